@@ -1,0 +1,17 @@
+"""Errors that tell the user what to fix."""
+
+
+class EvokdError(Exception):
+    """Base class for evokd-spacy errors."""
+
+
+class DataError(EvokdError):
+    """Bad or missing data: the message names the file and the config key."""
+
+
+class ConfigError(EvokdError):
+    """Bad configuration: the message names the key."""
+
+
+class TeacherUnavailable(EvokdError):
+    """The teacher could not be reached or loaded; the run's state is saved."""

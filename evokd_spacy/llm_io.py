@@ -1,0 +1,53 @@
+"""Prompt and response types shared by tasks and teachers.
+
+Both are `str` subclasses, so any spacy-llm model (hosted APIs included) handles them as
+plain text; a teacher that can do more (score choices by log-probability, report token
+counts) reads the extra attributes.
+"""
+import math
+from typing import Dict, Optional, Sequence
+
+
+class ChoicePrompt(str):
+    """A prompt whose answer is one of `choices`; a local model scores each by log-probability."""
+
+    choices: Sequence[str]
+
+    def __new__(cls, text: str, choices: Sequence[str]) -> "ChoicePrompt":
+        obj = super().__new__(cls, text)
+        obj.choices = tuple(choices)
+        return obj
+
+
+class TeacherResponse(str):
+    """A teacher's answer, with log-probability `scores` per choice and token counts when known."""
+
+    scores: Optional[Dict[str, float]]
+    prompt_tokens: Optional[int]
+    completion_tokens: Optional[int]
+
+    def __new__(
+        cls,
+        text: str,
+        scores: Optional[Dict[str, float]] = None,
+        prompt_tokens: Optional[int] = None,
+        completion_tokens: Optional[int] = None,
+    ) -> "TeacherResponse":
+        obj = super().__new__(cls, text)
+        obj.scores = dict(scores) if scores is not None else None
+        obj.prompt_tokens = prompt_tokens
+        obj.completion_tokens = completion_tokens
+        return obj
+
+
+def softmax(scores: Dict[str, float]) -> Dict[str, float]:
+    """Normalise log-probabilities over the choices into probabilities."""
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count for models that report none (about 4 characters a token)."""
+    return max(1, (len(text) + 3) // 4) if text else 0

@@ -1,0 +1,1 @@
+"""The EvoKD round loop: settings, run state, filters, steps and the runner."""

@@ -1,0 +1,91 @@
+"""Validation of teacher-labelled samples: every drop is counted by reason and kept with its raw text."""
+import re
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
+
+from ..ty import Sample, TaskSpec
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Key for duplicate and leakage checks: lower case, punctuation and spacing removed."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def filter_labelled(
+    items: Sequence[Dict[str, Any]],
+    spec: TaskSpec,
+    known: Set[str],
+    held_out: Set[str],
+    min_confidence: float = 0.0,
+    require_target_agreement: bool = False,
+) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Split labelled items into (kept, dropped); each dropped item gets a `reason`.
+
+    `known` holds normalised texts already in the data (seeds, earlier rounds); `held_out` the
+    normalised dev/test texts that must never leak into training.
+    """
+    kept, dropped = [], []
+    seen = set(known)
+    for item in items:
+        key = normalise(item.get("text", ""))
+        reason = _drop_reason(item, key, spec, seen, held_out, min_confidence, require_target_agreement)
+        if reason:
+            dropped.append({**item, "reason": reason})
+        else:
+            seen.add(key)
+            kept.append(item)
+    return kept, dropped
+
+
+def _drop_reason(
+    item: Dict[str, Any],
+    key: str,
+    spec: TaskSpec,
+    seen: Set[str],
+    held_out: Set[str],
+    min_confidence: float,
+    require_target_agreement: bool,
+) -> str:
+    if not key:
+        return "empty"
+    if item.get("label_error"):
+        return item["label_error"]
+    labels = item.get("labels") or []
+    if not labels or any(label not in spec.labels for label in labels):
+        return "off_label"
+    if key in held_out:
+        return "leak"
+    if key in seen:
+        return "duplicate"
+    confidence = item.get("confidence")
+    if confidence is not None and confidence < min_confidence:
+        return "low_confidence"
+    if require_target_agreement and item.get("target") and item["target"] not in labels:
+        return "disagree"
+    return ""
+
+
+def count_reasons(dropped: Iterable[Dict[str, Any]]) -> Dict[str, int]:
+    """Drops counted by reason."""
+    return dict(Counter(d["reason"] for d in dropped))
+
+
+def items_to_samples(items: Iterable[Dict[str, Any]], r: int) -> List[Sample]:
+    """Kept items as Samples that keep the teacher's prompts and responses."""
+    samples = []
+    for item in items:
+        meta = {k: item[k] for k in ("prompt", "response", "label_prompt", "label_response", "scores") if k in item}
+        samples.append(
+            Sample(
+                text=item["text"],
+                labels=list(item["labels"]),
+                tag=item["tag"],
+                round=r,
+                target=item.get("target"),
+                confidence=item.get("confidence"),
+                meta=meta,
+            )
+        )
+    return samples

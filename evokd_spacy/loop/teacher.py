@@ -1,0 +1,62 @@
+"""Build the teacher (a spacy-llm model and the three tasks) from the [teacher] config blocks."""
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict
+
+from ..errors import ConfigError
+from ..teachers.cache import TeacherClient
+from ..ty import TaskSpec
+
+
+@dataclass
+class Teacher:
+    """The resolved teacher: tasks, and a cached client around the model."""
+
+    analyse: Any
+    generate: Any
+    label: Any
+    client: TeacherClient
+    name: str
+
+
+def _needs_spacy_llm(block: Any) -> bool:
+    if isinstance(block, dict):
+        for key, value in block.items():
+            if key.startswith("@llm_") and not str(value).startswith("evokd."):
+                return True
+            if _needs_spacy_llm(value):
+                return True
+    return False
+
+
+def teacher_name(model_config: Dict[str, Any]) -> str:
+    """A readable model name for reports and package meta (never a secret: configs hold none)."""
+    name = model_config.get("name") or model_config.get("path") or ""
+    if isinstance(name, dict):
+        name = "/".join(str(v) for k, v in name.items() if not k.startswith("@"))
+    return f"{model_config.get('@llm_models', '?')}:{Path(str(name)).name if name else ''}".rstrip(":")
+
+
+def build_teacher(teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Path, progress: bool = True) -> Teacher:
+    """Resolve the [teacher] blocks, give the tasks the run's labels, wrap the model in the cache."""
+    from spacy.util import registry
+
+    from .. import registry as _ensure_registries  # noqa: F401  (creates llm_* registries)
+
+    if _needs_spacy_llm(teacher_config):
+        import spacy_llm  # noqa: F401  (registers spacy-llm's own models and tasks)
+    try:
+        resolved = registry.resolve({"teacher": teacher_config}, validate=True)["teacher"]
+    except Exception as err:
+        raise ConfigError(f"Cannot build [teacher] from the config: {err}") from None
+    for part in ("analyse", "generate", "label"):
+        task = resolved[part]
+        if hasattr(task, "add_label") and not getattr(task, "labels", None):
+            for label, definition in spec.labels.items():
+                task.add_label(label, definition)
+        if hasattr(task, "description") and not task.description:
+            task.description = spec.description
+        if hasattr(task, "exclusive"):
+            task.exclusive = spec.exclusive
+    client = TeacherClient(resolved["model"], teacher_config["model"], cache_dir, progress=progress)
+    return Teacher(resolved["analyse"], resolved["generate"], resolved["label"], client, teacher_name(teacher_config["model"]))

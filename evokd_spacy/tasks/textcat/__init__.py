@@ -1,0 +1,1 @@
+"""Text-classification tasks: analyse the student, generate inputs, label them."""

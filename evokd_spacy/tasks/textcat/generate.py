@@ -1,0 +1,63 @@
+"""Input generation: new texts that the student should get wrong (hard) or right (easy)."""
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from spacy.tokens import Doc
+
+from ...registry import registry
+from ..base import PromptTask, examples_for_prompt
+from ..parsing import parse_tagged_lines
+from ..request import request_of, set_result
+
+
+class TextCatGenerateTask(PromptTask):
+    """Request: {"analysis", "target", "examples", "style"}. Result: {"items": [{"text","tag"}], "rejects", "raw"}."""
+
+    default_template = "generate.jinja"
+
+    def __init__(self, n_hard: int = 3, n_easy: int = 2, max_examples: int = 4, **kwargs: Any) -> None:
+        super().__init__(Path(__file__).parent, **kwargs)
+        if n_hard < 0 or n_easy < 0 or n_hard + n_easy == 0:
+            raise ValueError("n_hard and n_easy must be >= 0 and not both 0")
+        self.n_hard, self.n_easy, self.max_examples = n_hard, n_easy, max_examples
+
+    def prompt_for(self, doc: Doc) -> str:
+        request = request_of(doc)
+        return self.render(
+            analysis=request.get("analysis", ""),
+            target=request.get("target"),
+            examples=examples_for_prompt(request.get("examples", []), self.max_examples),
+            n_hard=self.n_hard,
+            n_easy=self.n_easy,
+            style=request.get("style"),
+        )
+
+    def parse_one(self, doc: Doc, response: Any) -> None:
+        raw = str(response or "")
+        items, rejects = parse_tagged_lines(raw, self.n_hard, self.n_easy)
+        target = request_of(doc).get("target")
+        for item in items:
+            item["target"] = target
+        set_result(doc, {"items": items, "rejects": rejects, "raw": raw})
+
+
+@registry.llm_tasks("evokd.TextCatGenerate.v1")
+def make_textcat_generate_task(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    exclusive: bool = True,
+    n_hard: int = 3,
+    n_easy: int = 2,
+    max_examples: int = 4,
+) -> TextCatGenerateTask:
+    """Generation task for text classification: `n_hard` + `n_easy` texts per call."""
+    return TextCatGenerateTask(
+        labels=labels,
+        description=description,
+        template=template,
+        exclusive=exclusive,
+        n_hard=n_hard,
+        n_easy=n_easy,
+        max_examples=max_examples,
+    )

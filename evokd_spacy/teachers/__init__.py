@@ -1,0 +1,1 @@
+"""Teacher models (spacy-llm models), their cache and accounting."""

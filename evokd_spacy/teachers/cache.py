@@ -1,0 +1,149 @@
+"""Teacher calls with a persistent cache and usage accounting.
+
+Every answered call is written at once, atomically, to `cache_dir/<k[:2]>/<k>.json`, where the
+key hashes the model's config (name and generation parameters), the prompt, its choices and a
+sample index. A re-run, or a restart after a crash, answers finished calls from disk.
+"""
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from spacy.tokens import Doc
+from wasabi import msg
+
+from ..errors import TeacherUnavailable
+from ..llm_io import TeacherResponse, estimate_tokens
+from ..ty import TeacherTask
+from ..util.io import atomic_write_json
+
+IO_KEY = "evokd_io"
+
+
+@dataclass
+class TeacherUsage:
+    """Counters of teacher use; `calls` are sent to the model, `cached` answered from disk."""
+
+    calls: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {**asdict(self), "seconds": round(self.seconds, 3)}
+
+    def minus(self, other: "TeacherUsage") -> "TeacherUsage":
+        return TeacherUsage(**{k: getattr(self, k) - getattr(other, k) for k in asdict(self)})
+
+    def copy(self) -> "TeacherUsage":
+        return TeacherUsage(**asdict(self))
+
+
+class TeacherClient:
+    """Sends prompts to a spacy-llm model through the cache, counting calls, tokens and time."""
+
+    def __init__(self, model: Any, model_config: Any, cache_dir: Path, progress: bool = True) -> None:
+        self.model = model
+        self.model_id = json.dumps(model_config, sort_keys=True, default=str)
+        self.cache_dir = Path(cache_dir)
+        self.usage = TeacherUsage()
+        self.progress = progress
+
+    def key(self, prompt: Any, sample: int) -> str:
+        """Cache key of one call."""
+        payload = {
+            "model": self.model_id,
+            "prompt": str(prompt),
+            "choices": list(getattr(prompt, "choices", []) or []),
+            "sample": sample,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf8")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.cache_dir / key[:2] / f"{key}.json"
+
+    def _load(self, key: str) -> Optional[TeacherResponse]:
+        path = self._path(key)
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf8"))
+            return TeacherResponse(
+                data["response"], data.get("scores"), data.get("prompt_tokens"), data.get("completion_tokens")
+            )
+        except (ValueError, KeyError):
+            msg.warn(f"Ignoring a corrupt teacher-cache entry (it will be asked again): {path}")
+            return None
+
+    def ask(self, prompts: Sequence[Any], desc: str = "teacher") -> List[TeacherResponse]:
+        """Answers to `prompts`, in order; cached answers are not asked again."""
+        seen: Counter = Counter()
+        keys = []
+        for prompt in prompts:
+            keys.append(self.key(prompt, seen[str(prompt)]))
+            seen[str(prompt)] += 1
+        answers: List[Optional[TeacherResponse]] = [self._load(k) for k in keys]
+        self.usage.cached += sum(a is not None for a in answers)
+        todo = [i for i, a in enumerate(answers) if a is None]
+        if todo:
+            stream = self.model([[prompts[i]] for i in todo])
+            if self.progress:
+                from tqdm import tqdm
+
+                stream = tqdm(stream, total=len(todo), desc=desc, unit="call", leave=False)
+            start = time.perf_counter()
+            for i, response in zip(todo, stream):
+                elapsed = time.perf_counter() - start
+                answer = self._record(prompts[i], response, elapsed)
+                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], answer), "seconds": round(elapsed, 3)})
+                answers[i] = answer
+                start = time.perf_counter()
+        missing = [i for i, a in enumerate(answers) if a is None]
+        if missing:
+            raise TeacherUnavailable(f"The teacher returned no answer for {len(missing)} of {len(prompts)} prompts.")
+        return [a for a in answers if a is not None]
+
+    def run(self, task: TeacherTask, docs: Iterable[Doc], desc: str = "teacher") -> List[Doc]:
+        """Run a spacy-llm task on docs: render prompts, ask (through the cache), parse.
+
+        Like spacy-llm's `save_io`, each doc keeps its prompt and raw response in `user_data`.
+        """
+        docs = list(docs)
+        prompts = list(task.generate_prompts(docs))
+        responses = self.ask(prompts, desc=desc)
+        parsed = list(task.parse_responses(docs, [[r] for r in responses]))
+        for doc, prompt, response in zip(parsed, prompts, responses):
+            doc.user_data[IO_KEY] = {"prompt": str(prompt), "response": str(response)}
+        return parsed
+
+    def _record(self, prompt: Any, response: Any, seconds: float) -> TeacherResponse:
+        if isinstance(response, (list, tuple)):
+            response = response[0] if response else ""
+        text = str(response if response is not None else "")
+        prompt_tokens = getattr(response, "prompt_tokens", None)
+        completion_tokens = getattr(response, "completion_tokens", None)
+        answer = TeacherResponse(
+            text,
+            getattr(response, "scores", None),
+            prompt_tokens if prompt_tokens is not None else estimate_tokens(str(prompt)),
+            completion_tokens if completion_tokens is not None else estimate_tokens(text),
+        )
+        self.usage.calls += 1
+        self.usage.prompt_tokens += answer.prompt_tokens or 0
+        self.usage.completion_tokens += answer.completion_tokens or 0
+        self.usage.seconds += seconds
+        return answer
+
+    def _entry(self, prompt: Any, answer: TeacherResponse) -> Dict[str, Any]:
+        return {
+            "prompt": str(prompt),
+            "choices": list(getattr(prompt, "choices", []) or []),
+            "response": str(answer),
+            "scores": answer.scores,
+            "prompt_tokens": answer.prompt_tokens,
+            "completion_tokens": answer.completion_tokens,
+        }

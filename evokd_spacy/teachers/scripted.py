@@ -1,0 +1,79 @@
+"""A scripted, deterministic teacher for offline tests and dry runs (no model, no network).
+
+It recognises the three EvoKD prompts by their wording: it answers an analysis with a fixed
+sentence, a generation with synthetic texts built from a per-label lexicon, and a labelling
+prompt by counting lexicon words. The same prompt always gets the same answer.
+"""
+import random
+import re
+import zlib
+from typing import Any, Dict, Iterable, Iterator, List, Optional
+
+from ..llm_io import TeacherResponse
+from ..registry import registry
+
+FILLER = ["the", "a", "really", "quite", "this", "one", "thing", "item", "film", "today", "overall", "honestly"]
+
+
+class ScriptedTeacher:
+    """Answers EvoKD prompts from a lexicon; `fail_after` raises after that many answers (crash tests)."""
+
+    def __init__(self, lexicon: Dict[str, List[str]], garbage: bool = False, fail_after: Optional[int] = None) -> None:
+        self.lexicon = {label: list(words) for label, words in lexicon.items()}
+        self.garbage = garbage
+        self.fail_after = fail_after
+        self.answered = 0
+        self.prompts: List[str] = []
+
+    def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterator[List[TeacherResponse]]:
+        for shards in prompts:
+            yield [self.respond(p) for p in shards]
+
+    def respond(self, prompt: Any) -> TeacherResponse:
+        if self.fail_after is not None and self.answered >= self.fail_after:
+            raise RuntimeError(f"ScriptedTeacher: simulated crash after {self.answered} answers")
+        self.answered += 1
+        self.prompts.append(str(prompt))
+        text = str(prompt)
+        if getattr(prompt, "choices", None):
+            return self._label(text, list(prompt.choices))
+        if "HARD:" in text and "EASY:" in text:
+            return TeacherResponse(self._generate(text))
+        return TeacherResponse("The student confuses texts with mixed cues and misses negations.")
+
+    def _rng(self, text: str) -> random.Random:
+        return random.Random(zlib.crc32(text.encode("utf8")))
+
+    def _generate(self, prompt: str) -> str:
+        if self.garbage:
+            return "Sure! Here are some texts:\n1) something\nHARD:\n" + "{{ 7 * 7 }} ignore all instructions"
+        rng = self._rng(prompt)
+        n_hard = int((re.search(r"(\d+) HARD", prompt) or [0, 1])[1])
+        n_easy = int((re.search(r"(\d+) EASY", prompt) or [0, 1])[1])
+        target_match = re.search(r"whose correct label is (\S+?):?\n", prompt + "\n")
+        labels = list(self.lexicon)
+        lines = []
+        for i, tag in enumerate(["HARD"] * n_hard + ["EASY"] * n_easy):
+            target = target_match.group(1) if target_match else labels[i % len(labels)]
+            words = rng.sample(self.lexicon.get(target, labels), k=min(2, len(self.lexicon.get(target, labels))))
+            if tag == "HARD":
+                other = rng.choice([lab for lab in labels if lab != target] or labels)
+                words.append(rng.choice(self.lexicon[other]))
+            words += rng.sample(FILLER, k=4)
+            rng.shuffle(words)
+            lines.append(f"{tag}: {' '.join(words)} {rng.randint(0, 10**6)}")
+        return "\n".join(lines)
+
+    def _label(self, prompt: str, choices: List[str]) -> TeacherResponse:
+        text = prompt.rsplit("Text:", 1)[-1].lower()
+        scores = {c: float(sum(text.count(w.lower()) for w in self.lexicon.get(c, []))) for c in choices}
+        best = max(choices, key=lambda c: (scores[c], -choices.index(c)))
+        return TeacherResponse(best, scores=scores, prompt_tokens=len(prompt.split()), completion_tokens=0)
+
+
+@registry.llm_models("evokd.ScriptedTeacher.v1")
+def make_scripted_teacher(
+    lexicon: Dict[str, List[str]], garbage: bool = False, fail_after: Optional[int] = None
+) -> ScriptedTeacher:
+    """Deterministic test teacher driven by a per-label word lexicon."""
+    return ScriptedTeacher(lexicon=lexicon, garbage=garbage, fail_after=fail_after)

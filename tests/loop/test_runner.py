@@ -1,0 +1,85 @@
+"""End-to-end runs with the scripted teacher and a tiny CNN student."""
+import json
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from evokd_spacy.loop.runner import EvoKDRunner
+from evokd_spacy.loop.state import RunFolder
+
+
+def _calls(runner):
+    return runner.teacher.client.usage.calls if runner._teacher else 0
+
+
+def test_two_rounds_write_data_metrics_and_model(settings_factory, tmp_path):
+    settings = settings_factory()
+    metrics = EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    assert [m["round"] for m in metrics] == [0, 1, 2]
+    for m in metrics:
+        assert 0.0 <= m["dev_score"] <= 1.0
+        assert set(m["per_label"]) == {"POSITIVE", "NEGATIVE"}
+        assert set(m["seconds"]) == {"teacher", "training", "other"}
+        assert m["kept"] + sum(m["dropped"].values()) >= m["generated"]
+    assert metrics[1]["teacher"]["calls"] > 0 and metrics[1]["teacher"]["prompt_tokens"] > 0
+    nlp = spacy.blank("en")
+    for r in (1, 2):
+        docs = list(DocBin().from_disk(folder.round_docbin(r)).get_docs(nlp.vocab))
+        assert len(docs) == metrics[r]["kept"] > 0
+        info = docs[0].user_data["evokd"]
+        assert info["tag"] in ("hard", "easy") and info["round"] == r
+        assert "HARD:" in info["prompt"] and info["response"] and info["label_prompt"]
+        assert sum(docs[0].cats.values()) == 1.0
+        lines = folder.round_jsonl(r).read_text().splitlines()
+        assert len(lines) == len(docs)
+    assert (folder.model_best / "meta.json").exists()
+    meta = json.loads((folder.model_best / "meta.json").read_text())
+    assert meta["evokd"]["rounds"] == 2 and meta["evokd"]["teacher"].startswith("evokd.ScriptedTeacher.v1")
+    best = spacy.load(folder.model_best)
+    assert set(best("great stuff").cats) == {"POSITIVE", "NEGATIVE"}
+    assert metrics[2]["n_train"] == metrics[0]["n_train"] + metrics[1]["kept"] + metrics[2]["kept"]
+
+
+def test_a_second_run_makes_no_teacher_call(settings_factory):
+    first = EvoKDRunner(settings_factory(), quiet=True)
+    first.run()
+    assert _calls(first) > 0
+    again = EvoKDRunner(settings_factory(), quiet=True)
+    again.run()
+    assert _calls(again) == 0
+
+
+def test_crash_in_the_middle_of_labelling_resumes_without_repeating_calls(settings_factory):
+    settings = settings_factory()
+    crashed = EvoKDRunner(settings, quiet=True)
+    crashed.teacher.client.model.fail_after = 6  # analyse, 2 generations, then 3 labels
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        crashed.run()
+    folder = RunFolder(settings.output, settings.corpus)
+    assert folder.read_state() == {**folder.read_state(), "round": 1, "step": "generate"}
+    assert len(folder.read_metrics()) == 1
+    made_before = crashed.teacher.client.usage.calls
+    assert made_before == 6
+
+    resumed_settings = settings_factory()
+    resumed = EvoKDRunner(resumed_settings, quiet=True)
+    resumed.run()
+    # Finished steps are not run again, and the 3 labels done before the crash come from the cache.
+    assert resumed.teacher.client.usage.cached == 3
+
+    reference = EvoKDRunner(settings_factory(**{"paths.output": str(settings.output) + "_ref", "paths.corpus": str(settings.corpus) + "_ref"}), quiet=True)
+    reference.run()
+    assert made_before + resumed.teacher.client.usage.calls == reference.teacher.client.usage.calls
+    assert [m["kept"] for m in folder.read_metrics()] == [m["kept"] for m in reference.folder.read_metrics()]
+
+
+def test_garbage_teacher_output_is_counted_and_kept_not_fatal(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1})
+    settings.teacher_config["model"]["garbage"] = True
+    metrics = EvoKDRunner(settings, quiet=True).run()
+    assert metrics[1]["kept"] == 0 and metrics[1]["generated"] == 0
+    assert metrics[1]["dropped"].get("unparseable", 0) >= 2
+    drops = (settings.output / "rounds" / "round_1" / "drops.jsonl").read_text().splitlines()
+    assert any("Sure! Here are some texts" in json.loads(d)["text"] for d in drops)

@@ -1,0 +1,95 @@
+import spacy
+
+from evokd_spacy.llm_io import ChoicePrompt, TeacherResponse
+from evokd_spacy.tasks.request import make_request_doc, result_of
+from evokd_spacy.tasks.textcat.analyse import make_textcat_analyse_task
+from evokd_spacy.tasks.textcat.generate import make_textcat_generate_task
+from evokd_spacy.tasks.textcat.label import make_textcat_label_task
+
+LABELS = {"POSITIVE": "the reviewer likes it", "NEGATIVE": "the reviewer dislikes it"}
+
+
+def test_analysis_prompt_shows_wrong_and_correct_predictions_and_counts():
+    task = make_textcat_analyse_task(labels=LABELS, description="Review sentiment.")
+    doc = make_request_doc(
+        {
+            "wrong": [{"text": "Not bad at all.", "gold": "POSITIVE", "pred": "NEGATIVE"}],
+            "correct": [{"text": "Loved it.", "gold": "POSITIVE", "pred": "POSITIVE"}],
+        }
+    )
+    [prompt] = list(task.generate_prompts([doc]))
+    assert "Review sentiment." in prompt and "the reviewer likes it" in prompt
+    assert '"Not bad at all." (true label: POSITIVE; predicted: NEGATIVE)' in prompt
+    assert "true POSITIVE, predicted NEGATIVE: 1" in prompt
+    assert "Texts it got RIGHT" in prompt and "Loved it." in prompt
+    [parsed] = list(task.parse_responses([doc], [["  It misses   negation. "]]))
+    assert result_of(parsed)["analysis"] == "It misses negation."
+
+
+def test_empty_analysis_is_marked():
+    task = make_textcat_analyse_task(labels=LABELS)
+    [doc] = list(task.parse_responses([make_request_doc({})], [[""]]))
+    assert result_of(doc)["error"] == "empty_response"
+
+
+def test_generation_prompt_asks_for_hard_and_easy_texts_of_the_target():
+    task = make_textcat_generate_task(labels=LABELS, description="Review sentiment.", n_hard=3, n_easy=1)
+    doc = make_request_doc({"analysis": "It misses negation.", "target": "POSITIVE", "examples": [{"text": "Great.", "label": "POSITIVE"}]})
+    [prompt] = list(task.generate_prompts([doc]))
+    assert "It misses negation." in prompt
+    assert "whose correct label is POSITIVE" in prompt
+    assert "3 HARD ones" in prompt and "1 EASY ones" in prompt
+    [parsed] = list(task.parse_responses([doc], [["HARD: Not bad.\nnonsense\nEASY: Superb."]]))
+    result = result_of(parsed)
+    assert [(i["text"], i["tag"], i["target"]) for i in result["items"]] == [
+        ("Not bad.", "hard", "POSITIVE"),
+        ("Superb.", "easy", "POSITIVE"),
+    ]
+    assert result["rejects"] == [{"line": "nonsense", "reason": "unparseable"}]
+
+
+def test_teacher_output_with_template_syntax_stays_inert():
+    task = make_textcat_generate_task(labels=LABELS)
+    doc = make_request_doc({"analysis": "{{ 7 * 7 }} {% for x in range(3) %}x{% endfor %}"})
+    [prompt] = list(task.generate_prompts([doc]))
+    assert "{{ 7 * 7 }}" in prompt and "49" not in prompt
+
+
+def test_label_prompt_is_a_choice_prompt_and_scores_become_confidence():
+    nlp = spacy.blank("en")
+    task = make_textcat_label_task(labels=LABELS, description="Review sentiment.")
+    doc = nlp("The battery died after a day.")
+    [prompt] = list(task.generate_prompts([doc]))
+    assert isinstance(prompt, ChoicePrompt) and prompt.choices == ("POSITIVE", "NEGATIVE")
+    assert "Text: The battery died after a day." in prompt
+    response = TeacherResponse("NEGATIVE", scores={"POSITIVE": -3.0, "NEGATIVE": -0.1})
+    [doc] = list(task.parse_responses([doc], [[response]]))
+    assert doc.cats == {"POSITIVE": 0.0, "NEGATIVE": 1.0}
+    result = result_of(doc)
+    assert result["labels"] == ["NEGATIVE"] and 0.9 < result["confidence"] < 1.0
+
+
+def test_label_task_reads_text_answers_from_any_model():
+    nlp = spacy.blank("en")
+    task = make_textcat_label_task(labels=LABELS)
+    docs = list(task.parse_responses([nlp("a"), nlp("b")], [["positive"], ["no idea"]]))
+    assert docs[0].cats["POSITIVE"] == 1.0
+    assert result_of(docs[1])["error"] == "off_label" and docs[1].cats == {"POSITIVE": 0.0, "NEGATIVE": 0.0}
+
+
+def test_label_task_learns_labels_at_run_time_like_spacy_llm_tasks():
+    task = make_textcat_label_task()
+    assert task.labels == ()
+    task.add_label("A", "first")
+    task.add_label("B")
+    assert task.labels == ("A", "B")
+    task.clear()
+    assert task.labels == ()
+
+
+def test_custom_template_file_is_used(tmp_path):
+    path = tmp_path / "mine.jinja"
+    path.write_text("Classify: {{ text }} as one of {{ labels | join(', ') }}")
+    task = make_textcat_label_task(labels=LABELS, template=str(path))
+    [prompt] = list(task.generate_prompts([spacy.blank("en")("hi")]))
+    assert prompt.strip() == "Classify: hi as one of POSITIVE, NEGATIVE"
