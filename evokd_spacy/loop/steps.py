@@ -39,9 +39,10 @@ def generation_requests(
 ) -> List[Dict[str, Any]]:
     """One request per label and repeat; repeats differ by style so that their prompts differ.
 
-    The examples shown are the student's newest mistakes first, then the seeds.
+    The examples shown are the newest batch (the student's mistakes first), then the seeds, so
+    each round's prompt builds on the last round's data.
     """
-    shown = [{"text": w["text"], "label": w["gold"]} for w in split["wrong"]]
+    shown = [{"text": row["text"], "label": row["gold"]} for row in split["wrong"] + split["correct"]]
     shown += [{"text": s.text, "label": ", ".join(s.labels)} for s in seeds]
     requests = []
     for j in range(max(1, requests_per_label)):

@@ -9,9 +9,12 @@ _QUOTES = "\"'“”‘’`"
 MAX_TEXT_CHARS = 1000
 
 
+_TRAILING_LABEL = re.compile(r"\s*[\(\[](?:label\s*:\s*)?[A-Z_]{2,}[\)\]]\s*$")
+
+
 def clean_text(text: str) -> str:
-    """Strip whitespace, matching quotes and list markers from a generated text."""
-    text = text.strip()
+    """Strip whitespace, matching quotes and a trailing "(LABEL)" note from a generated text."""
+    text = _TRAILING_LABEL.sub("", text.strip())
     while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     return " ".join(text.split())

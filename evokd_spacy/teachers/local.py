@@ -8,7 +8,7 @@ by its log-probability after the prompt.
 import os
 import zlib
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import TeacherUnavailable
 from ..llm_io import ChoicePrompt, TeacherResponse
@@ -78,7 +78,7 @@ class LocalHFModel:
             return list(self._tokenizer.apply_chat_template(messages, add_generation_prompt=True))
         return list(self._tokenizer(str(prompt) + "\n").input_ids)
 
-    def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterator[List[TeacherResponse]]:
+    def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterable[Iterable[Any]]:
         """Answer each doc's prompts; responses are yielded as soon as they are ready."""
         self._load()
         for shards in prompts:

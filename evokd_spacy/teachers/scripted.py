@@ -7,7 +7,7 @@ prompt by counting lexicon words. The same prompt always gets the same answer.
 import random
 import re
 import zlib
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from ..llm_io import TeacherResponse
 from ..registry import registry
@@ -25,7 +25,7 @@ class ScriptedTeacher:
         self.answered = 0
         self.prompts: List[str] = []
 
-    def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterator[List[TeacherResponse]]:
+    def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterable[Iterable[Any]]:
         for shards in prompts:
             yield [self.respond(p) for p in shards]
 
@@ -37,7 +37,7 @@ class ScriptedTeacher:
         text = str(prompt)
         if getattr(prompt, "choices", None):
             return self._label(text, list(prompt.choices))
-        if "HARD:" in text and "EASY:" in text:
+        if re.search(r"HARD \d*:", text) and re.search(r"EASY \d*:", text):
             return TeacherResponse(self._generate(text))
         return TeacherResponse("The student confuses texts with mixed cues and misses negations.")
 

@@ -30,7 +30,7 @@ def test_two_rounds_write_data_metrics_and_model(settings_factory, tmp_path):
         assert len(docs) == metrics[r]["kept"] > 0
         info = docs[0].user_data["evokd"]
         assert info["tag"] in ("hard", "easy") and info["round"] == r
-        assert "HARD:" in info["prompt"] and info["response"] and info["label_prompt"]
+        assert "HARD 1:" in info["prompt"] and info["response"] and info["label_prompt"]
         assert sum(docs[0].cats.values()) == 1.0
         lines = folder.round_jsonl(r).read_text().splitlines()
         assert len(lines) == len(docs)

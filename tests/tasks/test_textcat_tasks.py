@@ -26,10 +26,15 @@ def test_analysis_prompt_shows_wrong_and_correct_predictions_and_counts():
     assert result_of(parsed)["analysis"] == "It misses negation."
 
 
-def test_empty_analysis_is_marked():
+def test_empty_or_refused_analysis_is_replaced_by_an_error_summary():
     task = make_textcat_analyse_task(labels=LABELS)
-    [doc] = list(task.parse_responses([make_request_doc({})], [[""]]))
-    assert result_of(doc)["error"] == "empty_response"
+    request = {"wrong": [{"text": "x", "gold": "POSITIVE", "pred": "NEGATIVE"}], "correct": []}
+    docs = [make_request_doc(request), make_request_doc(request)]
+    answers = [[""], ["I'm sorry, but I don't have access to the text. Please provide it."]]
+    empty, refused = [result_of(d) for d in task.parse_responses(docs, answers)]
+    assert empty["error"] == "empty_response" and refused["error"] == "refusal"
+    assert refused["analysis"] == "The classifier got 1 of 1 texts wrong. It predicted NEGATIVE for 1 POSITIVE text(s)."
+    assert refused["raw"].startswith("I'm sorry")
 
 
 def test_generation_prompt_asks_for_hard_and_easy_texts_of_the_target():

@@ -1,4 +1,5 @@
 """Weakness analysis: the teacher reads the student's wrong and correct predictions."""
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -10,6 +11,7 @@ from ..base import PromptTask, examples_for_prompt
 from ..request import request_of, set_result
 
 MAX_ANALYSIS_CHARS = 1500
+_REFUSAL = re.compile(r"^(i'?m sorry|sorry,|i cannot|i can't|as an ai)|don'?t have access|please provide", re.I)
 
 
 class TextCatAnalyseTask(PromptTask):
@@ -34,11 +36,27 @@ class TextCatAnalyseTask(PromptTask):
         )
 
     def parse_one(self, doc: Doc, response: Any) -> None:
+        """Keep the analysis; an empty answer or a refusal is replaced by our own error summary."""
         text = " ".join(str(response or "").split())
-        result: Dict[str, Any] = {"analysis": text[:MAX_ANALYSIS_CHARS], "raw": str(response or "")}
+        result: Dict[str, Any] = {"analysis": text[:MAX_ANALYSIS_CHARS], "raw": str(response or ""), "error": ""}
         if not text:
             result["error"] = "empty_response"
+        elif _REFUSAL.search(text):
+            result["error"] = "refusal"
+        if result["error"]:
+            result["analysis"] = summarise_errors(request_of(doc))
         set_result(doc, result)
+
+
+def summarise_errors(request: Dict[str, Any]) -> str:
+    """A plain error summary, used when the teacher gives no usable analysis (small models often don't)."""
+    wrong, correct = request.get("wrong", []), request.get("correct", [])
+    parts = [f"The classifier got {len(wrong)} of {len(wrong) + len(correct)} texts wrong."]
+    for c in count_confusions(wrong):
+        parts.append(f"It predicted {c['pred']} for {c['count']} {c['gold']} text(s).")
+    if not wrong:
+        parts.append("It needs harder, more varied texts: mixed opinions, negation, sarcasm, few clear cue words.")
+    return " ".join(parts)
 
 
 def count_confusions(wrong: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

