@@ -1,4 +1,9 @@
-"""Validation of teacher-labelled samples: every drop is counted by reason and kept with its raw text."""
+"""Validation of generated samples: every drop is counted by reason and kept with its raw text.
+
+Text checks (empty, duplicate, dev/test leakage) run before labelling, so no teacher call is
+spent on a text that would be dropped anyway; label checks (label set, confidence, agreement
+with the requested label) run after it.
+"""
 import re
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
@@ -6,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 from ..ty import Sample, TaskSpec
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+Split = Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]
 
 
 def normalise(text: str) -> str:
@@ -13,15 +19,8 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
-def filter_labelled(
-    items: Sequence[Dict[str, Any]],
-    spec: TaskSpec,
-    known: Set[str],
-    held_out: Set[str],
-    min_confidence: float = 0.0,
-    require_target_agreement: bool = False,
-) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """Split labelled items into (kept, dropped); each dropped item gets a `reason`.
+def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set[str]) -> Split:
+    """Split generated items into (kept, dropped) by their text alone.
 
     `known` holds normalised texts already in the data (seeds, earlier rounds); `held_out` the
     normalised dev/test texts that must never leak into training.
@@ -30,7 +29,7 @@ def filter_labelled(
     seen = set(known)
     for item in items:
         key = normalise(item.get("text", ""))
-        reason = _drop_reason(item, key, spec, seen, held_out, min_confidence, require_target_agreement)
+        reason = "empty" if not key else "leak" if key in held_out else "duplicate" if key in seen else ""
         if reason:
             dropped.append({**item, "reason": reason})
         else:
@@ -39,26 +38,26 @@ def filter_labelled(
     return kept, dropped
 
 
-def _drop_reason(
-    item: Dict[str, Any],
-    key: str,
-    spec: TaskSpec,
-    seen: Set[str],
-    held_out: Set[str],
-    min_confidence: float,
-    require_target_agreement: bool,
-) -> str:
-    if not key:
-        return "empty"
+def filter_labels(
+    items: Sequence[Dict[str, Any]], spec: TaskSpec, min_confidence: float = 0.0, require_target_agreement: bool = False
+) -> Split:
+    """Split labelled items into (kept, dropped) by the teacher's label."""
+    kept, dropped = [], []
+    for item in items:
+        reason = _label_drop_reason(item, spec, min_confidence, require_target_agreement)
+        if reason:
+            dropped.append({**item, "reason": reason})
+        else:
+            kept.append(item)
+    return kept, dropped
+
+
+def _label_drop_reason(item: Dict[str, Any], spec: TaskSpec, min_confidence: float, require_target_agreement: bool) -> str:
     if item.get("label_error"):
         return item["label_error"]
     labels = item.get("labels") or []
     if not labels or any(label not in spec.labels for label in labels):
         return "off_label"
-    if key in held_out:
-        return "leak"
-    if key in seen:
-        return "duplicate"
     confidence = item.get("confidence")
     if confidence is not None and confidence < min_confidence:
         return "low_confidence"

@@ -12,17 +12,17 @@ from wasabi import msg
 
 from ..data.kshot import sample_k_shot
 from ..data.readers import read_samples
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.cache import TeacherUsage
 from ..ty import Sample
-from ..util.io import atomic_write_jsonl, read_jsonl_lenient
+from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 from . import steps
-from .filters import count_reasons, filter_labelled, items_to_samples, normalise
+from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .report import print_rounds
-from .settings import RunSettings
+from .settings import RunSettings, changed_keys, run_fingerprint
 from .state import RunFolder
 from .teacher import Teacher, build_teacher
 
@@ -53,6 +53,7 @@ class EvoKDRunner:
     # ---- data ---------------------------------------------------------------------------
     def prepare(self) -> None:
         """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
+        self._check_same_run()
         paths, task = self.settings.paths, self.settings.task
         pool = read_samples(paths["seeds"], "paths.seeds")
         self._check_labels(pool, paths["seeds"], "paths.seeds")
@@ -69,6 +70,20 @@ class EvoKDRunner:
         write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec)
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])
+
+    def _check_same_run(self) -> None:
+        """A run folder is continued only with the settings it was started with (rounds may grow)."""
+        path = self.folder.output / "run.json"
+        fingerprint = run_fingerprint(self.settings)
+        if path.exists():
+            changed = changed_keys(read_json(path)["settings"], fingerprint)
+            if changed:
+                raise ConfigError(
+                    f"{self.folder.output} holds a run started with other settings ({', '.join(changed)}). "
+                    "Continue it with the same settings, or give the new run its own --paths.output and --paths.corpus."
+                )
+        else:
+            atomic_write_json(path, {"settings": fingerprint})
 
     def _check_labels(self, samples: List[Sample], path: str, key: str) -> None:
         unknown = sorted({lab for s in samples for lab in s.labels} - set(self.spec.labels))
@@ -124,8 +139,9 @@ class EvoKDRunner:
                 self.spec, analysis.get("analysis", ""), split, self.seeds, loop["requests_per_label"], loop["styles"]
             )
             generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
-            labelled = self._step(r, "label", lambda: {"items": steps.label(self.teacher, self.nlp, generated["items"], r)})
-            self._step(r, "filter", lambda: self._filter(r, generated, labelled["items"]))
+            checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
+            labelled = self._step(r, "label", lambda: {"items": steps.label(self.teacher, self.nlp, checked["items"], r)})
+            self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"]))
         train = self._step(r, "train", lambda: self._train(r))
         return self._step(r, "metrics", lambda: self._metrics(r, train))
 
@@ -135,20 +151,17 @@ class EvoKDRunner:
         nlp = spacy.load(self.folder.round_model(r - 1))
         return steps.split_predictions(batch, predict(nlp, [s.text for s in batch], self.spec.exclusive))
 
-    def _filter(self, r: int, generated: Dict[str, Any], labelled: List[Dict[str, Any]]) -> Dict[str, Any]:
+    def _check_texts(self, r: int, items: List[Dict[str, Any]]) -> Dict[str, Any]:
         earlier = list(self.seeds) + [s for k in range(1, r) for s in self.batch(k)]
-        known = {normalise(s.text) for s in earlier}
-        kept, dropped = filter_labelled(
-            labelled,
-            self.spec,
-            known,
-            self.held_out,
-            float(self.settings.loop["min_confidence"]),
-            bool(self.settings.loop["require_target_agreement"]),
-        )
-        dropped = [{**rej, "text": rej.get("line", "")} for rej in generated["rejects"]] + dropped
+        kept, dropped = filter_texts(items, {normalise(s.text) for s in earlier}, self.held_out)
+        return {"items": kept, "dropped": dropped}
+
+    def _filter(self, r: int, generated: Dict[str, Any], checked: Dict[str, Any], labelled: List[Dict[str, Any]]) -> Dict[str, Any]:
+        loop = self.settings.loop
+        kept, dropped = filter_labels(labelled, self.spec, float(loop["min_confidence"]), bool(loop["require_target_agreement"]))
+        dropped = [{**rej, "text": rej.get("line", "")} for rej in generated["rejects"]] + checked["dropped"] + dropped
         self._write_batch(r, items_to_samples(kept, r), dropped)
-        return {"generated": len(labelled), "kept": len(kept), "dropped": count_reasons(dropped)}
+        return {"generated": len(generated["items"]), "kept": len(kept), "dropped": count_reasons(dropped)}
 
     def _train(self, r: int) -> Dict[str, Any]:
         samples = self.training_samples(r)
@@ -163,7 +176,7 @@ class EvoKDRunner:
         return {"n_train": n, "performance": result["performance"], "training_seconds": result["seconds"]}
 
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
-        names = ("predict", "analyse", "generate", "label", "filter", "train")
+        names = ("predict", "analyse", "generate", "check", "label", "filter", "train")
         done = [self.folder.load_step(r, name) for name in names if self.folder.is_done(r, name)]
         usage = {k: sum(step["teacher"][k] for step in done) for k in TeacherUsage().to_dict()}
         filtered = self.folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": len(self.seeds), "dropped": {}}

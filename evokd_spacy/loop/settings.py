@@ -1,7 +1,7 @@
 """Load and check a run config: the spaCy config system, with errors that name the key."""
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import srsly
 
@@ -125,3 +125,29 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
     if len(labels) < 2:
         raise ConfigError("Give at least two labels: 'paths.labels' (a JSON file) or a [task.labels] section.")
     return labels
+
+
+# Keys that may change between a run and its continuation (more rounds, another GPU, output).
+RESUMABLE_KEYS = {"loop.rounds", "loop.progress", "student.gpu_id", "paths.output", "paths.corpus"}
+
+
+def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
+    """Flat `section.key -> value` view of everything that decides a run's results."""
+    flat: Dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}", sub)
+        elif f"{prefix}" not in RESUMABLE_KEYS:
+            flat[prefix] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+    for name in ("paths", "task", "loop", "student"):
+        walk(name, getattr(settings, name))
+    walk("teacher", settings.teacher_config)
+    return flat
+
+
+def changed_keys(old: Dict[str, Any], new: Dict[str, Any]) -> List[str]:
+    """Keys whose values differ between two fingerprints."""
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))

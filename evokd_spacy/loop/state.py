@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 
 from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 
-STEPS = ("predict", "analyse", "generate", "label", "filter", "train", "metrics")
+STEPS = ("predict", "analyse", "generate", "check", "label", "filter", "train", "metrics")
 
 
 class RunFolder:

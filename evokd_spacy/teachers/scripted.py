@@ -4,8 +4,10 @@ It recognises the three EvoKD prompts by their wording: it answers an analysis w
 sentence, a generation with synthetic texts built from a per-label lexicon, and a labelling
 prompt by counting lexicon words. The same prompt always gets the same answer.
 """
+import json
 import random
 import re
+import time
 import zlib
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -18,10 +20,19 @@ FILLER = ["the", "a", "really", "quite", "this", "one", "thing", "item", "film",
 class ScriptedTeacher:
     """Answers EvoKD prompts from a lexicon; `fail_after` raises after that many answers (crash tests)."""
 
-    def __init__(self, lexicon: Dict[str, List[str]], garbage: bool = False, fail_after: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        lexicon: Dict[str, List[str]],
+        garbage: bool = False,
+        fail_after: Optional[int] = None,
+        delay: float = 0.0,
+        log_path: Optional[str] = None,
+    ) -> None:
         self.lexicon = {label: list(words) for label, words in lexicon.items()}
         self.garbage = garbage
         self.fail_after = fail_after
+        self.delay = delay
+        self.log_path = log_path
         self.answered = 0
         self.prompts: List[str] = []
 
@@ -32,11 +43,17 @@ class ScriptedTeacher:
     def respond(self, prompt: Any) -> TeacherResponse:
         if self.fail_after is not None and self.answered >= self.fail_after:
             raise RuntimeError(f"ScriptedTeacher: simulated crash after {self.answered} answers")
+        time.sleep(self.delay)
         self.answered += 1
         self.prompts.append(str(prompt))
-        text = str(prompt)
-        if getattr(prompt, "choices", None):
-            return self._label(text, list(prompt.choices))
+        if self.log_path:
+            with open(self.log_path, "a", encoding="utf8") as log:
+                log.write(json.dumps({"prompt": str(prompt), "choices": list(getattr(prompt, "choices", []) or [])}) + "\n")
+        return self._answer(str(prompt), list(getattr(prompt, "choices", []) or []))
+
+    def _answer(self, text: str, choices: List[str]) -> TeacherResponse:
+        if choices:
+            return self._label(text, choices)
         if re.search(r"HARD \d*:", text) and re.search(r"EASY \d*:", text):
             return TeacherResponse(self._generate(text))
         return TeacherResponse("The student confuses texts with mixed cues and misses negations.")
@@ -73,7 +90,15 @@ class ScriptedTeacher:
 
 @registry.llm_models("evokd.ScriptedTeacher.v1")
 def make_scripted_teacher(
-    lexicon: Dict[str, List[str]], garbage: bool = False, fail_after: Optional[int] = None
+    lexicon: Dict[str, List[str]],
+    garbage: bool = False,
+    fail_after: Optional[int] = None,
+    delay: float = 0.0,
+    log_path: Optional[str] = None,
 ) -> ScriptedTeacher:
-    """Deterministic test teacher driven by a per-label word lexicon."""
-    return ScriptedTeacher(lexicon=lexicon, garbage=garbage, fail_after=fail_after)
+    """Deterministic test teacher driven by a per-label word lexicon.
+
+    `delay` seconds per answer and a `log_path` (one JSON line per answered prompt) let tests kill
+    a run mid-call and check that no finished call is asked twice.
+    """
+    return ScriptedTeacher(lexicon=lexicon, garbage=garbage, fail_after=fail_after, delay=delay, log_path=log_path)

@@ -1,4 +1,4 @@
-from evokd_spacy.loop.filters import count_reasons, filter_labelled, items_to_samples, normalise
+from evokd_spacy.loop.filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from evokd_spacy.ty import TaskSpec
 
 SPEC = TaskSpec(kind="textcat", description="", labels={"POS": "", "NEG": ""})
@@ -12,33 +12,27 @@ def test_normalise_ignores_case_spacing_and_punctuation():
     assert normalise("  Great,   movie!! ") == normalise("great movie")
 
 
-def test_every_kind_of_bad_sample_is_dropped_with_its_reason():
+def test_text_checks_drop_duplicates_leaks_and_empty_texts_before_labelling():
+    items = [item("Fine text"), item("fine text!"), item("Seen before"), item("A dev sentence."), item("   ")]
+    kept, dropped = filter_texts(items, known={normalise("seen before")}, held_out={normalise("a dev sentence")})
+    assert [k["text"] for k in kept] == ["Fine text"]
+    assert count_reasons(dropped) == {"duplicate": 2, "leak": 1, "empty": 1}
+
+
+def test_label_checks_drop_every_kind_of_bad_label_with_its_reason():
     items = [
-        item("Fine text"),
-        item("fine text!"),  # duplicate within the batch
-        item("Seen before"),  # duplicate of earlier data
-        item("A dev sentence."),  # leaks into dev
-        item("   "),
+        item("Fine"),
         item("Wrong label", labels=("MAYBE",)),
         item("No label", labels=()),
         item("Unsure", confidence=0.2),
         item("Teacher failed", label_error="empty_response"),
         item("Other label", labels=("NEG",)),
     ]
-    kept, dropped = filter_labelled(
-        items, SPEC, known={normalise("seen before")}, held_out={normalise("a dev sentence")}, min_confidence=0.5,
-        require_target_agreement=True,
-    )
-    assert [k["text"] for k in kept] == ["Fine text"]
-    assert count_reasons(dropped) == {
-        "duplicate": 2,
-        "leak": 1,
-        "empty": 1,
-        "off_label": 2,
-        "low_confidence": 1,
-        "empty_response": 1,
-        "disagree": 1,
-    }
+    kept, dropped = filter_labels(items, SPEC, min_confidence=0.5, require_target_agreement=True)
+    assert [k["text"] for k in kept] == ["Fine"]
+    assert count_reasons(dropped) == {"off_label": 2, "low_confidence": 1, "empty_response": 1, "disagree": 1}
+    kept, _ = filter_labels(items, SPEC)
+    assert [k["text"] for k in kept] == ["Fine", "Unsure", "Other label"]
 
 
 def test_kept_items_become_samples_with_provenance():

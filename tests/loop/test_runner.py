@@ -58,7 +58,7 @@ def test_crash_in_the_middle_of_labelling_resumes_without_repeating_calls(settin
     with pytest.raises(RuntimeError, match="simulated crash"):
         crashed.run()
     folder = RunFolder(settings.output, settings.corpus)
-    assert folder.read_state() == {**folder.read_state(), "round": 1, "step": "generate"}
+    assert folder.read_state() == {**folder.read_state(), "round": 1, "step": "check"}
     assert len(folder.read_metrics()) == 1
     made_before = crashed.teacher.client.usage.calls
     assert made_before == 6

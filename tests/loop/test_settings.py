@@ -60,3 +60,10 @@ def test_missing_teacher_block_is_named(settings_factory):
     del config["teacher"]["label"]
     with pytest.raises(ConfigError, match=r"\[teacher.label\]"):
         check_settings(config)
+
+
+def test_continuing_a_run_with_other_settings_names_the_changed_keys(settings_factory):
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True).run()
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.gpu_id": -1}), quiet=True).prepare()
+    with pytest.raises(ConfigError, match=r"other settings \(task.k_shot, teacher.generate.n_hard\)"):
+        EvoKDRunner(settings_factory(**{"task.k_shot": 2, "teacher.generate.n_hard": 5}), quiet=True).prepare()

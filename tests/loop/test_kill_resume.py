@@ -1,0 +1,78 @@
+"""Kill the real CLI process (SIGKILL) at random points, restart it each time, check nothing is lost or repeated."""
+import json
+import random
+import subprocess
+import sys
+from collections import Counter
+
+from confection import Config
+
+from evokd_spacy.loop.runner import EvoKDRunner
+from evokd_spacy.loop.state import RunFolder
+from tests.conftest import ASSETS, LEXICON, ROOT
+
+
+def _write_config(tmp_path, log_path):
+    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
+    config["paths"].update(
+        seeds=str(ASSETS / "seeds.jsonl"),
+        dev=str(ASSETS / "dev.jsonl"),
+        labels=str(ASSETS / "labels.json"),
+        output=str(tmp_path / "training"),
+        corpus=str(tmp_path / "corpus"),
+    )
+    config["loop"].update(rounds=2, min_confidence=0.0, progress=False)
+    config["student"].update(preset="cnn", max_steps=8, eval_frequency=4)
+    config["teacher"]["model"] = {
+        "@llm_models": "evokd.ScriptedTeacher.v1",
+        "lexicon": LEXICON,
+        "delay": 0.1,
+        "log_path": str(log_path),
+    }
+    path = tmp_path / "run.cfg"
+    config.to_disk(path)
+    return path
+
+
+def test_sigkill_at_random_points_loses_nothing_and_repeats_no_call(tmp_path, settings_factory):
+    log = tmp_path / "answered.jsonl"
+    config = _write_config(tmp_path, log)
+    rng = random.Random(7)
+    kills = 0
+    for _ in range(40):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "evokd_spacy", "run", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _, err = proc.communicate(timeout=rng.uniform(3.0, 7.0))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            kills += 1
+            continue
+        assert proc.returncode == 0, err[-2000:]
+        break
+    else:
+        raise AssertionError("the run did not finish within 40 restarts")
+    assert kills >= 2
+
+    answered = [line for line in log.read_text().splitlines() if line.strip()]
+    repeated = [p for p, n in Counter(answered).items() if n > 1]
+    assert repeated == [], f"{len(repeated)} finished teacher calls were asked again"
+
+    reference_settings = settings_factory(**{"paths.output": str(tmp_path / "ref"), "paths.corpus": str(tmp_path / "ref_corpus")})
+    reference = EvoKDRunner(reference_settings, quiet=True)
+    reference.run()
+    assert len(answered) == reference.teacher.client.usage.calls
+
+    folder = RunFolder(tmp_path / "training", tmp_path / "corpus")
+    metrics = folder.read_metrics()
+    assert [m["round"] for m in metrics] == [0, 1, 2]
+    for r in (1, 2):
+        rows = [json.loads(x) for x in folder.round_jsonl(r).read_text().splitlines()]
+        ref_rows = [json.loads(x) for x in reference.folder.round_jsonl(r).read_text().splitlines()]
+        assert [x["text"] for x in rows] == [x["text"] for x in ref_rows]
+        assert len(rows) == metrics[r]["kept"]
