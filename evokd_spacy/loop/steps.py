@@ -25,7 +25,7 @@ def split_predictions(batch: Sequence[Sample], predicted: Sequence[List[str]]) -
 def analyse(teacher: Teacher, split: Dict[str, Any], r: int) -> Dict[str, Any]:
     """Ask the teacher to analyse the student's weaknesses from its correct and wrong predictions."""
     doc = make_request_doc({"correct": split["correct"], "wrong": split["wrong"], "round": r})
-    [doc] = teacher.client.run(teacher.analyse, [doc], desc=f"round {r} analyse")
+    [doc] = teacher.client.run(teacher.analyse, [doc], desc=f"round {r} analyse", sample_offset=r)
     return {**result_of(doc), **doc.user_data[IO_KEY]}
 
 
@@ -54,7 +54,9 @@ def generation_requests(
 
 def generate(teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int) -> Dict[str, Any]:
     """Ask for new hard and easy texts; returns parsed items and rejected lines, with the raw I/O."""
-    docs = teacher.client.run(teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate")
+    docs = teacher.client.run(
+        teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate", sample_offset=r
+    )
     items, rejects = [], []
     for doc in docs:
         result, io = result_of(doc), doc.user_data[IO_KEY]

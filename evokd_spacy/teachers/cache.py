@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from wasabi import msg
 
 from ..errors import TeacherUnavailable
-from ..llm_io import TeacherResponse, estimate_tokens
+from ..llm_io import TeacherResponse, estimate_tokens, with_sample
 from ..ty import TeacherTask
 from ..util.io import atomic_write_json
 
@@ -79,18 +79,23 @@ class TeacherClient:
             msg.warn(f"Ignoring a corrupt teacher-cache entry (it will be asked again): {path}")
             return None
 
-    def ask(self, prompts: Sequence[Any], desc: str = "teacher") -> List[TeacherResponse]:
-        """Answers to `prompts`, in order; cached answers are not asked again."""
+    def ask(self, prompts: Sequence[Any], desc: str = "teacher", sample_offset: int = 0) -> List[TeacherResponse]:
+        """Answers to `prompts`, in order; cached answers are not asked again.
+
+        A prompt's sample index is `sample_offset` plus the number of times the same prompt came
+        before it in `prompts`; a different index asks a sampling model for a fresh answer.
+        """
         seen: Counter = Counter()
-        keys = []
+        keys, samples = [], []
         for prompt in prompts:
-            keys.append(self.key(prompt, seen[str(prompt)]))
+            samples.append(sample_offset + seen[str(prompt)])
+            keys.append(self.key(prompt, samples[-1]))
             seen[str(prompt)] += 1
         answers: List[Optional[TeacherResponse]] = [self._load(k) for k in keys]
         self.usage.cached += sum(a is not None for a in answers)
         todo = [i for i, a in enumerate(answers) if a is None]
         if todo:
-            stream = self.model([[prompts[i]] for i in todo])
+            stream = self.model([[with_sample(prompts[i], samples[i])] for i in todo])
             if self.progress:
                 from tqdm import tqdm
 
@@ -107,14 +112,14 @@ class TeacherClient:
             raise TeacherUnavailable(f"The teacher returned no answer for {len(missing)} of {len(prompts)} prompts.")
         return [a for a in answers if a is not None]
 
-    def run(self, task: TeacherTask, docs: Iterable[Doc], desc: str = "teacher") -> List[Doc]:
+    def run(self, task: TeacherTask, docs: Iterable[Doc], desc: str = "teacher", sample_offset: int = 0) -> List[Doc]:
         """Run a spacy-llm task on docs: render prompts, ask (through the cache), parse.
 
         Like spacy-llm's `save_io`, each doc keeps its prompt and raw response in `user_data`.
         """
         docs = list(docs)
         prompts = list(task.generate_prompts(docs))
-        responses = self.ask(prompts, desc=desc)
+        responses = self.ask(prompts, desc=desc, sample_offset=sample_offset)
         parsed = list(task.parse_responses(docs, [[r] for r in responses]))
         for doc, prompt, response in zip(parsed, prompts, responses):
             doc.user_data[IO_KEY] = {"prompt": str(prompt), "response": str(response)}

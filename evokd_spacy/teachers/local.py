@@ -89,14 +89,14 @@ class LocalHFModel:
         self._load()
         if isinstance(prompt, ChoicePrompt) and prompt.choices:
             return self._score_choices(prompt)
-        return self._generate(str(prompt))
+        return self._generate(str(prompt), int(getattr(prompt, "sample", 0)))
 
-    def _generate(self, prompt: str) -> TeacherResponse:
+    def _generate(self, prompt: str, sample: int = 0) -> TeacherResponse:
         import torch
 
         ids = self._chat_ids(prompt)
         input_ids = torch.tensor([ids], device=self.device)
-        torch.manual_seed(self.seed + zlib.crc32(prompt.encode("utf8")))
+        torch.manual_seed(self.seed + zlib.crc32(prompt.encode("utf8")) + 1_000_003 * sample)
         with torch.no_grad():
             output = self._model.generate(
                 input_ids,

@@ -49,22 +49,22 @@ class ScriptedTeacher:
         if self.log_path:
             with open(self.log_path, "a", encoding="utf8") as log:
                 log.write(json.dumps({"prompt": str(prompt), "choices": list(getattr(prompt, "choices", []) or [])}) + "\n")
-        return self._answer(str(prompt), list(getattr(prompt, "choices", []) or []))
+        return self._answer(str(prompt), list(getattr(prompt, "choices", []) or []), int(getattr(prompt, "sample", 0)))
 
-    def _answer(self, text: str, choices: List[str]) -> TeacherResponse:
+    def _answer(self, text: str, choices: List[str], sample: int = 0) -> TeacherResponse:
         if choices:
             return self._label(text, choices)
         if re.search(r"HARD \d*:", text) and re.search(r"EASY \d*:", text):
-            return TeacherResponse(self._generate(text))
+            return TeacherResponse(self._generate(text, sample))
         return TeacherResponse("The student confuses texts with mixed cues and misses negations.")
 
-    def _rng(self, text: str) -> random.Random:
-        return random.Random(zlib.crc32(text.encode("utf8")))
+    def _rng(self, text: str, sample: int = 0) -> random.Random:
+        return random.Random(zlib.crc32(text.encode("utf8")) + 1_000_003 * sample)
 
-    def _generate(self, prompt: str) -> str:
+    def _generate(self, prompt: str, sample: int = 0) -> str:
         if self.garbage:
             return "Sure! Here are some texts:\n1) something\nHARD:\n" + "{{ 7 * 7 }} ignore all instructions"
-        rng = self._rng(prompt)
+        rng = self._rng(prompt, sample)
         n_hard = int((re.search(r"(\d+) HARD", prompt) or [0, 1])[1])
         n_easy = int((re.search(r"(\d+) EASY", prompt) or [0, 1])[1])
         target_match = re.search(r"whose correct label is (\S+?):?\n", prompt + "\n")

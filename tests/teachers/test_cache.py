@@ -37,3 +37,12 @@ def test_a_corrupt_cache_entry_is_asked_again(tmp_path):
     again = client(tmp_path)
     again.ask(["Explain."])
     assert again.usage.calls == 1
+
+
+def test_a_new_sample_index_asks_a_sampling_model_again(tmp_path):
+    c = client(tmp_path)
+    prompt = "Write 1 HARD ones and 1 EASY ones.\nHARD 1: <text>\nEASY 1: <text>"
+    first = c.ask([prompt], sample_offset=1)
+    assert c.ask([prompt], sample_offset=1) == first and c.usage.calls == 1
+    second = c.ask([prompt], sample_offset=2)
+    assert c.usage.calls == 2 and second != first

@@ -15,7 +15,7 @@ class TextCatGenerateTask(PromptTask):
 
     default_template = "generate.jinja"
 
-    def __init__(self, n_hard: int = 3, n_easy: int = 2, max_examples: int = 4, **kwargs: Any) -> None:
+    def __init__(self, n_hard: int = 3, n_easy: int = 2, max_examples: int = 0, **kwargs: Any) -> None:
         super().__init__(Path(__file__).parent, **kwargs)
         if n_hard < 0 or n_easy < 0 or n_hard + n_easy == 0:
             raise ValueError("n_hard and n_easy must be >= 0 and not both 0")
@@ -49,9 +49,12 @@ def make_textcat_generate_task(
     exclusive: bool = True,
     n_hard: int = 3,
     n_easy: int = 2,
-    max_examples: int = 4,
+    max_examples: int = 0,
 ) -> TextCatGenerateTask:
-    """Generation task for text classification: `n_hard` + `n_easy` texts per call."""
+    """Generation task for text classification: `n_hard` + `n_easy` texts per call.
+
+    `max_examples` example texts are shown in the prompt (default none: small models copy them).
+    """
     return TextCatGenerateTask(
         labels=labels,
         description=description,
