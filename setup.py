@@ -43,6 +43,9 @@ setup(
             "evokd.TextCatAnalyse.v1 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task",
             "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",
             "evokd.TextCatLabel.v1 = evokd_spacy.tasks.textcat.label:make_textcat_label_task",
+            "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",
+            "evokd.NERGenerate.v1 = evokd_spacy.tasks.ner.generate:make_ner_generate_task",
+            "evokd.NERLabel.v1 = evokd_spacy.tasks.ner.label:make_ner_label_task",
         ],
         "thinc_llm_models": [
             "evokd.LocalHF.v1 = evokd_spacy.teachers.local:make_local_hf_model",

@@ -49,7 +49,8 @@ class Sample:
     """One labelled text: a seed, or a generated text with its teacher label."""
 
     text: str
-    labels: List[str]
+    labels: List[str]  # textcat: the gold labels; ner: the entity types present
+    spans: List[List[Any]] = field(default_factory=list)  # ner: [start_char, end_char, label]
     tag: str = "seed"  # seed | hard | easy
     round: int = 0
     target: Optional[str] = None
@@ -60,6 +61,7 @@ class Sample:
         return {
             "text": self.text,
             "labels": list(self.labels),
+            "spans": [list(span) for span in self.spans],
             "tag": self.tag,
             "round": self.round,
             "target": self.target,
@@ -72,6 +74,7 @@ class Sample:
         return cls(
             text=data["text"],
             labels=list(data["labels"]),
+            spans=[list(span) for span in data.get("spans") or []],
             tag=data.get("tag", "seed"),
             round=int(data.get("round", 0)),
             target=data.get("target"),
@@ -81,11 +84,31 @@ class Sample:
 
 
 @runtime_checkable
-class Student(Protocol):
-    """A trainable student: trains on samples, predicts labels, scores on a dev set."""
+class TaskKind(Protocol):
+    """What the loop needs to know about a task kind (text classification, NER, ...)."""
 
-    def train(self, train: Sequence[Sample], dev: Sequence[Sample], output_dir: Any, warm_start: Optional[Any]) -> Dict[str, Any]:
-        ...
+    name: str
+    main_score: str  # key in spaCy's scores, e.g. "cats_score" or "ents_f"
+    per_label_score: str  # e.g. "cats_f_per_type" or "ents_per_type"
+    allows_no_label: bool  # may a sample carry no label at all (NER: a sentence without entities)?
 
-    def predict(self, model_dir: Any, texts: Sequence[str]) -> List[List[str]]:
-        ...
+    def to_doc(self, nlp: Any, sample: Sample, spec: TaskSpec) -> Doc:
+        """A Doc with the sample's gold annotation."""
+
+    def from_doc(self, doc: Doc) -> Sample:
+        """A Sample from an annotated Doc."""
+
+    def prediction(self, doc: Doc, spec: TaskSpec) -> Any:
+        """The student's prediction on a processed Doc, as JSON-ready data."""
+
+    def is_correct(self, sample: Sample, prediction: Any) -> bool:
+        """Whether a prediction matches the sample's gold annotation exactly."""
+
+    def describe(self, sample: Sample, prediction: Any) -> Dict[str, Any]:
+        """A row for the analysis prompt: text, gold and predicted annotation."""
+
+    def example(self, sample: Sample) -> Dict[str, Any]:
+        """A few-shot example for the labelling prompt."""
+
+    def labelled_fields(self, result: Dict[str, Any]) -> Dict[str, Any]:
+        """Sample fields (labels, spans, confidence, label_error, ...) from a labelling result."""

@@ -16,14 +16,23 @@ def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "slow: runs a real (small) LLM teacher; minutes on CPU")
 
 
-def make_settings(tmp_path: Path, **overrides: Any):
-    """Run settings from the shipped config, pointed at tmp_path, with the scripted teacher."""
+NER_ASSETS = ROOT / "assets" / "ner"
+NER_LEXICON = {
+    "DISH": ["ramen", "pad thai", "tiramisu", "pho", "lasagna"],
+    "INGREDIENT": ["garlic", "basil", "soy sauce", "miso", "ginger"],
+}
+
+
+def make_settings(tmp_path: Path, config: str = "evokd.cfg", **overrides: Any):
+    """Run settings from a shipped config, pointed at tmp_path, with the scripted teacher."""
     from evokd_spacy.loop.settings import check_settings, load_config
 
+    ner = config == "evokd_ner.cfg"
+    assets = NER_ASSETS if ner else ASSETS
     values: Dict[str, Any] = {
-        "paths.seeds": str(ASSETS / "seeds.jsonl"),
-        "paths.dev": str(ASSETS / "dev.jsonl"),
-        "paths.labels": str(ASSETS / "labels.json"),
+        "paths.seeds": str(assets / "seeds.jsonl"),
+        "paths.dev": str(assets / "dev.jsonl"),
+        "paths.labels": str(assets / "labels.json"),
         "paths.output": str(tmp_path / "training"),
         "paths.corpus": str(tmp_path / "corpus"),
         "loop.rounds": 2,
@@ -34,8 +43,8 @@ def make_settings(tmp_path: Path, **overrides: Any):
         "student.eval_frequency": 4,
     }
     values.update(overrides)
-    config = load_config(ROOT / "configs" / "evokd.cfg", values)
-    config["teacher"]["model"] = {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": LEXICON}
+    config = load_config(ROOT / "configs" / config, values)
+    config["teacher"]["model"] = {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": NER_LEXICON if ner else LEXICON}
     return check_settings(config)
 
 
@@ -43,7 +52,7 @@ def make_settings(tmp_path: Path, **overrides: Any):
 def settings_factory(tmp_path: Path):
     """Build settings for a run in tmp_path; keyword overrides use dotted config keys."""
 
-    def factory(**overrides: Any):
-        return make_settings(tmp_path, **overrides)
+    def factory(config: str = "evokd.cfg", **overrides: Any):
+        return make_settings(tmp_path, config, **overrides)
 
     return factory

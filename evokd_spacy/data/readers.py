@@ -1,8 +1,9 @@
-"""Readers for labelled text: Prodigy-style JSONL, CSV `text,label`, and spaCy DocBin."""
+"""Readers for labelled text: Prodigy-style JSONL (labels or character `spans`), CSV
+`text,label`, CoNLL-style BIO files (`token<TAB>tag`), and spaCy DocBin."""
 import csv
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import DataError
 from ..ty import Sample
@@ -22,9 +23,11 @@ def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False) ->
         samples = _read_csv(file, key, delimiter="\t" if suffix == ".tsv" else ",")
     elif suffix == ".spacy":
         samples = _read_docbin(file, key)
+    elif suffix in (".conll", ".bio", ".iob", ".conllu"):
+        samples = read_conll(file, key)
     else:
         raise DataError(
-            f"Unknown format for '{key}': {file}. Use .jsonl (Prodigy), .csv (text,label) or .spacy (DocBin)."
+            f"Unknown format for '{key}': {file}. Use .jsonl (Prodigy), .csv (text,label), .conll (BIO) or .spacy (DocBin)."
         )
     if not samples and not allow_empty:
         raise DataError(f"No labelled examples in {file} ('{key}'). Add examples or point '{key}' elsewhere.")
@@ -58,11 +61,69 @@ def _read_jsonl(file: Path, key: str) -> List[Sample]:
             raise DataError(f"{file}, line {i} ('{key}'): not valid JSON ({err.msg}).") from None
         if not isinstance(record, dict) or not str(record.get("text", "")).strip():
             raise DataError(f"{file}, line {i} ('{key}'): each line needs a non-empty \"text\".")
+        if isinstance(record.get("spans"), list):
+            sample = _spans_sample(record, file, i, key)
+            if sample is not None:
+                samples.append(sample)
+            continue
         labels = labels_from_record(record)
         if labels is None:
             continue
         samples.append(Sample(text=str(record["text"]).strip(), labels=labels))
     return samples
+
+
+def _spans_sample(record: Dict[str, Any], file: Path, line: int, key: str) -> Optional[Sample]:
+    """An NER sample from a Prodigy record with character `spans` (text is kept as is)."""
+    if record.get("answer", "accept") in ("reject", "ignore"):
+        return None
+    text = str(record["text"])
+    spans = []
+    for span in record["spans"]:
+        try:
+            start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
+        except (KeyError, TypeError, ValueError):
+            raise DataError(f"{file}, line {line} ('{key}'): each span needs start, end and label.") from None
+        if not 0 <= start < end <= len(text):
+            raise DataError(f"{file}, line {line} ('{key}'): span {start}-{end} is outside the text.")
+        spans.append([start, end, label])
+    return Sample(text=text, labels=sorted({s[2] for s in spans}), spans=sorted(spans))
+
+
+def read_conll(file: Path, key: str) -> List[Sample]:
+    """Sentences from a `token<TAB>BIO-tag` file; blank lines (or a lone tab) separate sentences."""
+    samples: List[Sample] = []
+    tokens: List[Tuple[str, str]] = []
+    text = file.read_text(encoding="utf8", errors="replace")
+    for i, line in enumerate(text.splitlines() + [""], start=1):
+        if line.strip() == "":
+            if tokens:
+                samples.append(_bio_sample(tokens))
+                tokens = []
+            continue
+        parts = line.split("\t") if "\t" in line else line.split()
+        if len(parts) < 2:
+            raise DataError(f"{file}, line {i} ('{key}'): expected 'token<TAB>tag', got {line!r}.")
+        tokens.append((parts[0], parts[-1].strip()))
+    return samples
+
+
+def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
+    text, spans, offset = "", [], 0
+    current: Optional[List[Any]] = None
+    for word, tag in tokens:
+        start = offset + (1 if text else 0)
+        text = f"{text} {word}" if text else word
+        offset = start + len(word)
+        prefix, _, label = tag.partition("-")
+        if prefix in ("B", "I") and label and (prefix == "B" or current is None or current[2] != label):
+            current = [start, offset, label]
+            spans.append(current)
+        elif prefix == "I" and current is not None:
+            current[1] = offset
+        else:
+            current = None
+    return Sample(text=text, labels=sorted({s[2] for s in spans}), spans=spans)
 
 
 def _read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
@@ -87,4 +148,9 @@ def _read_docbin(file: Path, key: str) -> List[Sample]:
         docs = list(DocBin().from_disk(file).get_docs(spacy.blank("en").vocab))
     except Exception as err:  # DocBin raises several kinds on corrupt input
         raise DataError(f"{file} ('{key}') is not a readable DocBin: {err}") from None
-    return [Sample(text=d.text, labels=[k for k, v in d.cats.items() if v >= 0.5]) for d in docs]
+    samples = []
+    for doc in docs:
+        spans = [[e.start_char, e.end_char, e.label_] for e in doc.ents]
+        labels = [k for k, v in doc.cats.items() if v >= 0.5] or sorted({s[2] for s in spans})
+        samples.append(Sample(text=doc.text, labels=labels, spans=spans))
+    return samples

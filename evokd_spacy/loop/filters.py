@@ -39,12 +39,19 @@ def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set
 
 
 def filter_labels(
-    items: Sequence[Dict[str, Any]], spec: TaskSpec, min_confidence: float = 0.0, require_target_agreement: bool = False
+    items: Sequence[Dict[str, Any]],
+    spec: TaskSpec,
+    min_confidence: float = 0.0,
+    require_target_agreement: bool = False,
+    allows_no_label: bool = False,
 ) -> Split:
-    """Split labelled items into (kept, dropped) by the teacher's label."""
+    """Split labelled items into (kept, dropped) by the teacher's label.
+
+    With `allows_no_label` (NER), a text without any label is kept: a sentence with no entity.
+    """
     kept, dropped = [], []
     for item in items:
-        reason = _label_drop_reason(item, spec, min_confidence, require_target_agreement)
+        reason = _label_drop_reason(item, spec, min_confidence, require_target_agreement, allows_no_label)
         if reason:
             dropped.append({**item, "reason": reason})
         else:
@@ -52,11 +59,13 @@ def filter_labels(
     return kept, dropped
 
 
-def _label_drop_reason(item: Dict[str, Any], spec: TaskSpec, min_confidence: float, require_target_agreement: bool) -> str:
+def _label_drop_reason(
+    item: Dict[str, Any], spec: TaskSpec, min_confidence: float, require_target_agreement: bool, allows_no_label: bool
+) -> str:
     if item.get("label_error"):
         return item["label_error"]
     labels = item.get("labels") or []
-    if not labels or any(label not in spec.labels for label in labels):
+    if (not labels and not allows_no_label) or any(label not in spec.labels for label in labels):
         return "off_label"
     confidence = item.get("confidence")
     if confidence is not None and confidence < min_confidence:
@@ -75,11 +84,13 @@ def items_to_samples(items: Iterable[Dict[str, Any]], r: int) -> List[Sample]:
     """Kept items as Samples that keep the teacher's prompts and responses."""
     samples = []
     for item in items:
-        meta = {k: item[k] for k in ("prompt", "response", "label_prompt", "label_response", "scores") if k in item}
+        keys = ("prompt", "response", "label_prompt", "label_response", "scores", "entity_drops")
+        meta = {k: item[k] for k in keys if k in item}
         samples.append(
             Sample(
                 text=item["text"],
                 labels=list(item["labels"]),
+                spans=[list(span) for span in item.get("spans") or []],
                 tag=item["tag"],
                 round=r,
                 target=item.get("target"),

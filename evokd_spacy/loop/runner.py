@@ -19,6 +19,7 @@ from ..teachers.cache import TeacherUsage
 from ..ty import Sample
 from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 from . import steps
+from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .report import print_rounds
@@ -35,6 +36,7 @@ class EvoKDRunner:
 
         self.settings = settings
         self.spec = settings.spec
+        self.kind = get_kind(settings.spec.kind)
         self.folder = RunFolder(settings.output, settings.corpus)
         self.nlp = spacy.blank("en")
         self.quiet = quiet
@@ -48,6 +50,8 @@ class EvoKDRunner:
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=self.settings.loop["progress"]
             )
+            if hasattr(self._teacher.label, "set_examples"):
+                self._teacher.label.set_examples([self.kind.example(s) for s in self.seeds])
         return self._teacher
 
     # ---- data ---------------------------------------------------------------------------
@@ -67,7 +71,7 @@ class EvoKDRunner:
             pool = [s for s in pool if normalise(s.text) not in self.held_out]
         self.seeds = sample_k_shot(pool, self.spec.label_names, int(task["k_shot"]), int(task["seed"]))
         self.dev = dev
-        write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec)
+        write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec, self.kind)
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])
 
@@ -111,7 +115,7 @@ class EvoKDRunner:
 
     def _write_batch(self, r: int, kept: List[Sample], dropped: List[Dict[str, Any]]) -> None:
         atomic_write_jsonl(self.folder.round_dir(r) / "drops.jsonl", dropped)
-        write_docbin(self.folder.round_docbin(r), self.nlp, kept, self.spec)
+        write_docbin(self.folder.round_docbin(r), self.nlp, kept, self.spec, self.kind)
         atomic_write_jsonl(self.folder.round_jsonl(r), [s.to_dict() for s in kept])
 
     # ---- steps --------------------------------------------------------------------------
@@ -140,7 +144,9 @@ class EvoKDRunner:
             )
             generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
             checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
-            labelled = self._step(r, "label", lambda: {"items": steps.label(self.teacher, self.nlp, checked["items"], r)})
+            labelled = self._step(
+                r, "label", lambda: {"items": steps.label(self.teacher, self.kind, self.nlp, checked["items"], r)}
+            )
             self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"]))
         train = self._step(r, "train", lambda: self._train(r))
         return self._step(r, "metrics", lambda: self._metrics(r, train))
@@ -149,7 +155,7 @@ class EvoKDRunner:
         import spacy
 
         nlp = spacy.load(self.folder.round_model(r - 1))
-        return steps.split_predictions(batch, predict(nlp, [s.text for s in batch], self.spec.exclusive))
+        return steps.split_predictions(self.kind, batch, predict(nlp, [s.text for s in batch], self.spec, self.kind))
 
     def _check_texts(self, r: int, items: List[Dict[str, Any]]) -> Dict[str, Any]:
         earlier = list(self.seeds) + [s for k in range(1, r) for s in self.batch(k)]
@@ -158,14 +164,16 @@ class EvoKDRunner:
 
     def _filter(self, r: int, generated: Dict[str, Any], checked: Dict[str, Any], labelled: List[Dict[str, Any]]) -> Dict[str, Any]:
         loop = self.settings.loop
-        kept, dropped = filter_labels(labelled, self.spec, float(loop["min_confidence"]), bool(loop["require_target_agreement"]))
+        kept, dropped = filter_labels(
+            labelled, self.spec, float(loop["min_confidence"]), bool(loop["require_target_agreement"]), self.kind.allows_no_label
+        )
         dropped = [{**rej, "text": rej.get("line", "")} for rej in generated["rejects"]] + checked["dropped"] + dropped
         self._write_batch(r, items_to_samples(kept, r), dropped)
         return {"generated": len(generated["items"]), "kept": len(kept), "dropped": count_reasons(dropped)}
 
     def _train(self, r: int) -> Dict[str, Any]:
         samples = self.training_samples(r)
-        n = write_docbin(self.folder.train_docbin(r), self.nlp, samples, self.spec)
+        n = write_docbin(self.folder.train_docbin(r), self.nlp, samples, self.spec, self.kind)
         student = {**self.settings.student, "seed": self.settings.task["seed"]}
         warm = self.folder.round_model(r - 1) if r > 0 and student.get("warm_start") else None
         if not self.quiet:
@@ -184,9 +192,8 @@ class EvoKDRunner:
         teacher_s, training_s = usage["seconds"], train["training_seconds"]
         line = {
             "round": r,
-            "dev_score": float(perf.get("cats_score") or 0.0),
-            "dev_macro_f": perf.get("cats_macro_f"),
-            "per_label": perf.get("cats_f_per_type", {}),
+            "dev_score": float(perf.get(self.kind.main_score) or 0.0),
+            "per_label": perf.get(self.kind.per_label_score) or {},
             "n_train": train["n_train"],
             "generated": filtered["generated"],
             "kept": filtered["kept"],

@@ -91,8 +91,9 @@ def check_settings(config: Any) -> RunSettings:
         labels=read_labels(sections["paths"].get("labels"), sections["task"]["labels"]),
         exclusive=bool(sections["task"]["exclusive"]),
     )
-    if spec.kind != "textcat":
-        raise ConfigError(f"[task] kind = {spec.kind!r} is not supported yet; use \"textcat\".")
+    from .kinds import get_kind
+
+    get_kind(spec.kind)
     return RunSettings(spec=spec, teacher_config=teacher, **sections)
 
 

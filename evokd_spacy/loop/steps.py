@@ -9,16 +9,15 @@ from spacy.language import Language
 
 from ..tasks.request import make_request_doc, result_of
 from ..teachers.cache import IO_KEY
-from ..ty import Sample, TaskSpec
+from ..ty import Sample, TaskKind, TaskSpec
 from .teacher import Teacher
 
 
-def split_predictions(batch: Sequence[Sample], predicted: Sequence[List[str]]) -> Dict[str, List[Dict[str, Any]]]:
+def split_predictions(kind: TaskKind, batch: Sequence[Sample], predicted: Sequence[Any]) -> Dict[str, List[Dict[str, Any]]]:
     """Split the newest labelled batch into the student's correct and wrong predictions."""
     split: Dict[str, List[Dict[str, Any]]] = {"correct": [], "wrong": []}
     for sample, pred in zip(batch, predicted):
-        row = {"text": sample.text, "gold": ", ".join(sample.labels), "pred": ", ".join(pred) or "(none)"}
-        split["correct" if sorted(pred) == sorted(sample.labels) else "wrong"].append(row)
+        split["correct" if kind.is_correct(sample, pred) else "wrong"].append(kind.describe(sample, pred))
     return split
 
 
@@ -65,21 +64,12 @@ def generate(teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int) -> Di
     return {"items": items, "rejects": rejects}
 
 
-def label(teacher: Teacher, nlp: Language, items: Sequence[Dict[str, Any]], r: int) -> List[Dict[str, Any]]:
+def label(teacher: Teacher, kind: TaskKind, nlp: Language, items: Sequence[Dict[str, Any]], r: int) -> List[Dict[str, Any]]:
     """Label every generated text in a separate teacher call."""
     docs = teacher.client.run(teacher.label, [nlp.make_doc(item["text"]) for item in items], desc=f"round {r} label")
     labelled = []
     for item, doc in zip(items, docs):
-        result, io = result_of(doc), doc.user_data[IO_KEY]
-        labelled.append(
-            {
-                **item,
-                "labels": result.get("labels", []),
-                "confidence": result.get("confidence"),
-                "scores": result.get("scores"),
-                "label_error": result.get("error", ""),
-                "label_prompt": io["prompt"],
-                "label_response": io["response"],
-            }
-        )
+        io = doc.user_data[IO_KEY]
+        fields = kind.labelled_fields(result_of(doc))
+        labelled.append({**item, **fields, "label_prompt": io["prompt"], "label_response": io["response"]})
     return labelled

@@ -12,10 +12,10 @@ class PromptTask(LabelSet):
     """A spacy-llm task with labels, a task description and a Jinja template."""
 
     default_template = ""
+    template_dir: Path = Path(__file__).parent
 
     def __init__(
         self,
-        package_dir: Path,
         labels: Optional[Dict[str, str]] = None,
         description: str = "",
         template: Optional[str] = None,
@@ -23,7 +23,7 @@ class PromptTask(LabelSet):
     ) -> None:
         super().__init__(labels, description)
         self.exclusive = exclusive
-        self.template = load_template(package_dir, self.default_template, template)
+        self.template = load_template(self.template_dir, self.default_template, template)
 
     @property
     def prompt_template(self) -> str:

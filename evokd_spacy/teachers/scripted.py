@@ -54,6 +54,8 @@ class ScriptedTeacher:
     def _answer(self, text: str, choices: List[str], sample: int = 0) -> TeacherResponse:
         if choices:
             return self._label(text, choices)
+        if "JSON list" in text:
+            return TeacherResponse(self._entities(text))
         if re.search(r"HARD \d*:", text) and re.search(r"EASY \d*:", text):
             return TeacherResponse(self._generate(text, sample))
         return TeacherResponse("The student confuses texts with mixed cues and misses negations.")
@@ -80,6 +82,17 @@ class ScriptedTeacher:
             rng.shuffle(words)
             lines.append(f"{tag}: {' '.join(words)} {rng.randint(0, 10**6)}")
         return "\n".join(lines)
+
+    def _entities(self, prompt: str) -> str:
+        """Every lexicon word in the text, as an entity of its label (JSON, like the NER prompt asks)."""
+        text = prompt.rsplit("Text:", 1)[-1].split("Entities:")[0]
+        found = [
+            {"text": word, "label": label}
+            for label, words in self.lexicon.items()
+            for word in words
+            if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text)
+        ]
+        return json.dumps(found)
 
     def _label(self, prompt: str, choices: List[str]) -> TeacherResponse:
         text = prompt.rsplit("Text:", 1)[-1].lower()

@@ -56,3 +56,26 @@ def test_k_shot_is_deterministic_and_per_label():
     first = sample_k_shot(pool, ["A", "B"], k=2, seed=1)
     assert [s.text for s in first] == [s.text for s in sample_k_shot(pool, ["A", "B"], k=2, seed=1)]
     assert sorted(s.labels[0] for s in first) == ["A", "A", "B", "B"]
+
+
+def test_conll_bio_file_with_lone_tab_separators(tmp_path):
+    path = tmp_path / "train.conll"
+    path.write_text("I\tO\nlove\tO\nNew\tB-location\nYork\tI-location\n\t\nApple\tB-corporation\nrocks\tO\nI-x\tI-product\n\n")
+    first, second = read_samples(str(path), "paths.seeds")
+    assert first.text == "I love New York" and first.spans == [[7, 15, "location"]] and first.labels == ["location"]
+    assert second.spans == [[0, 5, "corporation"], [12, 15, "product"]]
+
+
+def test_prodigy_spans_jsonl(tmp_path):
+    path = tmp_path / "ner.jsonl"
+    path.write_text('{"text": "Pho with basil", "spans": [{"start": 9, "end": 14, "label": "ING"}, {"start": 0, "end": 3, "label": "DISH"}]}\n{"text": "Nothing here", "spans": []}\n')
+    first, second = read_samples(str(path), "paths.seeds")
+    assert first.spans == [[0, 3, "DISH"], [9, 14, "ING"]] and first.labels == ["DISH", "ING"]
+    assert second.spans == [] and second.labels == []
+
+
+def test_span_outside_the_text_names_the_line(tmp_path):
+    path = tmp_path / "ner.jsonl"
+    path.write_text('{"text": "Pho", "spans": [{"start": 0, "end": 9, "label": "DISH"}]}\n')
+    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): span 0-9 is outside the text"):
+        read_samples(str(path), "paths.seeds")

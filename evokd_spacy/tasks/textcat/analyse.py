@@ -18,9 +18,10 @@ class TextCatAnalyseTask(PromptTask):
     """Request: {"correct": [...], "wrong": [...]}, each {"text", "gold", "pred"}. Result: {"analysis"}."""
 
     default_template = "analyse.jinja"
+    template_dir = Path(__file__).parent
 
     def __init__(self, max_examples: int = 8, **kwargs: Any) -> None:
-        super().__init__(Path(__file__).parent, **kwargs)
+        super().__init__(**kwargs)
         self.max_examples = max_examples
 
     def prompt_for(self, doc: Doc) -> str:

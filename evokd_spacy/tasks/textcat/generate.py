@@ -14,9 +14,10 @@ class TextCatGenerateTask(PromptTask):
     """Request: {"analysis", "target", "examples", "style"}. Result: {"items": [{"text","tag"}], "rejects", "raw"}."""
 
     default_template = "generate.jinja"
+    template_dir = Path(__file__).parent
 
     def __init__(self, n_hard: int = 3, n_easy: int = 2, max_examples: int = 0, **kwargs: Any) -> None:
-        super().__init__(Path(__file__).parent, **kwargs)
+        super().__init__(**kwargs)
         if n_hard < 0 or n_easy < 0 or n_hard + n_easy == 0:
             raise ValueError("n_hard and n_easy must be >= 0 and not both 0")
         self.n_hard, self.n_easy, self.max_examples = n_hard, n_easy, max_examples

@@ -19,9 +19,10 @@ class TextCatLabelTask(PromptTask):
     """Sets `doc.cats` and writes {"labels", "confidence", "scores", "error", "raw"} to the doc."""
 
     default_template = "label.jinja"
+    template_dir = Path(__file__).parent
 
     def __init__(self, examples: Optional[List[Dict[str, Any]]] = None, multilabel_threshold: float = 0.35, **kwargs: Any) -> None:
-        super().__init__(Path(__file__).parent, **kwargs)
+        super().__init__(**kwargs)
         self.examples = list(examples or [])
         self.multilabel_threshold = multilabel_threshold
 

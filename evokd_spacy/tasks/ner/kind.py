@@ -1,0 +1,65 @@
+"""Named-entity recognition as seen by the loop: gold entities on docs, predictions, correctness."""
+from typing import Any, Dict, List
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from ...ty import Sample, TaskSpec
+
+
+def describe_spans(text: str, spans: List[List[Any]]) -> str:
+    """`pad thai (DISH), basil (INGREDIENT)`, or `(none)`."""
+    return ", ".join(f"{text[s:e]} ({label})" for s, e, label in spans) or "(none)"
+
+
+def spans_to_doc(nlp: Language, text: str, spans: List[List[Any]]) -> Doc:
+    """A Doc whose entities are `spans`; spans off token boundaries are expanded to them."""
+    doc = nlp.make_doc(text)
+    ents = [doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in spans]
+    doc.ents = filter_spans([ent for ent in ents if ent is not None])
+    return doc
+
+
+class NERKind:
+    """The `ner` task kind."""
+
+    name = "ner"
+    main_score = "ents_f"
+    per_label_score = "ents_per_type"
+    allows_no_label = True
+
+    def to_doc(self, nlp: Language, sample: Sample, spec: TaskSpec) -> Doc:
+        return spans_to_doc(nlp, sample.text, sample.spans)
+
+    def from_doc(self, doc: Doc) -> Sample:
+        spans = [[ent.start_char, ent.end_char, ent.label_] for ent in doc.ents]
+        return Sample(text=doc.text, labels=sorted({s[2] for s in spans}), spans=spans)
+
+    def prediction(self, doc: Doc, spec: TaskSpec) -> List[List[Any]]:
+        return [[ent.start_char, ent.end_char, ent.label_] for ent in doc.ents]
+
+    def is_correct(self, sample: Sample, prediction: List[List[Any]]) -> bool:
+        return sorted(map(tuple, prediction)) == sorted(map(tuple, sample.spans))
+
+    def describe(self, sample: Sample, prediction: List[List[Any]]) -> Dict[str, Any]:
+        return {
+            "text": sample.text,
+            "gold": describe_spans(sample.text, sample.spans),
+            "pred": describe_spans(sample.text, prediction),
+            "gold_spans": sample.spans,
+            "pred_spans": prediction,
+        }
+
+    def example(self, sample: Sample) -> Dict[str, Any]:
+        return {"text": sample.text, "entities": [{"text": sample.text[s:e], "label": lab} for s, e, lab in sample.spans]}
+
+    def labelled_fields(self, result: Dict[str, Any]) -> Dict[str, Any]:
+        spans = result.get("spans", [])
+        return {
+            "spans": spans,
+            "labels": sorted({s[2] for s in spans}),
+            "confidence": None,
+            "label_error": result.get("error", ""),
+            "entity_drops": result.get("drops", []),
+        }

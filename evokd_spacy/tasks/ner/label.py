@@ -1,0 +1,54 @@
+"""Entity labelling: a separate call per sentence that returns (text, label) pairs as JSON,
+aligned to spaCy tokens; unalignable or unknown entities are dropped and counted."""
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from spacy.tokens import Doc
+
+from ...registry import registry
+from ..base import PromptTask, examples_for_prompt
+from ..request import set_result
+from .align import align_entities
+from .parse import parse_entities
+
+
+class NERLabelTask(PromptTask):
+    """Sets `doc.ents` and writes {"spans", "drops", "error", "raw"} to the doc."""
+
+    default_template = "label.jinja"
+    template_dir = Path(__file__).parent
+
+    def __init__(self, examples: Optional[List[Dict[str, Any]]] = None, n_examples: int = 3, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.n_examples = n_examples
+        self.examples = list(examples or [])
+
+    def set_examples(self, examples: List[Dict[str, Any]]) -> None:
+        """Few-shot examples ({"text", "entities": [{"text", "label"}]}) unless the config gave some."""
+        if not self.examples:
+            self.examples = list(examples)
+
+    def prompt_for(self, doc: Doc) -> str:
+        shown = examples_for_prompt(self.examples, self.n_examples)
+        examples = [{**ex, "entities_json": json.dumps(ex.get("entities", []), ensure_ascii=False)} for ex in shown]
+        return self.render(text=doc.text, examples=examples)
+
+    def parse_one(self, doc: Doc, response: Any) -> None:
+        raw = str(response or "")
+        entities, error = parse_entities(raw)
+        spans, drops = align_entities(doc, entities, self.labels)
+        doc.ents = [doc.char_span(s, e, label=lab) for s, e, lab in spans]
+        set_result(doc, {"spans": spans, "drops": drops, "error": error, "raw": raw})
+
+
+@registry.llm_tasks("evokd.NERLabel.v1")
+def make_ner_label_task(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    examples: Optional[List[Dict[str, Any]]] = None,
+    n_examples: int = 3,
+) -> NERLabelTask:
+    """Entity labelling task; `n_examples` seed sentences are shown as few-shot examples."""
+    return NERLabelTask(labels=labels, description=description, template=template, examples=examples, n_examples=n_examples)

@@ -1,0 +1,73 @@
+"""End-to-end NER runs with the scripted teacher: on a CoNLL file and on Prodigy JSONL."""
+import json
+
+import spacy
+from spacy.tokens import DocBin
+
+from evokd_spacy.loop.runner import EvoKDRunner
+
+CONLL_SEEDS = """The\tO
+ramen\tB-DISH
+had\tO
+too\tO
+much\tO
+garlic\tB-INGREDIENT
+.\tO
+
+Their\tO
+pad\tB-DISH
+thai\tI-DISH
+needs\tO
+basil\tB-INGREDIENT
+"""
+CONLL_DEV = """Best\tO
+tiramisu\tB-DISH
+ever\tO
+
+Add\tO
+more\tO
+ginger\tB-INGREDIENT
+to\tO
+the\tO
+pho\tB-DISH
+
+Nothing\tO
+to\tO
+see\tO
+"""
+
+
+def _check_run(runner, metrics):
+    assert [m["round"] for m in metrics] == [0, 1, 2]
+    assert set(metrics[2]["per_label"]) <= {"DISH", "INGREDIENT"}
+    assert all(set(scores) == {"p", "r", "f"} for scores in metrics[2]["per_label"].values())
+    nlp = spacy.blank("en")
+    for r in (1, 2):
+        docs = list(DocBin().from_disk(runner.folder.round_docbin(r)).get_docs(nlp.vocab))
+        assert len(docs) == metrics[r]["kept"] > 0
+        assert any(doc.ents for doc in docs)
+        for doc in docs:
+            assert all(ent.label_ in ("DISH", "INGREDIENT") for ent in doc.ents)
+            assert doc.user_data["evokd"]["label_prompt"].rstrip().endswith("Entities:")
+        rows = [json.loads(line) for line in runner.folder.round_jsonl(r).read_text().splitlines()]
+        assert [[d.text[s:e] for s, e, _ in row["spans"]] for d, row in zip(docs, rows)] == [
+            [e.text for e in d.ents] for d in docs
+        ]
+
+
+def test_ner_run_on_prodigy_jsonl(settings_factory):
+    runner = EvoKDRunner(settings_factory("evokd_ner.cfg"), quiet=True)
+    _check_run(runner, runner.run())
+    label_prompt = runner.folder.load_step(1, "label")["items"][0]["label_prompt"]
+    assert "Examples:" in label_prompt  # seeds shown as few-shot examples
+
+
+def test_ner_run_on_conll_files(settings_factory, tmp_path):
+    (tmp_path / "seeds.conll").write_text(CONLL_SEEDS)
+    (tmp_path / "dev.conll").write_text(CONLL_DEV)
+    settings = settings_factory(
+        "evokd_ner.cfg", **{"paths.seeds": str(tmp_path / "seeds.conll"), "paths.dev": str(tmp_path / "dev.conll")}
+    )
+    runner = EvoKDRunner(settings, quiet=True)
+    _check_run(runner, runner.run())
+    assert [s.text for s in runner.seeds] == ["The ramen had too much garlic .", "Their pad thai needs basil"]

@@ -1,0 +1,104 @@
+import json
+
+import pytest
+import spacy
+
+from evokd_spacy.tasks.ner.align import align_entities
+from evokd_spacy.tasks.ner.analyse import count_error_kinds, make_ner_analyse_task
+from evokd_spacy.tasks.ner.label import make_ner_label_task
+from evokd_spacy.tasks.ner.parse import parse_entities
+from evokd_spacy.tasks.request import make_request_doc, result_of
+
+LABELS = ["DISH", "INGREDIENT"]
+nlp = spacy.blank("en")
+
+
+def ents(*pairs):
+    return [{"text": t, "label": lab} for t, lab in pairs]
+
+
+def test_every_occurrence_of_a_repeated_entity_is_labelled():
+    doc = nlp("Garlic, garlic and more garlic on the ramen.")
+    spans, drops = align_entities(doc, ents(("garlic", "INGREDIENT"), ("ramen", "DISH")), LABELS)
+    assert [doc.text[s:e] for s, e, _ in spans] == ["garlic", "garlic", "ramen"]
+    assert drops == []
+
+
+def test_case_insensitive_match_only_when_no_exact_one_and_punctuation_is_not_included():
+    doc = nlp("Pad Thai, then basil.")
+    spans, _ = align_entities(doc, ents(("pad thai", "dish"), ("basil", "INGREDIENT")), LABELS)
+    assert spans == [[0, 8, "DISH"], [15, 20, "INGREDIENT"]]
+
+
+def test_unicode_entities_align():
+    doc = nlp("The crème brûlée had jalapeño in it?!")
+    spans, drops = align_entities(doc, ents(("crème brûlée", "DISH"), ("jalapeño", "INGREDIENT")), LABELS)
+    assert [doc.text[s:e] for s, e, _ in spans] == ["crème brûlée", "jalapeño"] and drops == []
+
+
+def test_bad_entities_are_dropped_with_reasons_and_the_rest_kept():
+    doc = nlp("The garlic bread came with aioli.")
+    spans, drops = align_entities(
+        doc,
+        ents(("garlic bread", "DISH"), ("garlic", "INGREDIENT"), ("salt", "INGREDIENT"), ("aioli", "SAUCE"), ("gar", "INGREDIENT"), ("", "DISH")),
+        LABELS,
+    )
+    assert spans == [[4, 16, "DISH"]]
+    assert [d["reason"] for d in drops] == ["overlap", "not_in_text", "unknown_label", "not_in_text", "empty_entity"]
+
+
+def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misaligned():
+    doc = nlp("I love the hot-dog. The U.K. has none.")
+    spans, drops = align_entities(doc, ents(("hot-dog.", "DISH"), ("U.K", "DISH")), LABELS)
+    assert spans == [[11, 18, "DISH"]] and [d["reason"] for d in drops] == ["misaligned"]
+
+
+@pytest.mark.parametrize(
+    "response,expected,error",
+    [
+        ('[{"text": "ramen", "label": "DISH"}]', [("ramen", "DISH")], ""),
+        ('Entities: [["basil", "INGREDIENT"]] hope this helps', [("basil", "INGREDIENT")], ""),
+        ('[{"entity": "miso", "type": "INGREDIENT"}]', [("miso", "INGREDIENT")], ""),
+        ("[]", [], ""),
+        ("- ramen | DISH\n- basil (INGREDIENT)", [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),
+        ("There are no entities.", [], ""),
+        ("", [], "empty_response"),
+        ("I like food", [], "unparseable"),
+        ('[{"text": "ramen", "label": "DISH"', [], "unparseable"),
+    ],
+)
+def test_entity_answers_are_parsed_leniently(response, expected, error):
+    entities, err = parse_entities(response)
+    assert [(e["text"], e["label"]) for e in entities] == expected and err == error
+
+
+def test_label_task_sets_entities_and_keeps_drops_and_raw_output():
+    task = make_ner_label_task(labels={"DISH": "a dish", "INGREDIENT": "an ingredient"}, description="Food.")
+    task.set_examples([{"text": "Ramen with miso.", "entities": [{"text": "Ramen", "label": "DISH"}]}])
+    doc = nlp("The pho needed more basil.")
+    [prompt] = list(task.generate_prompts([doc]))
+    assert 'Entities: [{"text": "Ramen", "label": "DISH"}]' in prompt and prompt.rstrip().endswith("Entities:")
+    raw = json.dumps(ents(("pho", "DISH"), ("basil", "INGREDIENT"), ("salt", "INGREDIENT")))
+    [doc] = list(task.parse_responses([doc], [[raw]]))
+    assert [(e.text, e.label_) for e in doc.ents] == [("pho", "DISH"), ("basil", "INGREDIENT")]
+    result = result_of(doc)
+    assert result["raw"] == raw and [d["reason"] for d in result["drops"]] == ["not_in_text"]
+
+
+def test_error_kinds_are_counted_per_label():
+    rows = [
+        {"gold_spans": [[0, 5, "DISH"], [10, 15, "INGREDIENT"]], "pred_spans": [[0, 5, "INGREDIENT"], [10, 13, "INGREDIENT"], [20, 25, "DISH"]]},
+        {"gold_spans": [[0, 4, "DISH"]], "pred_spans": []},
+    ]
+    assert count_error_kinds(rows) == [
+        {"label": "DISH", "missed": 1, "spurious": 1, "wrong_type": 1, "wrong_boundary": 0},
+        {"label": "INGREDIENT", "missed": 0, "spurious": 0, "wrong_type": 0, "wrong_boundary": 1},
+    ]
+
+
+def test_ner_analysis_prompt_spells_out_error_kinds():
+    task = make_ner_analyse_task(labels={"DISH": "a dish", "INGREDIENT": "an ingredient"}, description="Food.")
+    row = {"text": "Ramen rocks", "gold": "Ramen (DISH)", "pred": "(none)", "gold_spans": [[0, 5, "DISH"]], "pred_spans": []}
+    [prompt] = list(task.generate_prompts([make_request_doc({"wrong": [row], "correct": []})]))
+    assert "- DISH: 1 missed, 0 spurious, 0 wrong type, 0 wrong boundary" in prompt
+    assert "true entities: Ramen (DISH)" in prompt and "predicted: (none)" in prompt
