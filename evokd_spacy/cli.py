@@ -39,6 +39,30 @@ def run_command(
         sys.exit(1)
 
 
+@app.command("evaluate-teacher", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def evaluate_teacher_command(
+    ctx: typer.Context,
+    config_path: Path = typer.Argument(..., help="Run config (.cfg)", exists=True, dir_okay=False),
+    limit: int = typer.Option(0, "--limit", "-n", help="Label only the first N dev examples (0: all)"),
+) -> None:
+    """Score the teacher alone on the dev set (what the teacher can do; written to teacher_eval.json)."""
+    from .loop.settings import check_settings, load_config
+    from .loop.teacher_eval import evaluate_teacher
+
+    try:
+        result = evaluate_teacher(check_settings(load_config(config_path, parse_overrides(ctx.args))), limit or None)
+    except EvokdError as err:
+        msg.fail(str(err))
+        sys.exit(1)
+    per_label = result["scores"].get("cats_f_per_type") or result["scores"].get("ents_per_type") or {}
+    msg.table(
+        [(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}") for label, s in per_label.items()],
+        header=("label", "P", "R", "F"),
+        divider=True,
+    )
+    msg.good(f"Teacher {result['teacher']} on {result['n_docs']} dev docs: {result['score']:.3f} ({result['docs_per_second']:.2f} docs/s)")
+
+
 @app.command("status")
 def status_command(output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder")) -> None:
     """Show finished rounds, dev scores and teacher use of a run."""

@@ -110,5 +110,8 @@ class TaskKind(Protocol):
     def example(self, sample: Sample) -> Dict[str, Any]:
         """A few-shot example for the labelling prompt."""
 
+    def score(self, examples: List[Any], spec: TaskSpec) -> Dict[str, Any]:
+        """spaCy-style scores of predicted against reference docs (spacy.training.Example)."""
+
     def labelled_fields(self, result: Dict[str, Any]) -> Dict[str, Any]:
         """Sample fields (labels, spans, confidence, label_error, ...) from a labelling result."""

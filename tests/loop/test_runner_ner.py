@@ -71,3 +71,23 @@ def test_ner_run_on_conll_files(settings_factory, tmp_path):
     runner = EvoKDRunner(settings, quiet=True)
     _check_run(runner, runner.run())
     assert [s.text for s in runner.seeds] == ["The ramen had too much garlic .", "Their pad thai needs basil"]
+
+
+def test_teacher_alone_is_scored_on_dev(settings_factory):
+    from evokd_spacy.loop.teacher_eval import evaluate_teacher
+
+    settings = settings_factory("evokd_ner.cfg")
+    result = evaluate_teacher(settings, limit=20)
+    assert result["n_docs"] == 20 and result["usage"]["calls"] == 20
+    assert 0.0 < result["score"] <= 1.0  # the lexicon teacher finds the demo's ramen, garlic, basil ...
+    assert set(result["scores"]["ents_per_type"]) <= {"DISH", "INGREDIENT"}
+    again = evaluate_teacher(settings, limit=20)
+    assert again["usage"]["calls"] == 0 and again["score"] == result["score"]
+    assert (settings.output / "teacher_eval.json").exists()
+
+
+def test_textcat_teacher_alone_reports_accuracy(settings_factory):
+    from evokd_spacy.loop.teacher_eval import evaluate_teacher
+
+    result = evaluate_teacher(settings_factory(), limit=30)
+    assert 0.0 <= result["scores"]["accuracy"] <= 1.0 and result["score"] == result["scores"]["cats_score"]

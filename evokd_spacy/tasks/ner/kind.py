@@ -2,7 +2,9 @@
 from typing import Any, Dict, List
 
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc
+from spacy.training import Example
 from spacy.util import filter_spans
 
 from ...ty import Sample, TaskSpec
@@ -53,6 +55,10 @@ class NERKind:
 
     def example(self, sample: Sample) -> Dict[str, Any]:
         return {"text": sample.text, "entities": [{"text": sample.text[s:e], "label": lab} for s, e, lab in sample.spans]}
+
+    def score(self, examples: List[Example], spec: TaskSpec) -> Dict[str, Any]:
+        """spaCy's entity P/R/F, overall and per type."""
+        return Scorer.score_spans(examples, "ents")
 
     def labelled_fields(self, result: Dict[str, Any]) -> Dict[str, Any]:
         spans = result.get("spans", [])

@@ -2,7 +2,9 @@
 from typing import Any, Dict, List
 
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc
+from spacy.training import Example
 
 from ...ty import Sample, TaskSpec
 
@@ -43,6 +45,15 @@ class TextCatKind:
 
     def example(self, sample: Sample) -> Dict[str, Any]:
         return {"text": sample.text, "label": ", ".join(sample.labels)}
+
+    def score(self, examples: List[Example], spec: TaskSpec) -> Dict[str, Any]:
+        """spaCy's textcat scores plus accuracy (exact match of the label set)."""
+        scores = Scorer.score_cats(examples, "cats", labels=spec.label_names, multi_label=not spec.exclusive)
+        exact = [
+            predicted_labels(eg.predicted.cats, spec.exclusive) == predicted_labels(eg.reference.cats, spec.exclusive)
+            for eg in examples
+        ]
+        return {**scores, "accuracy": sum(exact) / len(exact) if exact else 0.0}
 
     def labelled_fields(self, result: Dict[str, Any]) -> Dict[str, Any]:
         return {

@@ -1,0 +1,47 @@
+"""How good is the teacher alone? Label the dev set with the labelling task and score it."""
+import time
+from typing import Any, Dict, Optional
+
+from spacy.training import Example
+
+from ..data.kshot import sample_k_shot
+from ..data.readers import read_samples
+from ..util.io import atomic_write_json
+from .kinds import get_kind
+from .settings import RunSettings
+from .state import RunFolder
+from .teacher import build_teacher
+
+
+def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
+    """Label (up to `limit`) dev texts with the teacher; scores go to `<output>/teacher_eval.json`.
+
+    Calls go through the run's cache, so a later run (or a second evaluation) reuses them.
+    """
+    import spacy
+
+    spec, kind = settings.spec, get_kind(settings.spec.kind)
+    folder = RunFolder(settings.output, settings.corpus)
+    nlp = spacy.blank("en")
+    dev = read_samples(settings.paths["dev"], "paths.dev")[: limit or None]
+    seeds = sample_k_shot(
+        read_samples(settings.paths["seeds"], "paths.seeds"), spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"])
+    )
+    teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
+    if hasattr(teacher.label, "set_examples"):
+        teacher.label.set_examples([kind.example(s) for s in seeds])
+    start = time.perf_counter()
+    predicted = teacher.client.run(teacher.label, [nlp.make_doc(s.text) for s in dev], desc="teacher on dev")
+    seconds = time.perf_counter() - start
+    examples = [Example(pred, kind.to_doc(nlp, sample, spec)) for pred, sample in zip(predicted, dev)]
+    scores = kind.score(examples, spec)
+    result = {
+        "teacher": teacher.name,
+        "n_docs": len(dev),
+        "score": scores.get(kind.main_score),
+        "scores": scores,
+        "usage": teacher.client.usage.to_dict(),
+        "docs_per_second": len(dev) / seconds if seconds > 0 else None,
+    }
+    atomic_write_json(folder.output / "teacher_eval.json", result)
+    return result
