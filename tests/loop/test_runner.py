@@ -83,3 +83,15 @@ def test_garbage_teacher_output_is_counted_and_kept_not_fatal(settings_factory):
     assert metrics[1]["dropped"].get("unparseable", 0) >= 2
     drops = (settings.output / "rounds" / "round_1" / "drops.jsonl").read_text().splitlines()
     assert any("Sure! Here are some texts" in json.loads(d)["text"] for d in drops)
+
+
+def test_a_built_in_spacy_llm_model_plugs_in_by_config_alone(settings_factory):
+    """spacy-llm's own REST model class (its offline NoOp member, which answers ""): nothing parses,
+    every drop is counted, and the round still finishes."""
+    settings = settings_factory(**{"loop.rounds": 1})
+    settings.teacher_config["model"] = {"@llm_models": "spacy.NoOp.v1"}
+    metrics = EvoKDRunner(settings, quiet=True).run()
+    assert metrics[1]["teacher"]["calls"] == 3  # analysis + one generation per label; nothing to label
+    assert metrics[1]["dropped"] == {"empty_response": 2} and metrics[1]["kept"] == 0
+    analysis = json.loads((settings.output / "rounds" / "round_1" / "analyse.json").read_text())
+    assert analysis["error"] == "empty_response" and analysis["analysis"].startswith("The classifier got")
