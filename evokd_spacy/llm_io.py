@@ -19,6 +19,10 @@ class ChoicePrompt(str):
         return obj
 
 
+class GreedyPrompt(str):
+    """A prompt whose answer should be decoded greedily (extraction, not creative writing)."""
+
+
 class SampledPrompt(str):
     """A prompt asked for the n-th time (`sample` > 0): a sampling model should draw a new answer."""
 

@@ -57,6 +57,7 @@ class TeacherClient:
         """Cache key of one call."""
         payload = {
             "model": self.model_id,
+            "prompt_type": type(prompt).__name__,
             "prompt": str(prompt),
             "choices": list(getattr(prompt, "choices", []) or []),
             "sample": sample,

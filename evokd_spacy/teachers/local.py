@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import TeacherUnavailable
-from ..llm_io import ChoicePrompt, TeacherResponse
+from ..llm_io import ChoicePrompt, GreedyPrompt, TeacherResponse
 from ..registry import registry
 
 DEFAULT_GENERATION = {
@@ -89,9 +89,9 @@ class LocalHFModel:
         self._load()
         if isinstance(prompt, ChoicePrompt) and prompt.choices:
             return self._score_choices(prompt)
-        return self._generate(str(prompt), int(getattr(prompt, "sample", 0)))
+        return self._generate(str(prompt), int(getattr(prompt, "sample", 0)), greedy=isinstance(prompt, GreedyPrompt))
 
-    def _generate(self, prompt: str, sample: int = 0) -> TeacherResponse:
+    def _generate(self, prompt: str, sample: int = 0, greedy: bool = False) -> TeacherResponse:
         import torch
 
         ids = self._chat_ids(prompt)
@@ -102,11 +102,17 @@ class LocalHFModel:
                 input_ids,
                 attention_mask=torch.ones_like(input_ids),
                 pad_token_id=self._tokenizer.pad_token_id,
-                **self.config,
+                **self._decoding(greedy),
             )
         new = output[0, len(ids):]
         text = self._tokenizer.decode(new, skip_special_tokens=True)
         return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]))
+
+    def _decoding(self, greedy: bool) -> Dict[str, Any]:
+        if not greedy:
+            return self.config
+        sampling = ("do_sample", "temperature", "top_p", "top_k")
+        return {**{k: v for k, v in self.config.items() if k not in sampling}, "do_sample": False}
 
     def _score_choices(self, prompt: ChoicePrompt) -> TeacherResponse:
         import torch

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc
 
+from ...llm_io import GreedyPrompt
 from ...registry import registry
 from ..base import PromptTask, examples_for_prompt
 from ..request import set_result
@@ -29,10 +30,10 @@ class NERLabelTask(PromptTask):
         if not self.examples:
             self.examples = list(examples)
 
-    def prompt_for(self, doc: Doc) -> str:
+    def prompt_for(self, doc: Doc) -> GreedyPrompt:
         shown = examples_for_prompt(self.examples, self.n_examples)
         examples = [{**ex, "entities_json": json.dumps(ex.get("entities", []), ensure_ascii=False)} for ex in shown]
-        return self.render(text=doc.text, examples=examples)
+        return GreedyPrompt(self.render(text=doc.text, examples=examples))
 
     def parse_one(self, doc: Doc, response: Any) -> None:
         raw = str(response or "")
