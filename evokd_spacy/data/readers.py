@@ -96,6 +96,7 @@ def read_conll(file: Path, key: str) -> List[Sample]:
     tokens: List[Tuple[str, str]] = []
     text = file.read_text(encoding="utf8", errors="replace")
     for i, line in enumerate(text.splitlines() + [""], start=1):
+        line = line.replace("\ufeff", "")  # byte-order marks, also mid-file where files were concatenated
         if line.strip() == "":
             if tokens:
                 samples.append(_bio_sample(tokens))

@@ -60,7 +60,7 @@ def test_k_shot_is_deterministic_and_per_label():
 
 def test_conll_bio_file_with_lone_tab_separators(tmp_path):
     path = tmp_path / "train.conll"
-    path.write_text("I\tO\nlove\tO\nNew\tB-location\nYork\tI-location\n\t\nApple\tB-corporation\nrocks\tO\nI-x\tI-product\n\n")
+    path.write_text("\ufeffI\tO\nlove\tO\nNew\tB-location\nYork\tI-location\n\t\n\ufeff\nApple\tB-corporation\nrocks\tO\nI-x\tI-product\n\n")
     first, second = read_samples(str(path), "paths.seeds")
     assert first.text == "I love New York" and first.spans == [[7, 15, "location"]] and first.labels == ["location"]
     assert second.spans == [[0, 5, "corporation"], [12, 15, "product"]]

@@ -3,11 +3,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from spacy.tokens import Doc
-
 from ...registry import registry
-from ..base import examples_for_prompt
-from ..request import request_of
 from ..textcat.analyse import TextCatAnalyseTask
 
 ERROR_KINDS = ("missed", "spurious", "wrong_type", "wrong_boundary")
@@ -44,17 +40,8 @@ class NERAnalyseTask(TextCatAnalyseTask):
 
     template_dir = Path(__file__).parent
 
-    def prompt_for(self, doc: Doc) -> str:
-        request = request_of(doc)
-        wrong, correct = request.get("wrong", []), request.get("correct", [])
-        return self.render(
-            wrong=examples_for_prompt(wrong, self.max_examples),
-            correct=examples_for_prompt(correct, self.max_examples),
-            n_total=len(wrong) + len(correct),
-            n_wrong=len(wrong),
-            n_correct=len(correct),
-            error_counts=count_error_kinds(wrong),
-        )
+    def error_counts(self, wrong: List[Dict[str, Any]]) -> Dict[str, Any]:
+        return {"error_counts": count_error_kinds(wrong)}
 
 
 @registry.llm_tasks("evokd.NERAnalyse.v1")

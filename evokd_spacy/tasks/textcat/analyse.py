@@ -33,8 +33,12 @@ class TextCatAnalyseTask(PromptTask):
             n_total=len(wrong) + len(correct),
             n_wrong=len(wrong),
             n_correct=len(correct),
-            confusions=count_confusions(wrong),
+            **self.error_counts(wrong),
         )
+
+    def error_counts(self, wrong: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Error statistics computed by us for the prompt (small teachers cannot count)."""
+        return {"confusions": count_confusions(wrong)}
 
     def parse_one(self, doc: Doc, response: Any) -> None:
         """Keep the analysis; an empty answer or a refusal is replaced by our own error summary."""
