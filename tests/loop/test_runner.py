@@ -95,3 +95,13 @@ def test_a_built_in_spacy_llm_model_plugs_in_by_config_alone(settings_factory):
     assert metrics[1]["dropped"] == {"empty_response": 2} and metrics[1]["kept"] == 0
     analysis = json.loads((settings.output / "rounds" / "round_1" / "analyse.json").read_text())
     assert analysis["error"] == "empty_response" and analysis["analysis"].startswith("The classifier got")
+
+
+def test_warm_start_sources_the_previous_rounds_components(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1, "student.warm_start": True, "student.warm_max_steps": 4})
+    runner = EvoKDRunner(settings, quiet=True)
+    metrics = runner.run()
+    config = (runner.folder.round_dir(1) / "model" / "config.cfg").read_text()
+    assert f'source = "{runner.folder.round_model(0)}"' in config
+    assert "max_steps = 4" in config
+    assert 0.0 <= metrics[1]["dev_score"] <= 1.0
