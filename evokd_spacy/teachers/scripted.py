@@ -48,7 +48,8 @@ class ScriptedTeacher:
         self.prompts.append(str(prompt))
         if self.log_path:
             with open(self.log_path, "a", encoding="utf8") as log:
-                log.write(json.dumps({"prompt": str(prompt), "choices": list(getattr(prompt, "choices", []) or [])}) + "\n")
+                choices = list(getattr(prompt, "choices", []) or [])
+                log.write(json.dumps({"prompt": str(prompt), "choices": choices, "sample": getattr(prompt, "sample", 0)}) + "\n")
         return self._answer(str(prompt), list(getattr(prompt, "choices", []) or []), int(getattr(prompt, "sample", 0)))
 
     def _answer(self, text: str, choices: List[str], sample: int = 0) -> TeacherResponse:
