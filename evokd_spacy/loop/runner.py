@@ -70,7 +70,6 @@ class EvoKDRunner:
             msg.warn(f"Removed {len(leaking)} seed example(s) that also appear in the dev/test data (leakage).")
             pool = [s for s in pool if normalise(s.text) not in self.held_out]
         self.seeds = sample_k_shot(pool, self.spec.label_names, int(task["k_shot"]), int(task["seed"]))
-        self.dev = dev
         write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec, self.kind)
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])
