@@ -35,6 +35,7 @@ setup(
         "wasabi>=1.1.0",
         "jinja2>=3.0",
         "tqdm>=4.0",
+        "httpx>=0.24",
     ],
     extras_require={"test": ["pytest>=7.0"]},
     entry_points={
@@ -49,6 +50,7 @@ setup(
         ],
         "thinc_llm_models": [
             "evokd.LocalHF.v1 = evokd_spacy.teachers.local:make_local_hf_model",
+            "evokd.OpenAICompatible.v1 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model",
             "evokd.ScriptedTeacher.v1 = evokd_spacy.teachers.scripted:make_scripted_teacher",
         ],
         "spacy_misc": [

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 import typer
 from wasabi import msg
 
-from .errors import EvokdError
+from .errors import BudgetExhausted, EvokdError
 
 app = typer.Typer(name="evokd", add_completion=False, no_args_is_help=True, help="Evolving Knowledge Distillation into spaCy.")
 
@@ -34,6 +34,8 @@ def run_command(
     try:
         settings = check_settings(load_config(config_path, overrides))
         EvoKDRunner(settings).run()
+    except BudgetExhausted as err:
+        msg.warn(str(err))
     except EvokdError as err:
         msg.fail(str(err))
         sys.exit(1)

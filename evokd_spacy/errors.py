@@ -15,3 +15,7 @@ class ConfigError(EvokdError):
 
 class TeacherUnavailable(EvokdError):
     """The teacher could not be reached or loaded; the run's state is saved."""
+
+
+class BudgetExhausted(EvokdError):
+    """The run's teacher budget is spent; everything so far is saved and the run can continue."""

@@ -47,6 +47,7 @@ class TeacherResponse(str):
     scores: Optional[Dict[str, float]]
     prompt_tokens: Optional[int]
     completion_tokens: Optional[int]
+    retries: int
 
     def __new__(
         cls,
@@ -59,6 +60,7 @@ class TeacherResponse(str):
         obj.scores = dict(scores) if scores is not None else None
         obj.prompt_tokens = prompt_tokens
         obj.completion_tokens = completion_tokens
+        obj.retries = 0
         return obj
 
 

@@ -15,7 +15,7 @@ from ..data.readers import read_samples
 from ..errors import ConfigError, DataError
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
-from ..teachers.cache import TeacherUsage
+from ..teachers.cache import Budget, TeacherUsage
 from ..ty import Sample
 from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 from . import steps
@@ -47,8 +47,10 @@ class EvoKDRunner:
     @property
     def teacher(self) -> Teacher:
         if self._teacher is None:
+            loop = self.settings.loop
+            budget = Budget(self.folder.output / "teacher_budget.json", loop["max_teacher_calls"], loop["max_teacher_tokens"])
             self._teacher = build_teacher(
-                self.settings.teacher_config, self.spec, self.folder.cache, progress=self.settings.loop["progress"]
+                self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
             if hasattr(self._teacher.label, "set_examples"):
                 self._teacher.label.set_examples([self.kind.example(s) for s in self.seeds])

@@ -19,6 +19,8 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "require_target_agreement": False,
         "styles": [],
         "progress": True,
+        "max_teacher_calls": 0,
+        "max_teacher_tokens": 0,
     },
     "student": {
         "preset": "trf",
@@ -129,7 +131,15 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
 
 
 # Keys that may change between a run and its continuation (more rounds, another GPU, output).
-RESUMABLE_KEYS = {"loop.rounds", "loop.progress", "student.gpu_id", "paths.output", "paths.corpus"}
+RESUMABLE_KEYS = {
+    "loop.rounds",
+    "loop.progress",
+    "loop.max_teacher_calls",
+    "loop.max_teacher_tokens",
+    "student.gpu_id",
+    "paths.output",
+    "paths.corpus",
+}
 
 
 def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:

@@ -1,10 +1,10 @@
 """Build the teacher (a spacy-llm model and the three tasks) from the [teacher] config blocks."""
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from ..errors import ConfigError
-from ..teachers.cache import TeacherClient
+from ..teachers.cache import Budget, TeacherClient
 from ..ty import TaskSpec
 
 
@@ -37,7 +37,9 @@ def teacher_name(model_config: Dict[str, Any]) -> str:
     return f"{model_config.get('@llm_models', '?')}:{Path(str(name)).name if name else ''}".rstrip(":")
 
 
-def build_teacher(teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Path, progress: bool = True) -> Teacher:
+def build_teacher(
+    teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Path, progress: bool = True, budget: Optional[Budget] = None
+) -> Teacher:
     """Resolve the [teacher] blocks, give the tasks the run's labels, wrap the model in the cache."""
     from spacy.util import registry
 
@@ -58,5 +60,5 @@ def build_teacher(teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Pat
             task.description = spec.description
         if hasattr(task, "exclusive"):
             task.exclusive = spec.exclusive
-    client = TeacherClient(resolved["model"], teacher_config["model"], cache_dir, progress=progress)
+    client = TeacherClient(resolved["model"], teacher_config["model"], cache_dir, progress=progress, budget=budget)
     return Teacher(resolved["analyse"], resolved["generate"], resolved["label"], client, teacher_name(teacher_config["model"]))

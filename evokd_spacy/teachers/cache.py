@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from spacy.tokens import Doc
 from wasabi import msg
 
-from ..errors import TeacherUnavailable
+from ..errors import BudgetExhausted, TeacherUnavailable
 from ..llm_io import TeacherResponse, estimate_tokens, with_sample
 from ..ty import TeacherTask
 from ..util.io import atomic_write_json
@@ -29,6 +29,7 @@ class TeacherUsage:
 
     calls: int = 0
     cached: int = 0
+    retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
@@ -43,15 +44,63 @@ class TeacherUsage:
         return TeacherUsage(**asdict(self))
 
 
+class Budget:
+    """The run's teacher budget (calls and tokens, 0 = no limit), with a ledger kept on disk so
+    that it holds across restarts."""
+
+    def __init__(self, ledger: Optional[Path] = None, max_calls: int = 0, max_tokens: int = 0) -> None:
+        self.ledger = Path(ledger) if ledger else None
+        self.max_calls, self.max_tokens = max_calls, max_tokens
+        self.spent = {"calls": 0, "tokens": 0}
+        if self.ledger and self.ledger.exists():
+            try:
+                self.spent.update(json.loads(self.ledger.read_text(encoding="utf8")))
+            except ValueError:
+                msg.warn(f"Budget ledger {self.ledger} is corrupt; counting from zero.")
+
+    def spend(self, answer: TeacherResponse) -> None:
+        self.spent["calls"] += 1
+        self.spent["tokens"] += (answer.prompt_tokens or 0) + (answer.completion_tokens or 0)
+        if self.ledger:
+            atomic_write_json(self.ledger, self.spent)
+
+    def calls_left(self) -> Optional[int]:
+        """How many more calls may start (None: no limit)."""
+        if self.exhausted():
+            return 0
+        return max(0, self.max_calls - self.spent["calls"]) if self.max_calls else None
+
+    def exhausted(self) -> bool:
+        return bool(
+            (self.max_calls and self.spent["calls"] >= self.max_calls)
+            or (self.max_tokens and self.spent["tokens"] >= self.max_tokens)
+        )
+
+    def describe(self) -> str:
+        return (
+            f"Teacher budget reached: {self.spent['calls']} calls, {self.spent['tokens']} tokens "
+            f"(limits: {self.max_calls or 'none'} calls, {self.max_tokens or 'none'} tokens). Everything so far is "
+            "saved; run again with a larger --loop.max_teacher_calls / --loop.max_teacher_tokens to continue."
+        )
+
+
 class TeacherClient:
     """Sends prompts to a spacy-llm model through the cache, counting calls, tokens and time."""
 
-    def __init__(self, model: Any, model_config: Any, cache_dir: Path, progress: bool = True) -> None:
+    def __init__(
+        self,
+        model: Any,
+        model_config: Any,
+        cache_dir: Path,
+        progress: bool = True,
+        budget: Optional[Budget] = None,
+    ) -> None:
         self.model = model
         self.model_id = json.dumps(model_config, sort_keys=True, default=str)
         self.cache_dir = Path(cache_dir)
         self.usage = TeacherUsage()
         self.progress = progress
+        self.budget = budget or Budget()
 
     def key(self, prompt: Any, sample: int) -> str:
         """Cache key of one call."""
@@ -95,6 +144,9 @@ class TeacherClient:
         answers: List[Optional[TeacherResponse]] = [self._load(k) for k in keys]
         self.usage.cached += sum(a is not None for a in answers)
         todo = [i for i, a in enumerate(answers) if a is None]
+        allowed = self.budget.calls_left()
+        stopped = allowed is not None and allowed < len(todo)
+        todo = todo[: allowed if stopped else None]
         if todo:
             stream = self.model([[with_sample(prompts[i], samples[i])] for i in todo])
             if self.progress:
@@ -106,8 +158,14 @@ class TeacherClient:
                 elapsed = time.perf_counter() - start
                 answer = self._record(prompts[i], response, elapsed)
                 atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], answer), "seconds": round(elapsed, 3)})
+                self.budget.spend(answer)
                 answers[i] = answer
+                if self.budget.exhausted() and any(a is None for a in answers):
+                    stopped = True
+                    break
                 start = time.perf_counter()
+        if stopped:
+            raise BudgetExhausted(self.budget.describe())
         missing = [i for i, a in enumerate(answers) if a is None]
         if missing:
             raise TeacherUnavailable(f"The teacher returned no answer for {len(missing)} of {len(prompts)} prompts.")
@@ -139,6 +197,7 @@ class TeacherClient:
             completion_tokens if completion_tokens is not None else estimate_tokens(text),
         )
         self.usage.calls += 1
+        self.usage.retries += int(getattr(response, "retries", 0) or 0)
         self.usage.prompt_tokens += answer.prompt_tokens or 0
         self.usage.completion_tokens += answer.completion_tokens or 0
         self.usage.seconds += seconds

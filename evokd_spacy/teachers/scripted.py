@@ -57,6 +57,8 @@ class ScriptedTeacher:
             return self._label(text, choices)
         if "JSON list" in text:
             return TeacherResponse(self._entities(text))
+        if "Answer with the label name" in text:  # a labelling prompt sent as plain text
+            return TeacherResponse(str(self._label(text, list(self.lexicon))))
         if re.search(r"HARD \d*:", text) and re.search(r"EASY \d*:", text):
             return TeacherResponse(self._generate(text, sample))
         return TeacherResponse("The student confuses texts with mixed cues and misses negations.")

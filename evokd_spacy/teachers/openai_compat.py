@@ -1,0 +1,164 @@
+"""A spacy-llm model for any OpenAI-compatible chat server (vLLM, Ollama, llama.cpp server, hosted APIs).
+
+Requests run concurrently up to `max_concurrency` and answers keep the prompts' order. 429, 5xx,
+timeouts, dropped connections and malformed replies are retried with exponential backoff and
+jitter (honouring `Retry-After`); after `max_tries` the call fails with a clear error. The API
+key is read from the environment variable *named* in the config, never stored anywhere.
+"""
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, Iterable, List, Optional
+
+from ..errors import ConfigError, TeacherUnavailable
+from ..llm_io import TeacherResponse, estimate_tokens
+from ..registry import registry
+
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, wait: Optional[float] = None) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+class OpenAICompatibleModel:
+    """Chat-completions client with bounded concurrency, retries and token accounting."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key_env: Optional[str] = None,
+        config: Optional[Dict[str, Any]] = None,
+        timeout: float = 60.0,
+        max_concurrency: int = 4,
+        max_tries: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+    ) -> None:
+        if max_concurrency < 1 or max_tries < 1:
+            raise ConfigError("[teacher.model] max_concurrency and max_tries must be >= 1.")
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.api_key_env = api_key_env
+        self.config = dict(config or {})
+        self.timeout = timeout
+        self.max_concurrency = max_concurrency
+        self.max_tries = max_tries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._local = threading.local()
+
+    def _headers(self) -> Dict[str, str]:
+        if not self.api_key_env:
+            return {}
+        key = os.environ.get(self.api_key_env)
+        if not key:
+            raise TeacherUnavailable(
+                f"The teacher's API key is not set: export {self.api_key_env}=... (the config names the variable, "
+                "never the key itself)."
+            )
+        return {"Authorization": f"Bearer {key}"}
+
+    def _client(self) -> Any:
+        import httpx
+
+        if getattr(self._local, "client", None) is None:
+            self._local.client = httpx.Client(timeout=self.timeout)
+        return self._local.client
+
+    def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterable[Iterable[Any]]:
+        """Answer every doc's prompts; requests overlap, answers are yielded in order."""
+        docs = [list(shards) for shards in prompts]
+        headers = self._headers()
+        with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
+            futures = [[pool.submit(self.complete, p, headers) for p in shards] for shards in docs]
+            try:
+                for doc_futures in futures:
+                    yield [f.result() for f in doc_futures]
+            finally:
+                for doc_futures in futures:
+                    for f in doc_futures:
+                        f.cancel()
+
+    def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None) -> TeacherResponse:
+        """One chat completion, retried as configured."""
+        body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
+        last = ""
+        for attempt in range(1, self.max_tries + 1):
+            try:
+                answer = self._once(body, headers if headers is not None else self._headers())
+                answer.retries = attempt - 1
+                return answer
+            except _Retry as err:
+                last = str(err)
+                if attempt == self.max_tries:
+                    break
+                wait = err.wait if err.wait is not None else min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                time.sleep(wait * (1.0 if err.wait is not None else random.uniform(0.5, 1.5)))
+        raise TeacherUnavailable(
+            f"The teacher at {self.url} failed {self.max_tries} times (last: {last}). Everything finished so far "
+            "is saved: start the run again to continue once the server answers."
+        )
+
+    def _once(self, body: Dict[str, Any], headers: Dict[str, str]) -> TeacherResponse:
+        import httpx
+
+        try:
+            response = self._client().post(self.url, json=body, headers=headers)
+        except httpx.TimeoutException:
+            raise _Retry("timeout") from None
+        except httpx.TransportError as err:
+            raise _Retry(f"connection error ({type(err).__name__})") from None
+        if response.status_code in RETRY_STATUS:
+            raise _Retry(f"HTTP {response.status_code}", _retry_after(response.headers.get("retry-after")))
+        if response.status_code >= 400:
+            raise TeacherUnavailable(f"The teacher at {self.url} refused the request: HTTP {response.status_code} {response.text[:300]}")
+        try:
+            data = response.json()
+            text = data["choices"][0]["message"]["content"] or ""
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise _Retry("malformed reply (no choices[0].message.content)") from None
+        usage = data.get("usage") or {}
+        return TeacherResponse(
+            text,
+            prompt_tokens=usage.get("prompt_tokens", estimate_tokens(str(body["messages"][0]["content"]))),
+            completion_tokens=usage.get("completion_tokens", estimate_tokens(text)),
+        )
+
+
+def _retry_after(value: Optional[str]) -> Optional[float]:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+@registry.llm_models("evokd.OpenAICompatible.v1")
+def make_openai_compatible_model(
+    base_url: str,
+    model: str,
+    api_key_env: Optional[str] = None,
+    config: Dict[str, Any] = {},
+    timeout: float = 60.0,
+    max_concurrency: int = 4,
+    max_tries: int = 5,
+    backoff: float = 1.0,
+    max_backoff: float = 30.0,
+) -> OpenAICompatibleModel:
+    """Teacher on an OpenAI-compatible server; `api_key_env` names the variable that holds the key."""
+    return OpenAICompatibleModel(
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+        config=dict(config),
+        timeout=timeout,
+        max_concurrency=max_concurrency,
+        max_tries=max_tries,
+        backoff=backoff,
+        max_backoff=max_backoff,
+    )

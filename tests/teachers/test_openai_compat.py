@@ -1,0 +1,74 @@
+"""The OpenAI-compatible teacher against a real HTTP server on 127.0.0.1 that injects faults."""
+import time
+
+import pytest
+
+from evokd_spacy.errors import TeacherUnavailable
+from evokd_spacy.teachers.loopback import LoopbackServer
+from evokd_spacy.teachers.openai_compat import make_openai_compatible_model
+
+LEXICON = {"POS": ["good"], "NEG": ["bad"]}
+ANALYSIS = "The student confuses texts with mixed cues and misses negations."
+
+
+def model(server, **kwargs):
+    settings = {"base_url": server.base_url, "model": "test", "timeout": 1.0, "backoff": 0.01, "max_tries": 4, **kwargs}
+    return make_openai_compatible_model(**settings)
+
+
+def answers(m, prompts):
+    return [doc[0] for doc in m([[p] for p in prompts])]
+
+
+def test_concurrent_requests_keep_order_and_report_tokens():
+    with LoopbackServer(LEXICON, latency=0.2) as server:
+        m = model(server, max_concurrency=8)
+        prompts = [f"Explain {i}" for i in range(8)]
+        start = time.perf_counter()
+        out = answers(m, prompts)
+        elapsed = time.perf_counter() - start
+    assert [str(a) for a in out] == [ANALYSIS] * 8
+    assert elapsed < 0.2 * 8 / 3, f"8 requests at concurrency 8 took {elapsed:.2f}s"
+    assert out[0].prompt_tokens == 2 and out[0].completion_tokens == len(ANALYSIS.split())
+    assert [r["body"]["messages"][0]["content"] for r in server.requests] != []
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "hang", "malformed", "empty", "drop"])
+def test_each_transient_fault_is_retried(fault):
+    with LoopbackServer(LEXICON, faults=[fault, fault], hang_seconds=3.0) as server:
+        [answer] = answers(model(server, max_concurrency=1), ["Explain"])
+    assert str(answer) == ANALYSIS and answer.retries == 2
+
+
+def test_retry_after_is_honoured():
+    with LoopbackServer(LEXICON, faults=["429"], retry_after=0.5) as server:
+        start = time.perf_counter()
+        answers(model(server, backoff=0.0), ["Explain"])
+    assert time.perf_counter() - start >= 0.5
+
+
+def test_giving_up_says_where_and_how_to_continue_and_never_shows_the_key(monkeypatch):
+    monkeypatch.setenv("EVOKD_TEST_KEY", "sk-test-SECRET-123")
+    with LoopbackServer(LEXICON, faults=["500"] * 10) as server:
+        with pytest.raises(TeacherUnavailable) as err:
+            answers(model(server, api_key_env="EVOKD_TEST_KEY", max_tries=3), ["Explain"])
+        assert server.requests[0]["authorization"] == "Bearer sk-test-SECRET-123"
+    assert "failed 3 times (last: HTTP 500)" in str(err.value) and "start the run again" in str(err.value)
+    assert "SECRET" not in str(err.value)
+
+
+def test_missing_key_names_the_environment_variable(monkeypatch):
+    monkeypatch.delenv("EVOKD_MISSING_KEY", raising=False)
+    with LoopbackServer(LEXICON) as server:
+        with pytest.raises(TeacherUnavailable, match="export EVOKD_MISSING_KEY="):
+            answers(model(server, api_key_env="EVOKD_MISSING_KEY"), ["Explain"])
+
+
+def test_client_errors_are_not_retried():
+    with LoopbackServer(LEXICON) as server:
+        m = model(server, base_url=server.base_url + "/nowhere")
+        m.url = server.base_url.replace("/v1", "") + "/404"
+        server.handle = lambda handler, body: server._send(handler, 400, b'{"error": "bad model"}')
+        with pytest.raises(TeacherUnavailable, match="refused the request: HTTP 400"):
+            answers(m, ["Explain"])
+        assert len(server.requests) == 1
