@@ -14,6 +14,7 @@ LEXICON = {
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "slow: runs a real (small) LLM teacher; minutes on CPU")
+    config.addinivalue_line("markers", "integration: starts a real OpenAI-compatible server on 127.0.0.1")
 
 
 NER_ASSETS = ROOT / "assets" / "ner"

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from wasabi import msg
+
 from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 
 STEPS = ("predict", "analyse", "generate", "check", "label", "filter", "train", "metrics")
@@ -58,7 +60,18 @@ class RunFolder:
         return self.round_dir(r) / "model" / "model-best"
 
     def is_done(self, r: int, step: str) -> bool:
-        return self.step_file(r, step).exists()
+        """Whether the step's output exists and is whole; a corrupt one is set aside to be redone."""
+        path = self.step_file(r, step)
+        if not path.exists():
+            return False
+        try:
+            read_json(path)
+            return True
+        except ValueError:
+            corrupt = path.with_suffix(".corrupt")
+            path.replace(corrupt)
+            msg.warn(f"Step output {path} was corrupt (kept as {corrupt.name}); the step runs again.")
+            return False
 
     def load_step(self, r: int, step: str) -> Dict[str, Any]:
         return read_json(self.step_file(r, step))

