@@ -12,6 +12,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Deque, Dict, Iterable, List, Optional
 
+from ..llm_io import SampledPrompt
 from .scripted import ScriptedTeacher
 
 
@@ -87,7 +88,7 @@ class LoopbackServer:
             self._send(handler, 200, b'{"choices": []}')
         else:
             prompt = body["messages"][-1]["content"]
-            text = str(self.teacher.respond(prompt))
+            text = str(self.teacher.respond(SampledPrompt(prompt, int(body.get("seed", 0)))))
             reply = {
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}}],
                 "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())},

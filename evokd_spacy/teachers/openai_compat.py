@@ -88,6 +88,8 @@ class OpenAICompatibleModel:
     def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None) -> TeacherResponse:
         """One chat completion, retried as configured."""
         body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
+        if getattr(prompt, "sample", 0):
+            body["seed"] = int(self.config.get("seed", 0)) + prompt.sample  # a fresh sample of a repeated prompt
         last = ""
         for attempt in range(1, self.max_tries + 1):
             try:
