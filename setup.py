@@ -37,7 +37,11 @@ setup(
         "tqdm>=4.0",
         "httpx>=0.24",
     ],
-    extras_require={"test": ["pytest>=7.0"]},
+    extras_require={
+        "test": ["pytest>=7.0"],
+        # A real OpenAI-compatible server for the integration test (builds llama.cpp: ~4 min on 2 cores).
+        "server": ["llama-cpp-python[server]==0.3.36"],
+    },
     entry_points={
         "console_scripts": ["evokd = evokd_spacy.cli:app"],
         "thinc_llm_tasks": [

