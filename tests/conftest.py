@@ -49,6 +49,26 @@ def make_settings(tmp_path: Path, config: str = "evokd.cfg", **overrides: Any):
     return check_settings(config)
 
 
+def write_run_config(tmp_path: Path, teacher: Dict[str, Any], **loop: Any) -> Path:
+    """A run config file for the CLI: the shipped config pointed at tmp_path, CNN student, `teacher` model."""
+    from confection import Config
+
+    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
+    config["paths"].update(
+        seeds=str(ASSETS / "seeds.jsonl"),
+        dev=str(ASSETS / "dev.jsonl"),
+        labels=str(ASSETS / "labels.json"),
+        output=str(tmp_path / "training"),
+        corpus=str(tmp_path / "corpus"),
+    )
+    config["loop"].update(min_confidence=0.0, progress=False, **loop)
+    config["student"].update(preset="cnn", max_steps=8, eval_frequency=4)
+    config["teacher"]["model"] = teacher
+    path = tmp_path / "run.cfg"
+    config.to_disk(path)
+    return path
+
+
 @pytest.fixture
 def settings_factory(tmp_path: Path):
     """Build settings for a run in tmp_path; keyword overrides use dotted config keys."""

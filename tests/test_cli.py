@@ -1,25 +1,12 @@
 """The command line as a user calls it."""
-from confection import Config
 from typer.testing import CliRunner
 
 from evokd_spacy.cli import app
-from tests.conftest import ASSETS, LEXICON, ROOT
+from tests.conftest import LEXICON, write_run_config
 
 
 def _config(tmp_path):
-    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
-    config["paths"].update(
-        seeds=str(ASSETS / "seeds.jsonl"),
-        dev=str(ASSETS / "dev.jsonl"),
-        labels=str(ASSETS / "labels.json"),
-        output=str(tmp_path / "training"),
-        corpus=str(tmp_path / "corpus"),
-    )
-    config["student"].update(preset="cnn", max_steps=6, eval_frequency=3)
-    config["loop"].update(progress=False, min_confidence=0.0)
-    config["teacher"]["model"] = {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": LEXICON}
-    config.to_disk(tmp_path / "run.cfg")
-    return str(tmp_path / "run.cfg")
+    return str(write_run_config(tmp_path, {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": LEXICON}))
 
 
 def test_run_with_overrides_then_status(tmp_path):

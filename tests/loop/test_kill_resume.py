@@ -6,33 +6,14 @@ import sys
 import time
 from collections import Counter
 
-from confection import Config
-
 from evokd_spacy.loop.runner import EvoKDRunner
 from evokd_spacy.loop.state import RunFolder
-from tests.conftest import ASSETS, LEXICON, ROOT
+from tests.conftest import LEXICON, write_run_config
 
 
 def _write_config(tmp_path, log_path):
-    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
-    config["paths"].update(
-        seeds=str(ASSETS / "seeds.jsonl"),
-        dev=str(ASSETS / "dev.jsonl"),
-        labels=str(ASSETS / "labels.json"),
-        output=str(tmp_path / "training"),
-        corpus=str(tmp_path / "corpus"),
-    )
-    config["loop"].update(rounds=2, min_confidence=0.0, progress=False)
-    config["student"].update(preset="cnn", max_steps=8, eval_frequency=4)
-    config["teacher"]["model"] = {
-        "@llm_models": "evokd.ScriptedTeacher.v1",
-        "lexicon": LEXICON,
-        "delay": 0.1,
-        "log_path": str(log_path),
-    }
-    path = tmp_path / "run.cfg"
-    config.to_disk(path)
-    return path
+    teacher = {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": LEXICON, "delay": 0.1, "log_path": str(log_path)}
+    return write_run_config(tmp_path, teacher, rounds=2)
 
 
 def _progress(tmp_path, log):
