@@ -48,7 +48,13 @@ class EvoKDRunner:
     def teacher(self) -> Teacher:
         if self._teacher is None:
             loop = self.settings.loop
-            budget = Budget(self.folder.output / "teacher_budget.json", loop["max_teacher_calls"], loop["max_teacher_tokens"])
+            budget = Budget(
+                self.folder.output / "teacher_budget.json",
+                loop["max_teacher_calls"],
+                loop["max_teacher_tokens"],
+                float(loop["max_teacher_cost"]),
+                (float(loop["cost_per_1k_prompt_tokens"]), float(loop["cost_per_1k_completion_tokens"])),
+            )
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )

@@ -21,6 +21,9 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "progress": True,
         "max_teacher_calls": 0,
         "max_teacher_tokens": 0,
+        "max_teacher_cost": 0.0,
+        "cost_per_1k_prompt_tokens": 0.0,
+        "cost_per_1k_completion_tokens": 0.0,
     },
     "student": {
         "preset": "trf",
@@ -136,6 +139,7 @@ RESUMABLE_KEYS = {
     "loop.progress",
     "loop.max_teacher_calls",
     "loop.max_teacher_tokens",
+    "loop.max_teacher_cost",
     "student.gpu_id",
     "paths.output",
     "paths.corpus",

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
 from wasabi import msg
@@ -48,10 +48,18 @@ class Budget:
     """The run's teacher budget (calls and tokens, 0 = no limit), with a ledger kept on disk so
     that it holds across restarts."""
 
-    def __init__(self, ledger: Optional[Path] = None, max_calls: int = 0, max_tokens: int = 0) -> None:
+    def __init__(
+        self,
+        ledger: Optional[Path] = None,
+        max_calls: int = 0,
+        max_tokens: int = 0,
+        max_cost: float = 0.0,
+        cost_per_1k: Tuple[float, float] = (0.0, 0.0),
+    ) -> None:
         self.ledger = Path(ledger) if ledger else None
-        self.max_calls, self.max_tokens = max_calls, max_tokens
-        self.spent = {"calls": 0, "tokens": 0}
+        self.max_calls, self.max_tokens, self.max_cost = max_calls, max_tokens, max_cost
+        self.cost_per_1k = cost_per_1k  # (prompt, completion) price per 1,000 tokens
+        self.spent: Dict[str, float] = {"calls": 0, "tokens": 0, "cost": 0.0}
         if self.ledger and self.ledger.exists():
             try:
                 self.spent.update(json.loads(self.ledger.read_text(encoding="utf8")))
@@ -60,7 +68,9 @@ class Budget:
 
     def spend(self, answer: TeacherResponse) -> None:
         self.spent["calls"] += 1
-        self.spent["tokens"] += (answer.prompt_tokens or 0) + (answer.completion_tokens or 0)
+        prompt, completion = answer.prompt_tokens or 0, answer.completion_tokens or 0
+        self.spent["tokens"] += prompt + completion
+        self.spent["cost"] += (prompt * self.cost_per_1k[0] + completion * self.cost_per_1k[1]) / 1000
         if self.ledger:
             atomic_write_json(self.ledger, self.spent)
 
@@ -74,13 +84,15 @@ class Budget:
         return bool(
             (self.max_calls and self.spent["calls"] >= self.max_calls)
             or (self.max_tokens and self.spent["tokens"] >= self.max_tokens)
+            or (self.max_cost and self.spent["cost"] >= self.max_cost)
         )
 
     def describe(self) -> str:
         return (
-            f"Teacher budget reached: {self.spent['calls']} calls, {self.spent['tokens']} tokens "
-            f"(limits: {self.max_calls or 'none'} calls, {self.max_tokens or 'none'} tokens). Everything so far is "
-            "saved; run again with a larger --loop.max_teacher_calls / --loop.max_teacher_tokens to continue."
+            f"Teacher budget reached: {self.spent['calls']} calls, {self.spent['tokens']} tokens, estimated cost "
+            f"{self.spent['cost']:.4f} (limits: {self.max_calls or 'none'} calls, {self.max_tokens or 'none'} tokens, "
+            f"{self.max_cost or 'none'} cost). Everything so far is saved; run again with a larger "
+            "--loop.max_teacher_calls / --loop.max_teacher_tokens / --loop.max_teacher_cost to continue."
         )
 
 

@@ -46,3 +46,17 @@ def test_a_new_sample_index_asks_a_sampling_model_again(tmp_path):
     assert c.ask([prompt], sample_offset=1) == first and c.usage.calls == 1
     second = c.ask([prompt], sample_offset=2)
     assert c.usage.calls == 2 and second != first
+
+
+def test_cost_budget_is_estimated_from_tokens_and_kept_on_disk(tmp_path):
+    from evokd_spacy.errors import BudgetExhausted
+    from evokd_spacy.teachers.cache import Budget
+
+    budget = Budget(tmp_path / "ledger.json", max_cost=0.001, cost_per_1k=(0.01, 0.03))
+    c = TeacherClient(ScriptedTeacher(LEXICON), {"@llm_models": "x"}, tmp_path / "cache", progress=False, budget=budget)
+    import pytest
+
+    with pytest.raises(BudgetExhausted, match="estimated cost"):
+        c.ask([f"Explain the weaknesses of classifier {i} in some detail please." for i in range(50)])
+    assert 0.001 <= budget.spent["cost"] < 0.002 and 0 < budget.spent["calls"] < 50
+    assert Budget(tmp_path / "ledger.json").spent == budget.spent
