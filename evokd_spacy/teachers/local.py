@@ -34,8 +34,10 @@ class LocalHFModel:
         seed: int = 0,
         device: str = "cpu",
         threads: Optional[int] = None,
+        batch_size: int = 1,
     ) -> None:
         self.path = Path(path)
+        self.batch_size = max(1, batch_size)
         self.config = {**DEFAULT_GENERATION, **(config or {})}
         self.system_prompt = system_prompt
         self.seed = seed
@@ -79,10 +81,31 @@ class LocalHFModel:
         return list(self._tokenizer(str(prompt) + "\n").input_ids)
 
     def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterable[Iterable[Any]]:
-        """Answer each doc's prompts; responses are yielded as soon as they are ready."""
+        """Answer each doc's prompts, yielding each doc's answers as soon as they are ready.
+
+        Up to `batch_size` consecutive docs whose prompts are all choice prompts are scored in
+        one forward pass; generation is never held back for batching.
+        """
         self._load()
+        pending: List[List[Any]] = []
         for shards in prompts:
+            shards = list(shards)
+            if all(isinstance(p, ChoicePrompt) and p.choices for p in shards) and self.batch_size > 1:
+                pending.append(shards)
+                if len(pending) >= self.batch_size:
+                    yield from self._score_docs(pending)
+                    pending = []
+                continue
+            yield from self._score_docs(pending)
+            pending = []
             yield [self.respond(prompt) for prompt in shards]
+        yield from self._score_docs(pending)
+
+    def _score_docs(self, docs: List[List[ChoicePrompt]]) -> Iterable[List[TeacherResponse]]:
+        flat = [p for shards in docs for p in shards]
+        answers = iter(self._score_choices_batch(flat)) if flat else iter(())
+        for shards in docs:
+            yield [next(answers) for _ in shards]
 
     def respond(self, prompt: Any) -> TeacherResponse:
         """Generate for a plain prompt; score the choices of a ChoicePrompt."""
@@ -115,25 +138,39 @@ class LocalHFModel:
         return {**{k: v for k, v in self.config.items() if k not in sampling}, "do_sample": False}
 
     def _score_choices(self, prompt: ChoicePrompt) -> TeacherResponse:
+        return self._score_choices_batch([prompt])[0]
+
+    def _score_choices_batch(self, prompts: List[ChoicePrompt]) -> List[TeacherResponse]:
+        """Log-probability of every choice after its prompt, all prompts in one padded forward pass."""
         import torch
 
-        ids = self._chat_ids(str(prompt))
-        choice_ids = [self._tokenizer(choice, add_special_tokens=False).input_ids for choice in prompt.choices]
-        width = len(ids) + max(len(c) for c in choice_ids)
+        rows, spans = [], []
+        for prompt in prompts:
+            ids = self._chat_ids(str(prompt))
+            for choice in prompt.choices:
+                cids = self._tokenizer(choice, add_special_tokens=False).input_ids
+                spans.append((len(ids), cids))
+                rows.append(ids + cids)
+        width = max(len(r) for r in rows)
         pad = self._tokenizer.pad_token_id
-        rows = [ids + c + [pad] * (width - len(ids) - len(c)) for c in choice_ids]
-        mask = [[1] * (len(ids) + len(c)) + [0] * (width - len(ids) - len(c)) for c in choice_ids]
+        mask = [[1] * len(r) + [0] * (width - len(r)) for r in rows]
+        padded = [r + [pad] * (width - len(r)) for r in rows]
         with torch.no_grad():
             logits = self._model(
-                input_ids=torch.tensor(rows, device=self.device), attention_mask=torch.tensor(mask, device=self.device)
+                input_ids=torch.tensor(padded, device=self.device), attention_mask=torch.tensor(mask, device=self.device)
             ).logits
             logprobs = torch.log_softmax(logits.float(), dim=-1)
-        scores = {}
-        for row, (choice, cids) in enumerate(zip(prompt.choices, choice_ids)):
-            positions = range(len(ids) - 1, len(ids) - 1 + len(cids))
-            scores[choice] = float(sum(logprobs[row, pos, tok] for pos, tok in zip(positions, cids)))
-        best = max(scores, key=scores.get)
-        return TeacherResponse(best, scores=scores, prompt_tokens=len(ids) * len(choice_ids), completion_tokens=0)
+        answers, row = [], 0
+        for prompt in prompts:
+            scores = {}
+            for choice in prompt.choices:
+                start, cids = spans[row]
+                scores[choice] = float(sum(logprobs[row, start - 1 + k, tok] for k, tok in enumerate(cids)))
+                row += 1
+            best = max(scores, key=scores.get)
+            n_prompt = spans[row - 1][0]
+            answers.append(TeacherResponse(best, scores=scores, prompt_tokens=n_prompt * len(prompt.choices), completion_tokens=0))
+        return answers
 
 
 @registry.llm_models("evokd.LocalHF.v1")
@@ -144,6 +181,12 @@ def make_local_hf_model(
     seed: int = 0,
     device: str = "cpu",
     threads: Optional[int] = None,
+    batch_size: int = 1,
 ) -> LocalHFModel:
-    """Local instruct LLM from an HF directory or a .gguf file; `config` holds generation parameters."""
-    return LocalHFModel(path=str(path), config=dict(config), system_prompt=system_prompt, seed=seed, device=device, threads=threads)
+    """Local instruct LLM from an HF directory or a .gguf file; `config` holds generation parameters.
+
+    `batch_size` > 1 scores that many labelling (choice) prompts in one forward pass.
+    """
+    return LocalHFModel(
+        path=str(path), config=dict(config), system_prompt=system_prompt, seed=seed, device=device, threads=threads, batch_size=batch_size
+    )

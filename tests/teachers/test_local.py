@@ -49,3 +49,18 @@ def test_one_round_with_the_real_smollm2_teacher(settings_factory, smollm_path):
     rows = [json.loads(line) for line in runner.folder.round_jsonl(1).read_text().splitlines()]
     assert all(row["labels"][0] in ("POSITIVE", "NEGATIVE") for row in rows)
     assert runner.folder.round_docbin(1).exists()
+
+
+def test_batched_choice_scoring_gives_the_same_answers_and_keeps_order(smollm_path):
+    from evokd_spacy.teachers.local import make_local_hf_model
+
+    prompts = [ChoicePrompt(f"Review: {t}\nPositive or negative?", ["positive", "negative"]) for t in ("I love it", "Awful", "Fine", "Broke")]
+    docs = [[p] for p in prompts[:2]] + [["Say hi."]] + [[p] for p in prompts[2:]]
+    single = list(make_local_hf_model(path=smollm_path, config={"max_new_tokens": 4, "do_sample": False})(docs))
+    batched = list(make_local_hf_model(path=smollm_path, config={"max_new_tokens": 4, "do_sample": False}, batch_size=4)(docs))
+    assert len(batched) == len(docs) and str(batched[2][0]) == str(single[2][0])
+    for one, many in zip(single, batched):
+        if one[0].scores:
+            assert str(one[0]) == str(many[0])
+            assert all(abs(one[0].scores[k] - many[0].scores[k]) < 1e-3 for k in one[0].scores)
+            assert one[0].prompt_tokens == many[0].prompt_tokens
