@@ -1,0 +1,30 @@
+"""The teacher configs in README.md work as pasted: each block validates against its registered
+function, and our own models are built (spacy-llm's hosted models call their API when built, so
+for those the signature check is as far as an offline test can go)."""
+import re
+
+import pytest
+from confection import Config
+
+from tests.conftest import ROOT
+
+BLOCKS = re.findall(r"```ini\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf8"), re.S)
+
+
+def test_readme_has_teacher_configs():
+    assert len(BLOCKS) >= 6
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[re.search(r"@llm_models = \"([^\"]+)\"", b).group(1) for b in BLOCKS])
+def test_readme_teacher_config_validates(block):
+    import spacy_llm  # noqa: F401  (registers spacy-llm's models)
+    from spacy.util import registry
+
+    import evokd_spacy.registry  # noqa: F401
+
+    config = Config().from_str("[teacher]\n" + block)  # blocks replace [teacher.model] in a run config
+    filled = registry.fill({"teacher": config["teacher"]}, validate=True)
+    name = filled["teacher"]["model"]["@llm_models"]
+    if name.startswith("evokd."):
+        model = registry.resolve({"teacher": config["teacher"]})["teacher"]["model"]
+        assert callable(model)
