@@ -98,3 +98,13 @@ def test_custom_template_file_is_used(tmp_path):
     task = make_textcat_label_task(labels=LABELS, template=str(path))
     [prompt] = list(task.generate_prompts([spacy.blank("en")("hi")]))
     assert prompt.strip() == "Classify: hi as one of POSITIVE, NEGATIVE"
+
+
+def test_generated_lines_that_echo_the_prompt_are_rejected():
+    task = make_textcat_generate_task(labels=LABELS, description="Review sentiment.", n_hard=2, n_easy=1, max_examples=1)
+    doc = make_request_doc({"analysis": "It misses negation.", "target": "POSITIVE", "examples": [{"text": "Great value for the money overall.", "label": "POSITIVE"}]})
+    response = "HARD 1: Great value for the money overall.\nHARD 2: It misses negation.\nEASY 1: A charming, well-acted little film."
+    [parsed] = list(task.parse_responses([doc], [[response]]))
+    result = result_of(parsed)
+    assert [i["text"] for i in result["items"]] == ["A charming, well-acted little film."]
+    assert [r["reason"] for r in result["rejects"]] == ["echo", "echo"]

@@ -1,4 +1,5 @@
 """Input generation: new texts that the student should get wrong (hard) or right (easy)."""
+import re
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -34,12 +35,23 @@ class TextCatGenerateTask(PromptTask):
         )
 
     def parse_one(self, doc: Doc, response: Any) -> None:
+        """Read the tagged texts; a text that only repeats a line of the prompt is rejected as an echo."""
         raw = str(response or "")
         items, rejects = parse_tagged_lines(raw, self.n_hard, self.n_easy)
+        prompt_lines = {_squash(line) for line in self.prompt_for(doc).splitlines() if len(_squash(line)) > 12}
         target = request_of(doc).get("target")
+        kept = []
         for item in items:
-            item["target"] = target
-        set_result(doc, {"items": items, "rejects": rejects, "raw": raw})
+            text = _squash(item["text"])
+            if len(text.split()) >= 3 and any(text in line for line in prompt_lines):
+                rejects.append({"line": item["text"], "reason": "echo"})
+            else:
+                kept.append({**item, "target": target})
+        set_result(doc, {"items": kept, "rejects": rejects, "raw": raw})
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
 
 
 @registry.llm_tasks("evokd.TextCatGenerate.v1")
