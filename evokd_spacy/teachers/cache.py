@@ -159,7 +159,9 @@ class TeacherClient:
         allowed = self.budget.calls_left()
         stopped = allowed is not None and allowed < len(todo)
         todo = todo[: allowed if stopped else None]
-        if todo:
+        if todo and hasattr(self.model, "complete") and getattr(self.model, "max_concurrency", 1) > 1:
+            stopped = self._ask_concurrently(todo, prompts, keys, samples, answers, desc) or stopped
+        elif todo:
             stream = self.model([[with_sample(prompts[i], samples[i])] for i in todo])
             if self.progress:
                 from tqdm import tqdm
@@ -182,6 +184,54 @@ class TeacherClient:
         if missing:
             raise TeacherUnavailable(f"The teacher returned no answer for {len(missing)} of {len(prompts)} prompts.")
         return [a for a in answers if a is not None]
+
+    def _ask_concurrently(
+        self,
+        todo: List[int],
+        prompts: Sequence[Any],
+        keys: List[str],
+        samples: List[int],
+        answers: List[Optional[TeacherResponse]],
+        desc: str,
+    ) -> bool:
+        """For models that answer one prompt at a time concurrently (`complete`, `max_concurrency`):
+        save every answer the moment it arrives, whatever its order, so a crash loses none that
+        came back. Returns True when the budget stopped the calls."""
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        def timed(prompt: Any) -> Tuple[Any, float]:
+            start = time.perf_counter()
+            return self.model.complete(prompt), time.perf_counter() - start
+
+        wall, error, stopped = time.perf_counter(), None, False
+        with ThreadPoolExecutor(max_workers=self.model.max_concurrency) as pool:
+            futures = {pool.submit(timed, with_sample(prompts[i], samples[i])): i for i in todo}
+            done = as_completed(futures)
+            if self.progress:
+                from tqdm import tqdm
+
+                done = tqdm(done, total=len(futures), desc=desc, unit="call", leave=False)
+            for future in done:
+                i = futures[future]
+                if future.cancelled():
+                    continue
+                try:
+                    response, elapsed = future.result()
+                except Exception as err:  # keep saving the others, then re-raise the first error
+                    error = error or err
+                    continue
+                answer = self._record(prompts[i], response, 0.0)
+                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], answer), "seconds": round(elapsed, 3)})
+                self.budget.spend(answer)
+                answers[i] = answer
+                if self.budget.exhausted() and not stopped:
+                    stopped = True
+                    for other in futures:
+                        other.cancel()
+        self.usage.seconds += time.perf_counter() - wall
+        if error is not None:
+            raise error
+        return stopped
 
     def run(self, task: TeacherTask, docs: Iterable[Doc], desc: str = "teacher", sample_offset: int = 0) -> List[Doc]:
         """Run a spacy-llm task on docs: render prompts, ask (through the cache), parse.

@@ -6,14 +6,17 @@ Faults: "429" (with Retry-After), "500", "hang" (sleeps past any sane timeout), 
 (invalid JSON), "empty" (no choices), "drop" (closes the connection without an answer).
 """
 import json
+import random
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Deque, Dict, Iterable, List, Optional
 
 from ..llm_io import SampledPrompt
 from .scripted import ScriptedTeacher
+
+FAULTS = ("429", "500", "hang", "malformed", "empty", "drop")
 
 
 class LoopbackServer:
@@ -26,10 +29,16 @@ class LoopbackServer:
         faults: Iterable[str] = (),
         retry_after: float = 0.05,
         hang_seconds: float = 5.0,
+        fault_rate: float = 0.0,
+        seed: int = 0,
     ) -> None:
         self.teacher = ScriptedTeacher(lexicon)
         self.latency = latency
         self.faults: Deque[str] = deque(faults)
+        self.fault_rate = fault_rate
+        self._rng = random.Random(seed)
+        self.injected: Counter = Counter()
+        self.answered: Counter = Counter()  # successful answers per (prompt, seed)
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
         self.requests: List[Dict[str, Any]] = []
@@ -42,8 +51,17 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def next_fault(self) -> Optional[str]:
+        """The next scripted fault, else a random one at `fault_rate`, else None."""
         with self._lock:
-            return self.faults.popleft() if self.faults else None
+            if self.faults:
+                fault: Optional[str] = self.faults.popleft()
+            elif self.fault_rate and self._rng.random() < self.fault_rate:
+                fault = self._rng.choice(FAULTS)
+            else:
+                fault = None
+            if fault:
+                self.injected[fault] += 1
+            return fault
 
     def __enter__(self) -> "LoopbackServer":
         owner = self
@@ -89,6 +107,8 @@ class LoopbackServer:
         else:
             prompt = body["messages"][-1]["content"]
             text = str(self.teacher.respond(SampledPrompt(prompt, int(body.get("seed", 0)))))
+            with self._lock:
+                self.answered[(prompt, int(body.get("seed", 0)))] += 1
             reply = {
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}}],
                 "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())},

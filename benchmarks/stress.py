@@ -1,0 +1,140 @@
+"""Stress: about 1,000 teacher calls through the fault-injecting loopback server (20% faults of
+every kind) while the run is SIGKILLed at random points and restarted each time.
+
+    python -m benchmarks.stress [--fault-rate 0.2] [--kills 20] [--rounds 12] [--workdir DIR]
+
+Prints calls, retries, drops, restarts, lost samples and repeated calls, and writes them to
+benchmarks/results/stress.json. A reference run (no faults, no kills) defines the expected data:
+`lost_samples` counts reference samples missing from the stressed run (and extra ones),
+`repeated_calls` counts answers the server gave more than once for the same prompt and seed.
+"""
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from confection import Config
+from wasabi import msg
+
+from evokd_spacy.loop.state import RunFolder
+from evokd_spacy.teachers.loopback import LoopbackServer
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets" / "textcat"
+LEXICON = {
+    "POSITIVE": ["great", "love", "excellent", "wonderful", "perfect", "recommend"],
+    "NEGATIVE": ["awful", "broke", "boring", "terrible", "waste", "refund"],
+}
+RESULTS = Path(__file__).parent / "results" / "stress.json"
+
+
+def write_config(workdir: Path, base_url: str, rounds: int) -> Path:
+    """Run config: ~(7 + 60) teacher calls a round, tiny CNN student, the served scripted teacher."""
+    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
+    config["paths"].update(
+        seeds=str(ASSETS / "seeds.jsonl"),
+        dev=str(ASSETS / "dev.jsonl"),
+        labels=str(ASSETS / "labels.json"),
+        output=str(workdir / "training"),
+        corpus=str(workdir / "corpus"),
+    )
+    config["loop"].update(rounds=rounds, requests_per_label=3, min_confidence=0.0, progress=False)
+    config["student"].update(preset="cnn", max_steps=4, eval_frequency=4)
+    config["teacher"]["generate"].update(n_hard=6, n_easy=4)
+    config["teacher"]["model"] = {
+        "@llm_models": "evokd.OpenAICompatible.v1",
+        "base_url": base_url,
+        "model": "scripted",
+        "max_concurrency": 4,
+        "timeout": 0.5,
+        "max_tries": 12,
+        "backoff": 0.01,
+        "max_backoff": 0.2,
+    }
+    path = workdir / "run.cfg"
+    config.to_disk(path)
+    return path
+
+
+def progress(workdir: Path) -> int:
+    return sum(1 for _ in (workdir / "training").rglob("*.json"))
+
+
+def run_with_kills(config: Path, workdir: Path, kills: int, rng: random.Random) -> Tuple[int, float]:
+    """Run the CLI to the end, SIGKILLing it `kills` times at random moments after some progress."""
+    done_kills, start = 0, time.perf_counter()
+    while True:
+        proc = subprocess.Popen([sys.executable, "-m", "evokd_spacy", "run", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done_kills < kills:
+            before = progress(workdir)
+            while proc.poll() is None and progress(workdir) <= before:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 1.5))
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+                done_kills += 1
+                continue
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"run failed:\n{err[-3000:]}")
+        return done_kills, time.perf_counter() - start
+
+
+def kept_texts(workdir: Path, rounds: int) -> List[List[str]]:
+    folder = RunFolder(workdir / "training", workdir / "corpus")
+    return [[json.loads(line)["text"] for line in folder.round_jsonl(r).read_text().splitlines()] for r in range(rounds + 1)]
+
+
+def main(fault_rate: float, kills: int, rounds: int, workdir: Path) -> Dict[str, Any]:
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    stressed, reference = workdir / "stressed", workdir / "reference"
+    for d in (stressed, reference):
+        d.mkdir(parents=True)
+    rng = random.Random(0)
+    with LoopbackServer(LEXICON, fault_rate=fault_rate, hang_seconds=1.0, retry_after=0.02, seed=1) as server:
+        restarts, seconds = run_with_kills(write_config(stressed, server.base_url, rounds), stressed, kills, rng)
+        answered, injected = server.answered, server.injected
+    with LoopbackServer(LEXICON) as server:
+        run_with_kills(write_config(reference, server.base_url, rounds), reference, 0, rng)
+    got, expected = kept_texts(stressed, rounds), kept_texts(reference, rounds)
+    lost = sum(len(set(e) ^ set(g)) for e, g in zip(expected, got))
+    metrics = RunFolder(stressed / "training", stressed / "corpus").read_metrics()
+    drops: Dict[str, int] = {}
+    for line in metrics:
+        for reason, n in line["dropped"].items():
+            drops[reason] = drops.get(reason, 0) + n
+    result = {
+        "calls": sum(answered.values()),
+        "unique_calls": len(answered),
+        "retries": sum(injected.values()),
+        "faults": dict(injected),
+        "drops": drops,
+        "restarts": restarts,
+        "lost_samples": lost,
+        "repeated_calls": sum(n - 1 for n in answered.values()),
+        "rounds": len(metrics) - 1,
+        "seconds": round(seconds, 1),
+    }
+    msg.table([(k, json.dumps(v)) for k, v in result.items()], header=("measure", "value"), divider=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    msg.good(f"Wrote {RESULTS}")
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fault-rate", type=float, default=0.2)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=14)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "evokd-stress")
+    args = parser.parse_args()
+    main(args.fault_rate, args.kills, args.rounds, args.workdir)
