@@ -12,18 +12,17 @@ import argparse
 import json
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 from confection import Config
 from wasabi import msg
 
 from evokd_spacy.loop.state import RunFolder
 from evokd_spacy.teachers.loopback import LoopbackServer
+from evokd_spacy.util.chaos import run_with_kills
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets" / "textcat"
@@ -66,27 +65,6 @@ def progress(workdir: Path) -> int:
     return sum(1 for _ in (workdir / "training").rglob("*.json"))
 
 
-def run_with_kills(config: Path, workdir: Path, kills: int, rng: random.Random) -> Tuple[int, float]:
-    """Run the CLI to the end, SIGKILLing it `kills` times at random moments after some progress."""
-    done_kills, start = 0, time.perf_counter()
-    while True:
-        proc = subprocess.Popen([sys.executable, "-m", "evokd_spacy", "run", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if done_kills < kills:
-            before = progress(workdir)
-            while proc.poll() is None and progress(workdir) <= before:
-                time.sleep(0.05)
-            time.sleep(rng.uniform(0.0, 1.5))
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-                done_kills += 1
-                continue
-        _, err = proc.communicate()
-        if proc.returncode != 0:
-            raise SystemExit(f"run failed:\n{err[-3000:]}")
-        return done_kills, time.perf_counter() - start
-
-
 def kept_texts(workdir: Path, rounds: int) -> List[List[str]]:
     folder = RunFolder(workdir / "training", workdir / "corpus")
     return [[json.loads(line)["text"] for line in folder.round_jsonl(r).read_text().splitlines()] for r in range(rounds + 1)]
@@ -100,10 +78,13 @@ def main(fault_rate: float, kills: int, rounds: int, workdir: Path) -> Dict[str,
         d.mkdir(parents=True)
     rng = random.Random(0)
     with LoopbackServer(LEXICON, fault_rate=fault_rate, hang_seconds=1.0, retry_after=0.02, seed=1) as server:
-        restarts, seconds = run_with_kills(write_config(stressed, server.base_url, rounds), stressed, kills, rng)
+        start = time.perf_counter()
+        config = write_config(stressed, server.base_url, rounds)
+        restarts, _ = run_with_kills(config, lambda: progress(stressed), kills, rng, max_wait=1.5, stall_timeout=600)
+        seconds = time.perf_counter() - start
         answered, injected = server.answered, server.injected
     with LoopbackServer(LEXICON) as server:
-        run_with_kills(write_config(reference, server.base_url, rounds), reference, 0, rng)
+        run_with_kills(write_config(reference, server.base_url, rounds), lambda: progress(reference), 0, rng)
     got, expected = kept_texts(stressed, rounds), kept_texts(reference, rounds)
     lost = sum(len(set(e) ^ set(g)) for e, g in zip(expected, got))
     metrics = RunFolder(stressed / "training", stressed / "corpus").read_metrics()

@@ -1,12 +1,8 @@
 """Shared types and Protocols. The loop talks to these, never to HTTP, torch or spaCy training."""
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Protocol, Sequence, runtime_checkable
+from typing import Any, Dict, Iterable, List, Optional, Protocol, runtime_checkable
 
 from spacy.tokens import Doc
-
-# A spacy-llm model: one list of prompt shards per doc in, one list of responses per doc out.
-PromptExecutor = Any
-
 
 @runtime_checkable
 class TeacherTask(Protocol):
@@ -16,17 +12,6 @@ class TeacherTask(Protocol):
         ...
 
     def parse_responses(self, docs: Iterable[Doc], responses: Iterable[Any]) -> Iterable[Doc]:
-        ...
-
-
-@runtime_checkable
-class LabelledTask(Protocol):
-    """A task that learns its label set at run time, as spacy-llm's LabeledTask does."""
-
-    def add_label(self, label: str, label_definition: Optional[str] = None) -> int:
-        ...
-
-    def clear(self) -> None:
         ...
 
 

@@ -11,9 +11,6 @@ from wasabi import msg
 
 from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 
-STEPS = ("predict", "analyse", "generate", "check", "label", "filter", "train", "metrics")
-
-
 class RunFolder:
     """Paths and step markers of one EvoKD run."""
 

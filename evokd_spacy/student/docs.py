@@ -33,21 +33,6 @@ def write_docbin(path: Path, nlp: Language, samples: Iterable[Sample], spec: Tas
     return n
 
 
-def read_docbin_samples(path: Path, nlp: Language, kind: TaskKind) -> List[Sample]:
-    """Samples back from a DocBin written by `write_docbin`."""
-    samples = []
-    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
-        sample = kind.from_doc(doc)
-        info = dict(doc.user_data.get("evokd", {}))
-        sample.tag = info.pop("tag", "seed")
-        sample.round = int(info.pop("round", 0))
-        sample.target = info.pop("target", None)
-        sample.confidence = info.pop("confidence", None)
-        sample.meta = info
-        samples.append(sample)
-    return samples
-
-
 def predict(nlp: Language, texts: Sequence[str], spec: TaskSpec, kind: TaskKind) -> List[Any]:
     """The student's prediction for each text."""
     return [kind.prediction(doc, spec) for doc in nlp.pipe(texts)]

@@ -4,10 +4,10 @@ import io
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional
 
 from ..errors import ConfigError
-from ..ty import Sample, TaskSpec
+from ..ty import TaskSpec
 from ..util.io import atomic_write_text, read_json
 
 PRESETS = {"trf": "textcat_trf.cfg", "cnn": "textcat_cnn.cfg"}

@@ -10,7 +10,7 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from ..errors import ConfigError, TeacherUnavailable
 from ..llm_io import TeacherResponse, estimate_tokens

@@ -1,13 +1,11 @@
 """Kill the real CLI process (SIGKILL) at random points, restart it each time, check nothing is lost or repeated."""
 import json
 import random
-import subprocess
-import sys
-import time
 from collections import Counter
 
 from evokd_spacy.loop.runner import EvoKDRunner
 from evokd_spacy.loop.state import RunFolder
+from evokd_spacy.util.chaos import run_with_kills
 from tests.conftest import LEXICON, write_run_config
 
 
@@ -25,30 +23,7 @@ def _progress(tmp_path, log):
 def test_sigkill_at_random_points_loses_nothing_and_repeats_no_call(tmp_path, settings_factory):
     log = tmp_path / "answered.jsonl"
     config = _write_config(tmp_path, log)
-    rng = random.Random(7)
-    kills = 0
-    while True:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "evokd_spacy", "run", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        if kills < 8:
-            # Kill at a random moment after the run has made some progress, however slow the machine.
-            start = _progress(tmp_path, log)
-            deadline = time.monotonic() + 120
-            while proc.poll() is None and _progress(tmp_path, log) <= start and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(rng.uniform(0.0, 0.6))
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-                kills += 1
-                continue
-        _, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err[-2000:]
-        break
+    kills, _ = run_with_kills(config, lambda: _progress(tmp_path, log), kills=8, rng=random.Random(7))
     assert kills >= 2
 
     answered = [line for line in log.read_text().splitlines() if line.strip()]
