@@ -1,12 +1,15 @@
 """Stress: about 1,000 teacher calls through the fault-injecting loopback server (20% faults of
 every kind) while the run is SIGKILLed at random points and restarted each time.
 
-    python -m benchmarks.stress [--fault-rate 0.2] [--kills 20] [--rounds 12] [--workdir DIR]
+    python -m benchmarks.stress [--fault-rate 0.2] [--content-fault-rate 0.1] [--kills 20] [--rounds 15] [--workdir DIR]
 
 Prints calls, retries, drops, restarts, lost samples and repeated calls, and writes them to
 benchmarks/results/stress.json. A reference run (no faults, no kills) defines the expected data:
 `lost_samples` counts reference samples missing from the stressed run (and extra ones),
-`repeated_calls` counts answers the server gave more than once for the same prompt and seed.
+`repeated_calls` counts requests for a call whose answer the client had already saved (a cache
+entry written before the request arrived: a finished call asked again), and `resent_unfinished`
+the answers the server sent more than once because the client was killed before it could save
+the first (the call had not finished, so asking again is what resuming must do).
 """
 import argparse
 import json
@@ -15,7 +18,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from confection import Config
 from wasabi import msg
@@ -70,20 +73,46 @@ def kept_texts(workdir: Path, rounds: int) -> List[List[str]]:
     return [[json.loads(line)["text"] for line in folder.round_jsonl(r).read_text().splitlines()] for r in range(rounds + 1)]
 
 
-def main(fault_rate: float, kills: int, rounds: int, workdir: Path) -> Dict[str, Any]:
+def repeated_finished_calls(requests: List[Dict[str, Any]], cache: Path) -> int:
+    """Requests that arrived after the client had saved the answer to the same call.
+
+    A call is (prompt, seed) as the server sees it; cache entries map to it by their prompt and
+    sample index (choice prompts are sent without a seed). With n entries for one call, saved at
+    s_1 <= ... <= s_n, at most n - j requests may arrive after s_j.
+    """
+    saved: Dict[Tuple[str, int], List[float]] = {}
+    for path in cache.rglob("*.json"):
+        entry = json.loads(path.read_text())
+        key = (entry["prompt"], 0 if entry["choices"] else int(entry.get("sample", 0)))
+        saved.setdefault(key, []).append(path.stat().st_mtime)
+    arrivals: Dict[Tuple[str, int], List[float]] = {}
+    for request in requests:
+        body = request["body"]
+        arrivals.setdefault((body["messages"][-1]["content"], int(body.get("seed", 0))), []).append(request["time"])
+    repeated = 0
+    for key, times in saved.items():
+        times.sort()
+        late = [sum(1 for a in arrivals.get(key, []) if a > s) - (len(times) - j) for j, s in enumerate(times, 1)]
+        repeated += max(0, *late)
+    return repeated
+
+
+def main(fault_rate: float, content_fault_rate: float, kills: int, rounds: int, workdir: Path) -> Dict[str, Any]:
     if workdir.exists():
         shutil.rmtree(workdir)
     stressed, reference = workdir / "stressed", workdir / "reference"
     for d in (stressed, reference):
         d.mkdir(parents=True)
     rng = random.Random(0)
-    with LoopbackServer(LEXICON, fault_rate=fault_rate, hang_seconds=1.0, retry_after=0.02, seed=1) as server:
+    spoil = {"content_fault_rate": content_fault_rate}  # per call, so the reference run gets the same answers
+    with LoopbackServer(LEXICON, fault_rate=fault_rate, hang_seconds=1.0, retry_after=0.02, seed=1, **spoil) as server:
         start = time.perf_counter()
         config = write_config(stressed, server.base_url, rounds)
         restarts, _ = run_with_kills(config, lambda: progress(stressed), kills, rng, max_wait=1.5, stall_timeout=600)
         seconds = time.perf_counter() - start
-        answered, injected = server.answered, server.injected
-    with LoopbackServer(LEXICON) as server:
+        answered, injected, spoiled = server.answered, server.injected, server.spoiled
+        repeated = repeated_finished_calls(server.requests, stressed / "training" / "cache")
+    with LoopbackServer(LEXICON, **spoil) as server:
         run_with_kills(write_config(reference, server.base_url, rounds), lambda: progress(reference), 0, rng)
     got, expected = kept_texts(stressed, rounds), kept_texts(reference, rounds)
     lost = sum(len(set(e) ^ set(g)) for e, g in zip(expected, got))
@@ -97,10 +126,12 @@ def main(fault_rate: float, kills: int, rounds: int, workdir: Path) -> Dict[str,
         "unique_calls": len(answered),
         "retries": sum(injected.values()),
         "faults": dict(injected),
+        "spoiled_answers": dict(spoiled),
         "drops": drops,
         "restarts": restarts,
         "lost_samples": lost,
-        "repeated_calls": sum(n - 1 for n in answered.values()),
+        "repeated_calls": repeated,
+        "resent_unfinished": sum(n - 1 for n in answered.values()),
         "rounds": len(metrics) - 1,
         "seconds": round(seconds, 1),
     }
@@ -113,9 +144,10 @@ def main(fault_rate: float, kills: int, rounds: int, workdir: Path) -> Dict[str,
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fault-rate", type=float, default=0.2)
+    parser.add_argument("--fault-rate", type=float, default=0.2, help="share of requests with a transport fault")
+    parser.add_argument("--content-fault-rate", type=float, default=0.1, help="share of answers spoiled")
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=14)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "evokd-stress")
     args = parser.parse_args()
-    main(args.fault_rate, args.kills, args.rounds, args.workdir)
+    main(args.fault_rate, args.content_fault_rate, args.kills, args.rounds, args.workdir)

@@ -11,6 +11,20 @@ from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 from ..ty import Sample, TaskSpec
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Generated "inputs" that carry template syntax, chat-control tokens or instructions aimed at a
+# model: kept out of training (they are not in-domain text) and counted as "injection". They are
+# inert either way (teacher output is never rendered or evaluated), this keeps them out of prompts.
+_INJECTION = re.compile(
+    r"\{\{|\{%|\{#|<\|[a-z_]+\|>|\[/?INST\]|^\s*#{2,}\s*(instruction|system|response)"
+    r"|\b(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|prompts?|rules)"
+    r"|\b(system prompt|you are now|new instructions?:)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def looks_like_injection(text: str) -> bool:
+    """True for text with template syntax, chat-control tokens or instructions to a model."""
+    return bool(_INJECTION.search(text))
 Split = Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]
 
 
@@ -20,7 +34,8 @@ def normalise(text: str) -> str:
 
 
 def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set[str]) -> Split:
-    """Split generated items into (kept, dropped) by their text alone.
+    """Split generated items into (kept, dropped) by their text alone: empty, injection, leak
+    or duplicate.
 
     `known` holds normalised texts already in the data (seeds, earlier rounds); `held_out` the
     normalised dev/test texts that must never leak into training.
@@ -29,7 +44,12 @@ def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set
     seen = set(known)
     for item in items:
         key = normalise(item.get("text", ""))
-        reason = "empty" if not key else "leak" if key in held_out else "duplicate" if key in seen else ""
+        if not key:
+            reason = "empty"
+        elif looks_like_injection(item.get("text", "")):
+            reason = "injection"
+        else:
+            reason = "leak" if key in held_out else "duplicate" if key in seen else ""
         if reason:
             dropped.append({**item, "reason": reason})
         else:

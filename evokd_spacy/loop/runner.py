@@ -19,6 +19,7 @@ from ..teachers.cache import Budget, TeacherUsage
 from ..ty import Sample
 from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
 from . import steps
+from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
@@ -66,6 +67,7 @@ class EvoKDRunner:
     def prepare(self) -> None:
         """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
         self._check_same_run()
+        check_run_files(self.folder, int(self.settings.loop["rounds"]))
         paths, task = self.settings.paths, self.settings.task
         pool = read_samples(paths["seeds"], "paths.seeds")
         self._check_labels(pool, paths["seeds"], "paths.seeds")

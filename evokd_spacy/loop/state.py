@@ -65,10 +65,16 @@ class RunFolder:
             read_json(path)
             return True
         except ValueError:
+            self.set_aside(r, step, "was corrupt")
+            return False
+
+    def set_aside(self, r: int, step: str, why: str) -> None:
+        """Mark a finished step as not done (its file is kept as `<step>.corrupt`), so it runs again."""
+        path = self.step_file(r, step)
+        if path.exists():
             corrupt = path.with_suffix(".corrupt")
             path.replace(corrupt)
-            msg.warn(f"Step output {path} was corrupt (kept as {corrupt.name}); the step runs again.")
-            return False
+            msg.warn(f"Step output {path} {why} (kept as {corrupt.name}); the step runs again.")
 
     def load_step(self, r: int, step: str) -> Dict[str, Any]:
         return read_json(self.step_file(r, step))

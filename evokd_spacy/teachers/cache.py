@@ -171,7 +171,7 @@ class TeacherClient:
             for i, response in zip(todo, stream):
                 elapsed = time.perf_counter() - start
                 answer = self._record(prompts[i], response, elapsed)
-                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], answer), "seconds": round(elapsed, 3)})
+                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], samples[i], answer), "seconds": round(elapsed, 3)})
                 self.budget.spend(answer)
                 answers[i] = answer
                 if self.budget.exhausted() and any(a is None for a in answers):
@@ -221,7 +221,7 @@ class TeacherClient:
                     error = error or err
                     continue
                 answer = self._record(prompts[i], response, 0.0)
-                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], answer), "seconds": round(elapsed, 3)})
+                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], samples[i], answer), "seconds": round(elapsed, 3)})
                 self.budget.spend(answer)
                 answers[i] = answer
                 if self.budget.exhausted() and not stopped:
@@ -265,9 +265,10 @@ class TeacherClient:
         self.usage.seconds += seconds
         return answer
 
-    def _entry(self, prompt: Any, answer: TeacherResponse) -> Dict[str, Any]:
+    def _entry(self, prompt: Any, sample: int, answer: TeacherResponse) -> Dict[str, Any]:
         return {
             "prompt": str(prompt),
+            "sample": sample,
             "choices": list(getattr(prompt, "choices", []) or []),
             "response": str(answer),
             "scores": answer.scores,

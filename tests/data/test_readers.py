@@ -79,3 +79,21 @@ def test_span_outside_the_text_names_the_line(tmp_path):
     path.write_text('{"text": "Pho", "spans": [{"start": 0, "end": 9, "label": "DISH"}]}\n')
     with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): span 0-9 is outside the text"):
         read_samples(str(path), "paths.seeds")
+
+
+def test_a_truncated_user_docbin_names_the_file(tmp_path):
+    nlp = spacy.blank("en")
+    docbin = DocBin(docs=[nlp(f"Sentence number {i}.") for i in range(50)])
+    path = tmp_path / "dev.spacy"
+    data = docbin.to_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match=r"dev\.spacy \('paths\.dev'\) is not a readable DocBin"):
+        read_samples(str(path), "paths.dev")
+
+
+@pytest.mark.parametrize("name,body", [("dev.jsonl", "\n\n"), ("dev.csv", "text,label\n"), ("dev.jsonl", "")])
+def test_an_empty_dev_set_is_an_error_naming_key_and_file(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(body)
+    with pytest.raises(DataError, match=rf"No labelled examples in .*{name} \('paths\.dev'\)"):
+        read_samples(str(path), "paths.dev")

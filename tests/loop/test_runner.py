@@ -79,8 +79,9 @@ def test_garbage_teacher_output_is_counted_and_kept_not_fatal(settings_factory):
     settings = settings_factory(**{"loop.rounds": 1})
     settings.teacher_config["model"]["garbage"] = True
     metrics = EvoKDRunner(settings, quiet=True).run()
-    assert metrics[1]["kept"] == 0 and metrics[1]["generated"] == 0
+    assert metrics[1]["kept"] == 0
     assert metrics[1]["dropped"].get("unparseable", 0) >= 2
+    assert metrics[1]["dropped"].get("injection", 0) >= 1  # well-formed, but an instruction to a model
     drops = (settings.output / "rounds" / "round_1" / "drops.jsonl").read_text().splitlines()
     assert any("Sure! Here are some texts" in json.loads(d)["text"] for d in drops)
 
@@ -120,3 +121,25 @@ def test_a_corrupt_step_file_or_metrics_line_is_recovered(settings_factory):
     assert [m["round"] for m in metrics] == [0, 1]
     assert again.teacher.client.usage.calls == 0  # the redone labelling step is answered from the cache
     assert json.loads(label.read_text())["items"] and label.with_suffix(".corrupt").exists()
+
+
+def test_damaged_round_data_and_model_are_detected_and_rebuilt_without_teacher_calls(settings_factory):
+    from spacy.tokens import DocBin
+
+    settings = settings_factory(**{"loop.rounds": 1})
+    first = EvoKDRunner(settings, quiet=True)
+    kept = first.run()[1]["kept"]
+    folder = first.folder
+    docbin = folder.round_docbin(1)
+    docbin.write_bytes(docbin.read_bytes()[: len(docbin.read_bytes()) // 2])  # a copy cut short
+    jsonl = folder.round_jsonl(0)
+    jsonl.write_text(jsonl.read_text() + '{"text": "half a li')
+    (folder.round_model(1) / "meta.json").unlink()
+    again = EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True)
+    metrics = again.run()
+    assert again.teacher.client.usage.calls == 0
+    assert folder.step_file(1, "filter").with_suffix(".corrupt").exists()
+    assert folder.step_file(1, "train").with_suffix(".corrupt").exists()
+    assert len(DocBin().from_disk(docbin)) == kept == metrics[1]["kept"]
+    assert all(json.loads(line) for line in jsonl.read_text().splitlines())
+    assert (folder.round_model(1) / "meta.json").exists()

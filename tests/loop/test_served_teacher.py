@@ -25,6 +25,13 @@ def test_round_through_a_faulty_server_retries_and_leaks_no_key(settings_factory
         assert all(r["authorization"] == f"Bearer {FAKE_KEY}" for r in server.requests)
     assert metrics[1]["kept"] > 0 and metrics[1]["teacher"]["retries"] == 4
     assert metrics[1]["teacher"]["calls"] == 3 + metrics[1]["generated"]
+    from spacy.cli.package import package
+
+    packages = Path(tmp_path) / "packages"  # the packaged pipeline (meta.json, README) is scanned too
+    packages.mkdir()
+    package(settings.output / "model-best", packages, name="scan", version="0.0.1", create_sdist=False)
+    meta = next(packages.rglob("meta.json")).read_text()
+    assert "evokd" in meta and "OpenAICompatible" in meta  # the meta says how it was distilled
     written = [p for p in Path(tmp_path).rglob("*") if p.is_file()]
     assert len(written) > 20
     leaks = [str(p) for p in written if FAKE_KEY.encode() in p.read_bytes()]

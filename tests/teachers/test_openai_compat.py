@@ -72,3 +72,14 @@ def test_client_errors_are_not_retried():
         with pytest.raises(TeacherUnavailable, match="refused the request: HTTP 400"):
             answers(m, ["Explain"])
         assert len(server.requests) == 1
+
+
+def test_spoiled_answers_are_chosen_per_call_so_a_rerun_gets_the_same_ones():
+    prompts = [f"Explain case {i}" for i in range(40)]
+    runs = []
+    for _ in range(2):
+        with LoopbackServer(LEXICON, content_fault_rate=0.5) as server:
+            runs.append([str(a) for a in answers(model(server, max_concurrency=4), prompts)])
+            spoiled = sum(server.spoiled.values())
+    assert runs[0] == runs[1]
+    assert 5 < spoiled < 35 and sum(a != ANALYSIS for a in runs[0]) == spoiled
