@@ -36,14 +36,16 @@ setup(
         "jinja2>=3.0",
         "tqdm>=4.0",
         "httpx>=0.24",
+        "matplotlib>=3.7",
     ],
     extras_require={
-        "test": ["pytest>=7.0"],
+        "test": ["pytest>=7.0", "build>=1.0"],
         # A real OpenAI-compatible server for the integration test (builds llama.cpp: ~4 min on 2 cores).
         "server": ["llama-cpp-python[server]==0.3.36"],
     },
     entry_points={
         "console_scripts": ["evokd = evokd_spacy.cli:app"],
+        "spacy_cli": ["evokd = evokd_spacy.cli.spacy_cli:evokd_commands"],
         "thinc_llm_tasks": [
             "evokd.TextCatAnalyse.v1 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task",
             "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",

@@ -13,7 +13,7 @@ LEXICON = {
 
 
 def pytest_configure(config: Any) -> None:
-    config.addinivalue_line("markers", "slow: runs a real (small) LLM teacher; minutes on CPU")
+    config.addinivalue_line("markers", "slow: minutes on CPU (a real small LLM teacher, or a wheel installed into a fresh venv)")
     config.addinivalue_line("markers", "integration: starts a real OpenAI-compatible server on 127.0.0.1")
 
 
@@ -49,15 +49,16 @@ def make_settings(tmp_path: Path, config: str = "evokd.cfg", **overrides: Any):
     return check_settings(config)
 
 
-def write_run_config(tmp_path: Path, teacher: Dict[str, Any], **loop: Any) -> Path:
-    """A run config file for the CLI: the shipped config pointed at tmp_path, CNN student, `teacher` model."""
+def write_run_config(tmp_path: Path, teacher: Dict[str, Any], config_name: str = "evokd.cfg", **loop: Any) -> Path:
+    """A run config file for the CLI: a shipped config pointed at tmp_path, CNN student, `teacher` model."""
     from confection import Config
 
-    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
+    assets = NER_ASSETS if config_name == "evokd_ner.cfg" else ASSETS
+    config = Config().from_disk(ROOT / "configs" / config_name, interpolate=False)
     config["paths"].update(
-        seeds=str(ASSETS / "seeds.jsonl"),
-        dev=str(ASSETS / "dev.jsonl"),
-        labels=str(ASSETS / "labels.json"),
+        seeds=str(assets / "seeds.jsonl"),
+        dev=str(assets / "dev.jsonl"),
+        labels=str(assets / "labels.json"),
         output=str(tmp_path / "training"),
         corpus=str(tmp_path / "corpus"),
     )

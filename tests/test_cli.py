@@ -45,3 +45,44 @@ def test_a_teacher_that_stays_down_stops_the_run_with_how_to_continue(tmp_path):
         assert back.exit_code == 0, back.output
         assert [m["round"] for m in folder.read_metrics()] == [0, 1]
         assert max(server.answered.values()) == 1  # no answered call was asked twice
+
+
+def test_dry_run_counts_calls_and_tokens_without_running(tmp_path):
+    import json
+
+    config = _config(tmp_path)
+    dry = CliRunner().invoke(app, ["run", config, "--loop.rounds", "2", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Nothing was run" in dry.output and not (tmp_path / "training").exists()
+    from evokd_spacy.loop.estimate import estimate_run
+    from evokd_spacy.loop.settings import settings_for
+
+    est = estimate_run(settings_for(config, {"loop.rounds": 2}))
+    assert f"teacher calls to go (at most) {est['calls']}" in " ".join(dry.output.split())
+    assert CliRunner().invoke(app, ["run", config, "--loop.rounds", "2"]).exit_code == 0
+    metrics = [json.loads(line) for line in (tmp_path / "training" / "metrics.jsonl").read_text().splitlines()]
+    calls = sum(m["teacher"]["calls"] for m in metrics)
+    prompt_tokens = sum(m["teacher"]["prompt_tokens"] for m in metrics)
+    assert est["rounds_to_go"] == 2 and calls <= est["calls"] and calls >= est["calls"] - 4  # a few texts dropped before labelling
+    assert 0.5 < est["per_round"]["prompt_tokens"] * 2 / prompt_tokens < 2.0
+
+
+def test_resume_needs_a_run_folder_and_status_shows_the_budget(tmp_path):
+    cli = CliRunner()
+    missing = cli.invoke(app, ["resume", str(tmp_path / "nothing")])
+    assert missing.exit_code == 1 and "No run to resume" in missing.output
+    config = _config(tmp_path)
+    assert cli.invoke(app, ["run", config, "--loop.rounds", "1", "--loop.max_teacher_calls", "500"]).exit_code == 0
+    status = cli.invoke(app, ["status", str(tmp_path / "training")])
+    said = " ".join(status.output.split())
+    assert "1 round(s) done; best dev score" in said and "Teacher budget: calls" in said and "of 500 (" in said
+
+
+def test_spacy_cli_has_the_evokd_commands():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "spacy", "evokd", "--help"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    for command in ("run", "resume", "status", "report", "export", "import"):
+        assert f" {command} " in out.stdout

@@ -17,14 +17,15 @@ from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.cache import Budget, TeacherUsage
 from ..ty import Sample
-from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jsonl_lenient
+from ..review.store import apply_reviews, read_reviews
+from ..util.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_json, read_jsonl_lenient
 from . import steps
 from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .report import print_rounds
-from .settings import RunSettings, changed_keys, run_fingerprint
+from .settings import SAVED_CONFIG, RunSettings, changed_keys, run_fingerprint
 from .state import RunFolder
 from .teacher import Teacher, build_teacher
 
@@ -97,6 +98,12 @@ class EvoKDRunner:
                 )
         else:
             atomic_write_json(path, {"settings": fingerprint})
+        if self.settings.config is not None:
+            from confection import Config
+
+            config = Config(self.settings.config)
+            config["teacher"] = self.settings.teacher_config
+            atomic_write_text(self.folder.output / SAVED_CONFIG, config.to_str())
 
     def _check_labels(self, samples: List[Sample], path: str, key: str) -> None:
         unknown = sorted({lab for s in samples for lab in s.labels} - set(self.spec.labels))
@@ -107,8 +114,9 @@ class EvoKDRunner:
             )
 
     def batch(self, r: int) -> List[Sample]:
-        """The samples kept in round r (round 0: the seeds)."""
-        return [Sample.from_dict(row) for row in read_jsonl_lenient(self.folder.round_jsonl(r))]
+        """The samples kept in round r (round 0: the seeds), with reviewed answers applied."""
+        samples = [Sample.from_dict(row) for row in read_jsonl_lenient(self.folder.round_jsonl(r))]
+        return apply_reviews(samples, read_reviews(self.folder, r), r)
 
     def training_samples(self, r: int) -> List[Sample]:
         """Seeds plus rounds 1..r; earlier rounds are replayed in full or in part (`loop.replay`)."""
@@ -183,7 +191,7 @@ class EvoKDRunner:
     def _train(self, r: int) -> Dict[str, Any]:
         samples = self.training_samples(r)
         n = write_docbin(self.folder.train_docbin(r), self.nlp, samples, self.spec, self.kind)
-        student = {**self.settings.student, "seed": self.settings.task["seed"]}
+        student = {**self.settings.student, "seed": self.settings.task["seed"], "progress": self.settings.loop["progress"] and not self.quiet}
         warm = self.folder.round_model(r - 1) if r > 0 and student.get("warm_start") else None
         if not self.quiet:
             msg.text(f"Round {r}: training the student on {n} docs" + (" (warm start)" if warm else ""))

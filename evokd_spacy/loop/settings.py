@@ -49,6 +49,7 @@ class RunSettings:
     student: Dict[str, Any]
     spec: TaskSpec
     teacher_config: Dict[str, Any] = field(default_factory=dict)
+    config: Any = None  # the whole (interpolated) config, saved with the run so it can be resumed by folder
 
     @property
     def output(self) -> Path:
@@ -70,6 +71,16 @@ def load_config(path: Union[str, Path], overrides: Optional[Dict[str, Any]] = No
         return util.load_config(path, overrides=overrides or {}, interpolate=True)
     except Exception as err:
         raise ConfigError(f"Cannot read config {path}: {err}") from None
+
+
+def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] = None) -> RunSettings:
+    """Checked settings from a run config file, or from a run folder (its saved `config.cfg`)."""
+    path = Path(target)
+    if path.is_dir():
+        if not (path / SAVED_CONFIG).exists():
+            raise ConfigError(f"{path} holds no {SAVED_CONFIG}: give the run's config file instead, or start the run with `evokd run`.")
+        path = path / SAVED_CONFIG
+    return check_settings(load_config(path, overrides))
 
 
 def check_settings(config: Any) -> RunSettings:
@@ -99,7 +110,7 @@ def check_settings(config: Any) -> RunSettings:
     from .kinds import get_kind
 
     get_kind(spec.kind)
-    return RunSettings(spec=spec, teacher_config=teacher, **sections)
+    return RunSettings(spec=spec, teacher_config=teacher, config=config, **sections)
 
 
 def _check_type(section: str, key: str, value: Any, default: Any) -> None:
@@ -132,6 +143,8 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
         raise ConfigError("Give at least two labels: 'paths.labels' (a JSON file) or a [task.labels] section.")
     return labels
 
+
+SAVED_CONFIG = "config.cfg"  # the run's config as last run, in its output folder
 
 # Keys that may change between a run and its continuation (more rounds, another GPU, output).
 RESUMABLE_KEYS = {

@@ -37,18 +37,17 @@ def teacher_name(model_config: Dict[str, Any]) -> str:
     return f"{model_config.get('@llm_models', '?')}:{Path(str(name)).name if name else ''}".rstrip(":")
 
 
-def build_teacher(
-    teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Path, progress: bool = True, budget: Optional[Budget] = None
-) -> Teacher:
-    """Resolve the [teacher] blocks, give the tasks the run's labels, wrap the model in the cache."""
+def resolve_tasks(teacher_config: Dict[str, Any], spec: TaskSpec, with_model: bool = False) -> Dict[str, Any]:
+    """Resolve the [teacher] blocks (the model only `with_model`) and give the tasks the run's labels."""
     from spacy.util import registry
 
     from .. import registry as _ensure_registries  # noqa: F401  (creates llm_* registries)
 
-    if _needs_spacy_llm(teacher_config):
+    blocks = {k: v for k, v in teacher_config.items() if with_model or k != "model"}
+    if _needs_spacy_llm(blocks):
         import spacy_llm  # noqa: F401  (registers spacy-llm's own models and tasks)
     try:
-        resolved = registry.resolve({"teacher": teacher_config}, validate=True)["teacher"]
+        resolved = registry.resolve({"teacher": blocks}, validate=True)["teacher"]
     except Exception as err:
         raise ConfigError(f"Cannot build [teacher] from the config: {err}") from None
     for part in ("analyse", "generate", "label"):
@@ -60,5 +59,13 @@ def build_teacher(
             task.description = spec.description
         if hasattr(task, "exclusive"):
             task.exclusive = spec.exclusive
+    return resolved
+
+
+def build_teacher(
+    teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Path, progress: bool = True, budget: Optional[Budget] = None
+) -> Teacher:
+    """Resolve the [teacher] blocks, give the tasks the run's labels, wrap the model in the cache."""
+    resolved = resolve_tasks(teacher_config, spec, with_model=True)
     client = TeacherClient(resolved["model"], teacher_config["model"], cache_dir, progress=progress, budget=budget)
     return Teacher(resolved["analyse"], resolved["generate"], resolved["label"], client, teacher_name(teacher_config["model"]))

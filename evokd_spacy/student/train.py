@@ -55,6 +55,8 @@ def build_config(
             textcat["factory"] = "textcat_multilabel"
             textcat["scorer"] = {"@scorers": "spacy.textcat_multilabel_scorer.v2"}
             textcat["threshold"] = 0.5
+    if settings.get("progress"):  # a tqdm bar on stderr over the training steps (the log table goes to train.log)
+        config["training"]["logger"] = {"@loggers": "spacy.ConsoleLogger.v3", "progress_bar": "train"}
     for key in ("max_steps", "eval_frequency"):
         if settings.get(key):
             config["training"][key] = int(settings[key])

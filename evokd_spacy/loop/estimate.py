@@ -1,0 +1,76 @@
+"""`--dry-run`: how many teacher calls and tokens a config will use, without calling the teacher.
+
+Prompts of round 1 are rendered from the real seeds (with every seed shown as a student error,
+the longest case); completions are counted at the model's token limit (`max_new_tokens` or
+`max_tokens`, else 256), except labelling by choice scoring, which generates nothing. Calls are
+an upper bound: texts dropped before labelling save their labelling call.
+"""
+from typing import Any, Dict, List
+
+from ..data.kshot import sample_k_shot
+from ..data.readers import read_samples
+from ..llm_io import estimate_tokens
+from ..tasks.request import make_request_doc
+from . import steps
+from .kinds import get_kind
+from .settings import RunSettings
+from .state import RunFolder
+from .teacher import resolve_tasks
+
+DEFAULT_COMPLETION = 256
+
+
+def completion_limit(model_config: Dict[str, Any]) -> int:
+    """The model's completion token limit as configured."""
+    config = model_config.get("config") or {}
+    for key in ("max_new_tokens", "max_tokens", "max_completion_tokens"):
+        if key in config:
+            return int(config[key])
+    return DEFAULT_COMPLETION
+
+
+def _tokens(prompts: List[Any]) -> int:
+    return sum(estimate_tokens(str(p)) for p in prompts)
+
+
+def estimate_run(settings: RunSettings) -> Dict[str, Any]:
+    """Teacher calls and tokens per round and for the rounds still to run."""
+    import spacy
+
+    spec, kind, loop = settings.spec, get_kind(settings.spec.kind), settings.loop
+    tasks = resolve_tasks(settings.teacher_config, spec)
+    pool = read_samples(settings.paths["seeds"], "paths.seeds")
+    seeds = sample_k_shot(pool, spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"]))
+    limit = completion_limit(settings.teacher_config.get("model", {}))
+    split = {"correct": [], "wrong": [kind.describe(s, []) for s in seeds]}
+    analysis = list(tasks["analyse"].generate_prompts([make_request_doc({**split, "round": 1})]))
+    requests = steps.generation_requests(spec, "x " * limit, split, seeds, loop["requests_per_label"], loop["styles"])
+    generation = list(tasks["generate"].generate_prompts([make_request_doc(req) for req in requests]))
+    per_request = int(getattr(tasks["generate"], "n_hard", 3)) + int(getattr(tasks["generate"], "n_easy", 2))
+    texts = len(requests) * per_request
+    nlp = spacy.blank("en")
+    label_prompts = list(tasks["label"].generate_prompts([nlp.make_doc(s.text) for s in seeds]))
+    per_label = _tokens(label_prompts) / max(1, len(label_prompts))
+    scored = bool(label_prompts) and bool(getattr(label_prompts[0], "choices", None))
+    round_calls = 1 + len(requests) + texts
+    round_prompt = _tokens(analysis) + _tokens(generation) + int(per_label * texts)
+    round_completion = limit * (1 + len(requests)) + (0 if scored else limit * texts)
+    done = len(RunFolder(settings.output, settings.corpus).read_metrics())
+    to_go = max(0, int(loop["rounds"]) + 1 - max(done, 1))
+    return {
+        "per_round": {
+            "calls": round_calls,
+            "analyse_calls": 1,
+            "generate_calls": len(requests),
+            "label_calls": texts,
+            "prompt_tokens": round_prompt,
+            "completion_tokens": round_completion,
+        },
+        "rounds": int(loop["rounds"]),
+        "rounds_to_go": to_go,
+        "calls": round_calls * to_go,
+        "tokens": (round_prompt + round_completion) * to_go,
+        "cost": ((round_prompt * float(loop["cost_per_1k_prompt_tokens"]) + round_completion * float(loop["cost_per_1k_completion_tokens"])) / 1000)
+        * to_go,
+        "labelling": "scored (no completion)" if scored else f"generated (up to {limit} tokens)",
+    }

@@ -1,0 +1,69 @@
+"""Export each round's kept data for review: Prodigy JSONL, a DocBin, and the "needs review" subset.
+
+A sample needs review when the student of the round before (the one its texts were written
+against) disagrees with the teacher's annotation, or when the teacher's label confidence is
+below `min_confidence`.
+"""
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from wasabi import msg
+
+from ..student.docs import predict, write_docbin
+from ..ty import Sample, TaskKind, TaskSpec
+from ..util.io import atomic_write_jsonl, read_jsonl_lenient
+from ..loop.state import RunFolder
+from .prodigy import to_prodigy
+
+
+def review_reasons(
+    samples: List[Sample], predictions: Optional[List[Any]], kind: TaskKind, min_confidence: float
+) -> List[str]:
+    """Per sample: why it needs review ('student_disagrees', 'low_confidence', both, or '')."""
+    reasons = []
+    for i, sample in enumerate(samples):
+        why = []
+        if predictions is not None and not kind.is_correct(sample, predictions[i]):
+            why.append("student_disagrees")
+        if sample.confidence is not None and sample.confidence < min_confidence:
+            why.append("low_confidence")
+        reasons.append("+".join(why))
+    return reasons
+
+
+def export_round(
+    folder: RunFolder, r: int, samples: List[Sample], spec: TaskSpec, kind: TaskKind, out_dir: Path, min_confidence: float
+) -> Dict[str, int]:
+    """Write round r's samples as `round_<r>.jsonl` (Prodigy), `round_<r>.spacy` and
+    `round_<r>.needs_review.jsonl`; returns the counts."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    student = folder.round_model(r - 1) if r > 0 else None
+    predictions = None
+    if student is not None and student.exists() and samples:
+        predictions = predict(spacy.load(student), [s.text for s in samples], spec, kind)
+    elif r > 0:
+        msg.warn(f"Round {r}: no student model of round {r - 1}, so disagreement is not checked.")
+    reasons = review_reasons(samples, predictions, kind, min_confidence)
+    tasks = [to_prodigy(s, spec, nlp, why) for s, why in zip(samples, reasons)]
+    atomic_write_jsonl(out_dir / f"round_{r}.jsonl", tasks)
+    atomic_write_jsonl(out_dir / f"round_{r}.needs_review.jsonl", [t for t, why in zip(tasks, reasons) if why])
+    write_docbin(out_dir / f"round_{r}.spacy", nlp, samples, spec, kind)
+    return {"samples": len(samples), "needs_review": sum(bool(why) for why in reasons)}
+
+
+def export_run(settings: Any, out_dir: Path, min_confidence: float) -> Dict[int, Dict[str, int]]:
+    """Export every finished generation round (reviewed answers applied); counts per round."""
+    from ..loop.kinds import get_kind
+    from .store import apply_reviews, read_reviews
+
+    folder = RunFolder(settings.output, settings.corpus)
+    kind = get_kind(settings.spec.kind)
+    counts = {}
+    r = 1
+    while folder.round_jsonl(r).exists() and folder.step_file(r, "filter").exists():
+        samples = apply_reviews([Sample.from_dict(row) for row in read_jsonl_lenient(folder.round_jsonl(r))], read_reviews(folder, r), r)
+        counts[r] = export_round(folder, r, samples, settings.spec, kind, Path(out_dir), min_confidence)
+        r += 1
+    return counts

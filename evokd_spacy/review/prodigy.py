@@ -1,0 +1,82 @@
+"""Samples as Prodigy tasks and back.
+
+Text classification uses Prodigy's choice format (`options`, `accept`, `answer`), which holds
+both exclusive and multi-label tasks; NER uses `tokens` and `spans` with character offsets and
+token indices (`token_end` inclusive, as Prodigy writes it). `meta` says where a task came from.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from spacy.language import Language
+
+from ..errors import DataError
+from ..ty import Sample, TaskSpec
+
+ANSWERS = ("accept", "reject", "ignore")
+
+
+def to_prodigy(sample: Sample, spec: TaskSpec, nlp: Language, reason: str = "") -> Dict[str, Any]:
+    """A Prodigy task for one sample (its teacher annotation pre-accepted)."""
+    meta = {"round": sample.round, "tag": sample.tag, "target": sample.target, "confidence": sample.confidence}
+    if reason:
+        meta["needs_review"] = reason
+    task: Dict[str, Any] = {"text": sample.text, "answer": "accept", "meta": meta}
+    if spec.kind == "ner":
+        doc = nlp.make_doc(sample.text)
+        task["tokens"] = [
+            {"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i, "ws": bool(t.whitespace_)} for t in doc
+        ]
+        task["spans"] = []
+        for start, end, label in sample.spans:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            tokens = {"token_start": span.start, "token_end": span.end - 1} if span is not None else {}
+            task["spans"].append({"start": start, "end": end, "label": label, **tokens})
+    else:
+        task["options"] = [{"id": label, "text": label} for label in spec.label_names]
+        task["accept"] = list(sample.labels)
+        task["config"] = {"choice_style": "single" if spec.exclusive else "multiple"}
+    return task
+
+
+@dataclass
+class Review:
+    """A reviewer's answer on one text: accept (with the annotation to keep), reject or ignore."""
+
+    text: str
+    answer: str
+    labels: List[str] = field(default_factory=list)
+    spans: List[List[Any]] = field(default_factory=list)
+    round: Optional[int] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"text": self.text, "answer": self.answer, "labels": self.labels, "spans": self.spans, "round": self.round}
+
+
+def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
+    """Read one reviewed Prodigy task; `where` (file and line) goes into error messages."""
+    text = str(record.get("text", ""))
+    answer = record.get("answer", "accept")
+    if not text.strip() or answer not in ANSWERS:
+        raise DataError(f"{where}: each reviewed task needs a \"text\" and an \"answer\" of {', '.join(ANSWERS)}.")
+    meta = record.get("meta") or {}
+    r = meta.get("round")
+    review = Review(text=text, answer=answer, round=int(r) if r is not None else None)
+    if answer != "accept":
+        return review
+    if spec.kind == "ner":
+        for span in record.get("spans") or []:
+            start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
+            if not 0 <= start < end <= len(text) or label not in spec.labels:
+                raise DataError(f"{where}: span {start}-{end} {label!r} is outside the text or the label set.")
+            review.spans.append([start, end, label])
+        review.spans.sort()
+        review.labels = sorted({s[2] for s in review.spans})
+    else:
+        labels = record.get("accept")
+        if not isinstance(labels, list):
+            labels = [record["label"]] if record.get("label") else []
+        unknown = [label for label in labels if label not in spec.labels]
+        if unknown or not labels:
+            raise DataError(f"{where}: accepted labels {labels} must be one or more of {', '.join(spec.label_names)}.")
+        review.labels = [str(label) for label in labels]
+    return review

@@ -1,0 +1,74 @@
+"""Reviewed answers, kept apart from the run's own data so that no re-run overwrites them.
+
+`<output>/reviewed/round_<r>.jsonl` holds the latest answer per text. When the loop reads a
+round's batch, accepted answers replace the teacher's annotation, rejected texts are removed,
+ignored ones stay as the teacher labelled them, and accepted texts that the round did not have
+are added (tag "reviewed").
+"""
+import json
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from ..errors import DataError
+from ..loop.filters import normalise
+from ..loop.state import RunFolder
+from ..ty import Sample, TaskSpec
+from ..util.io import atomic_write_jsonl, read_jsonl_lenient
+from .prodigy import Review, from_prodigy
+
+
+def reviewed_path(folder: RunFolder, r: int) -> Path:
+    """Where the reviewed answers of round r live."""
+    return folder.output / "reviewed" / f"round_{r}.jsonl"
+
+
+def read_reviews(folder: RunFolder, r: int) -> List[Review]:
+    """The stored reviewed answers of round r (none when nothing was imported)."""
+    return [Review(**row) for row in read_jsonl_lenient(reviewed_path(folder, r))]
+
+
+def import_reviews(folder: RunFolder, path: Path, spec: TaskSpec, round_: Optional[int] = None) -> Dict[int, Dict[str, int]]:
+    """Store the reviewed Prodigy tasks in `path`, by round (from each task's `meta.round`, or
+    `round_`). A later answer on the same text replaces the earlier one. Returns counts per round."""
+    if not path.exists():
+        raise DataError(f"Reviewed file not found: {path}")
+    by_round: Dict[int, Dict[str, Review]] = {}
+    for i, line in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DataError(f"{path}, line {i}: not valid JSON ({err.msg}).") from None
+        review = from_prodigy(record, spec, f"{path}, line {i}")
+        r = round_ if round_ is not None else review.round
+        if r is None:
+            raise DataError(f"{path}, line {i}: no meta.round in the task; import with --round N.")
+        review.round = r
+        by_round.setdefault(r, {})[normalise(review.text)] = review
+    counts = {}
+    for r, reviews in sorted(by_round.items()):
+        stored = {normalise(old.text): old for old in read_reviews(folder, r)}
+        stored.update(reviews)
+        atomic_write_jsonl(reviewed_path(folder, r), [rev.to_dict() for rev in stored.values()])
+        counts[r] = {answer: sum(rev.answer == answer for rev in reviews.values()) for answer in ("accept", "reject", "ignore")}
+    return counts
+
+
+def apply_reviews(samples: List[Sample], reviews: List[Review], r: int) -> List[Sample]:
+    """Round r's samples with the reviewers' answers applied (see the module docstring)."""
+    if not reviews:
+        return samples
+    by_text = {normalise(rev.text): rev for rev in reviews}
+    out = []
+    for sample in samples:
+        review = by_text.pop(normalise(sample.text), None)
+        if review is None or review.answer == "ignore":
+            out.append(sample)
+        elif review.answer == "accept":
+            meta = {**sample.meta, "reviewed": True, "teacher_labels": sample.labels, "teacher_spans": sample.spans}
+            out.append(Sample(sample.text, review.labels, review.spans, sample.tag, sample.round, sample.target, 1.0, meta))
+    for review in by_text.values():
+        if review.answer == "accept":
+            out.append(Sample(review.text, review.labels, review.spans, "reviewed", r, None, 1.0, {"reviewed": True}))
+    return out
