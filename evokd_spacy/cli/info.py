@@ -10,7 +10,7 @@ from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reporte
 @app.command("status")
 def status_command(output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder")) -> None:
     """Show finished rounds, dev scores, teacher calls and tokens, and the budget left."""
-    from ..loop.report import print_rounds
+    from ..loop.table import print_rounds
     from ..loop.state import RunFolder
     from ..util.io import read_json
 

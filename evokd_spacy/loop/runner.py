@@ -24,7 +24,7 @@ from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
-from .report import print_rounds
+from .table import print_rounds
 from .settings import SAVED_CONFIG, RunSettings, changed_keys, run_fingerprint
 from .state import RunFolder
 from .teacher import Teacher, build_teacher

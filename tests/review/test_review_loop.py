@@ -54,6 +54,9 @@ def test_export_edit_import_changes_the_next_rounds_training_data(tmp_path):
     before = (output / "reviewed" / "round_1.jsonl").read_text()
     assert cli.invoke(app, ["resume", str(output), "--loop.rounds", "2"]).exit_code == 0
     assert (output / "reviewed" / "round_1.jsonl").read_text() == before
+    report = cli.invoke(app, ["report", str(output)])  # the corpus folder comes from the saved config
+    assert report.exit_code == 0, report.output
+    assert "| 2 |" in (output / "report.md").read_text() and (output / "report" / "confusion.png").exists()
 
 
 def test_ner_export_has_prodigy_tokens_and_spans(tmp_path):

@@ -1,0 +1,157 @@
+"""The run report: markdown, plots and the final model's analysis, from real (tiny) runs."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from evokd_spacy.errors import DataError
+from evokd_spacy.loop.runner import EvoKDRunner
+from evokd_spacy.loop.state import RunFolder
+from evokd_spacy.report import write_report
+from evokd_spacy.report.collect import collect_run, final_analysis
+from tests.conftest import ROOT, make_settings
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def textcat_run(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("textcat"), **{"loop.rounds": 1})
+    EvoKDRunner(settings, quiet=True).run()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def ner_run(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("ner"), "evokd_ner.cfg", **{"loop.rounds": 1})
+    EvoKDRunner(settings, quiet=True).run()
+    return settings
+
+
+def _images(md: Path) -> List[Path]:
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md.read_text(encoding="utf8"))
+    assert all(not Path(link).is_absolute() for link in links)
+    return [md.parent / link for link in links]
+
+
+def _check_pngs(md: Path) -> List[Path]:
+    images = _images(md)
+    assert images
+    for image in images:
+        data = image.read_bytes()
+        assert data[:8] == PNG_MAGIC, image
+        assert len(data) > 5000, image  # a drawn figure, not an empty canvas
+    return images
+
+
+def _round_rows(md: Path) -> List[List[str]]:
+    text = md.read_text(encoding="utf8").split("## Rounds", 1)[1].split("\n\n", 2)[1]
+    lines = [line for line in text.splitlines() if line.startswith("|")][2:]  # header and divider
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+
+
+def _dev_size(settings) -> int:
+    return len(DocBin().from_disk(RunFolder(settings.output, settings.corpus).dev_docbin))
+
+
+def test_textcat_report_has_table_plots_and_confusion(textcat_run):
+    md = write_report(textcat_run.output, textcat_run.corpus)
+    assert md == textcat_run.output / "report.md" and md.exists()
+    images = _check_pngs(md)
+    assert {p.name for p in images} == {"dev_score.png", "per_label.png", "kept.png", "tokens.png", "confusion.png"}
+    assert all(p.parent == textcat_run.output / "report" for p in images)
+    metrics = RunFolder(textcat_run.output, textcat_run.corpus).read_metrics()
+    rows = _round_rows(md)
+    assert [int(row[0]) for row in rows] == [m["round"] for m in metrics] == [0, 1]
+    for row, m in zip(rows, metrics):
+        assert row[-1].strip("*") == f"{m['dev_score']:.3f}"
+        assert int(row[1]) == m["n_train"] and int(row[3]) == m["kept"]
+    text = md.read_text(encoding="utf8")
+    assert "## Final model on dev" in text and "Skipped" not in text
+    assert f"{max(m['dev_score'] for m in metrics):.3f}" in text.split("## Rounds")[0]
+
+
+def test_collected_data_matches_the_run(textcat_run):
+    data = collect_run(textcat_run.output, textcat_run.corpus)
+    folder = RunFolder(textcat_run.output, textcat_run.corpus)
+    metrics = folder.read_metrics()
+    assert data["kind"] == "textcat" and set(data["labels"]) == {"POSITIVE", "NEGATIVE"}
+    assert data["dev_scores"] == [m["dev_score"] for m in metrics]
+    assert data["per_label_f"]["POSITIVE"] == [m["per_label"]["POSITIVE"]["f"] for m in metrics]
+    for r in data["rounds"]:
+        assert sum(data["kept_per_label"][r].values()) == len(folder.round_jsonl(r).read_text().splitlines())
+    tokens = [m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics]
+    assert data["tokens"]["cumulative"] == [sum(tokens[: i + 1]) for i in range(len(tokens))]
+    assert data["summary"]["teacher"]["calls"] == sum(m["teacher"]["calls"] for m in metrics) > 0
+
+
+def test_confusion_matrix_counts_sum_to_the_dev_set_size(textcat_run):
+    final = final_analysis(textcat_run.output, textcat_run.corpus)
+    assert final["available"] and final["kind"] == "textcat" and not final["multilabel"]
+    assert final["labels"] == ["POSITIVE", "NEGATIVE"]
+    assert sum(map(sum, final["matrix"])) == final["n"] == _dev_size(textcat_run) == 120
+    assert [sum(row) for row in final["matrix"]] == [60, 60]  # the dev set's gold labels
+    assert final["accuracy"] == sum(final["matrix"][i][i] for i in range(2)) / 120
+
+
+def test_report_dir_puts_the_files_elsewhere_with_relative_links(textcat_run, tmp_path):
+    md = write_report(textcat_run.output, textcat_run.corpus, report_dir=tmp_path / "out")
+    assert md == tmp_path / "out" / "report.md"
+    assert all(p.parent == tmp_path / "out" / "report" for p in _check_pngs(md))
+
+
+def test_missing_model_best_is_noted_not_fatal(textcat_run, tmp_path):
+    output = tmp_path / "training"
+    shutil.copytree(textcat_run.output, output, ignore=shutil.ignore_patterns("model-best", "rounds", "cache"))
+    md = write_report(output, textcat_run.corpus)
+    text = md.read_text(encoding="utf8")
+    assert "_Skipped: no model-best in" in text
+    assert "confusion.png" not in text and len(_check_pngs(md)) == 4
+
+
+def test_ner_report_counts_spans_and_error_kinds(ner_run):
+    md = write_report(ner_run.output, ner_run.corpus)
+    images = _check_pngs(md)
+    assert "error_kinds.png" in {p.name for p in images}
+    folder = RunFolder(ner_run.output, ner_run.corpus)
+    metrics = folder.read_metrics()
+    assert [row[-1].strip("*") for row in _round_rows(md)] == [f"{m['dev_score']:.3f}" for m in metrics]
+    data = collect_run(ner_run.output, ner_run.corpus)
+    assert data["kind"] == "ner"
+    for r in data["rounds"]:
+        rows = [json.loads(line) for line in folder.round_jsonl(r).read_text().splitlines()]
+        assert sum(data["kept_per_label"][r].values()) == sum(len(row["spans"]) for row in rows)
+    final = final_analysis(ner_run.output, ner_run.corpus)
+    assert final["kind"] == "ner" and final["n"] == _dev_size(ner_run)
+    gold = list(DocBin().from_disk(folder.dev_docbin).get_docs(spacy.blank("en").vocab))
+    assert final["n_gold"] == sum(len(doc.ents) for doc in gold) > 0
+    assert 0 <= final["exact"] <= final["n_gold"]
+    assert set(final["labels"]) <= {"DISH", "INGREDIENT"}
+    for row in final["errors"]:
+        assert set(row) == {"label", "missed", "spurious", "wrong_type", "wrong_boundary"}
+    missed_or_wrong = sum(row["missed"] + row["wrong_type"] + row["wrong_boundary"] for row in final["errors"])
+    assert final["exact"] + missed_or_wrong == final["n_gold"]  # every gold entity is found or has one error kind
+
+
+def test_a_missing_run_folder_raises_a_data_error_naming_it(tmp_path):
+    missing = tmp_path / "no-such-run"
+    with pytest.raises(DataError, match=re.escape(str(missing))):
+        write_report(missing, tmp_path / "corpus")
+    missing.mkdir()
+    with pytest.raises(DataError, match=re.escape(str(missing))):
+        write_report(missing, tmp_path / "corpus")
+    (missing / "metrics.jsonl").write_text("")
+    with pytest.raises(DataError, match="No finished round"):
+        write_report(missing, tmp_path / "corpus")
+
+
+def test_importing_the_report_does_not_import_matplotlib():
+    code = "import sys, evokd_spacy.report; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
