@@ -50,6 +50,8 @@ setup(
             "evokd.TextCatAnalyse.v1 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task",
             "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",
             "evokd.TextCatLabel.v1 = evokd_spacy.tasks.textcat.label:make_textcat_label_task",
+            "evokd.TextCatStaticGenerate.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_static_generate_task",
+            "evokd.TextCatParaphrase.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_paraphrase_task",
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",
             "evokd.NERGenerate.v1 = evokd_spacy.tasks.ner.generate:make_ner_generate_task",
             "evokd.NERLabel.v1 = evokd_spacy.tasks.ner.label:make_ner_label_task",

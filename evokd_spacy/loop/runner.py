@@ -153,17 +153,17 @@ class EvoKDRunner:
         """Run or resume round r; returns its metrics line."""
         loop = self.settings.loop
         if r > 0:
-            newest = self.batch(r - 1) or self.seeds
-            split = self._step(r, "predict", lambda: self._predict(r, newest))
-            analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r))
-            requests = steps.generation_requests(
-                self.spec, analysis.get("analysis", ""), split, self.seeds, loop["requests_per_label"], loop["styles"]
-            )
+            split, analysis = {"correct": [], "wrong": []}, ""
+            if loop["feedback"]:  # off: static generation, no student in the loop (a baseline)
+                newest = self.batch(r - 1) or self.seeds
+                split = self._step(r, "predict", lambda: self._predict(r, newest))
+                if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
+                    split = {**split, "correct": []}
+                analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
+            requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop)
             generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
             checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
-            labelled = self._step(
-                r, "label", lambda: {"items": steps.label(self.teacher, self.kind, self.nlp, checked["items"], r)}
-            )
+            labelled = self._step(r, "label", lambda: {"items": self._label(r, checked["items"])})
             self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"]))
         train = self._step(r, "train", lambda: self._train(r))
         return self._step(r, "metrics", lambda: self._metrics(r, train))
@@ -173,6 +173,11 @@ class EvoKDRunner:
 
         nlp = spacy.load(self.folder.round_model(r - 1))
         return steps.split_predictions(self.kind, batch, predict(nlp, [s.text for s in batch], self.spec, self.kind))
+
+    def _label(self, r: int, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        if self.settings.loop["separate_labelling"]:
+            return steps.label(self.teacher, self.kind, self.nlp, items, r)
+        return steps.label_by_target(items)  # ablation / static baselines: the label asked for is the label
 
     def _check_texts(self, r: int, items: List[Dict[str, Any]]) -> Dict[str, Any]:
         earlier = list(self.seeds) + [s for k in range(1, r) for s in self.batch(k)]

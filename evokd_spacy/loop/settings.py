@@ -18,6 +18,9 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "min_confidence": 0.0,
         "require_target_agreement": False,
         "styles": [],
+        "feedback": True,
+        "analysis_shows_correct": True,
+        "separate_labelling": True,
         "progress": True,
         "max_teacher_calls": 0,
         "max_teacher_tokens": 0,
@@ -99,6 +102,8 @@ def check_settings(config: Any) -> RunSettings:
     missing = [part for part in TEACHER_PARTS if part not in teacher]
     if missing:
         raise ConfigError(f"[teacher] needs the blocks {', '.join('[teacher.' + m + ']' for m in missing)}.")
+    if sections["task"]["kind"] == "ner" and not sections["loop"]["separate_labelling"]:
+        raise ConfigError("[loop] separate_labelling = false works for textcat only: NER texts need the labelling call for their entities.")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
     spec = TaskSpec(

@@ -51,6 +51,31 @@ def generation_requests(
     return requests
 
 
+def requests_for(
+    task: Any, spec: TaskSpec, analysis: str, split: Dict[str, Any], seeds: Sequence[Sample], loop: Dict[str, Any]
+) -> List[Dict[str, Any]]:
+    """The round's generation requests: per label (EvoKD, static), or per seed for a task that
+    rewrites seeds (`requests_per_seed`, e.g. paraphrase augmentation)."""
+    if getattr(task, "requests_per_seed", False):
+        return [
+            {"target": label, "source": seed.text, "examples": [], "analysis": "", "style": None}
+            for _ in range(max(1, loop["requests_per_label"]))
+            for seed in seeds
+            for label in seed.labels[:1]
+        ]
+    return generation_requests(spec, analysis, split, seeds, loop["requests_per_label"], loop["styles"])
+
+
+def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Label each text with the label it was generated for, without a teacher call."""
+    return [
+        {**item, "labels": [item["target"]] if item.get("target") else [], "confidence": None}
+        if item.get("target")
+        else {**item, "labels": [], "label_error": "no_target"}
+        for item in items
+    ]
+
+
 def generate(teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int) -> Dict[str, Any]:
     """Ask for new hard and easy texts; returns parsed items and rejected lines, with the raw I/O."""
     docs = teacher.client.run(

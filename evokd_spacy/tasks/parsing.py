@@ -3,7 +3,7 @@ read and the rejected lines with a reason, so that every drop is counted and kep
 import re
 from typing import Dict, List, Sequence, Tuple
 
-_TAGGED = re.compile(r"^\s*(?:[-*•]\s*|\d+\s*[.)]\s*)?\**\s*(HARD|EASY)\s*\**\s*(?:\d+\s*)?[:\-–]\s*(.*)$", re.I)
+_TAGGED = re.compile(r"^\s*(?:[-*•]\s*|\d+\s*[.)]\s*)?\**\s*(HARD|EASY|TEXT)\s*\**\s*(?:\d+\s*)?[:\-–]\s*(.*)$", re.I)
 _PLACEHOLDER = re.compile(r"^<[^>]*>$")
 _QUOTES = "\"'“”‘’`"
 MAX_TEXT_CHARS = 1000
@@ -20,13 +20,16 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_tagged_lines(response: str, n_hard: int, n_easy: int) -> Tuple[List[Dict[str, str]], List[Dict[str, str]]]:
-    """Read `HARD: text` / `EASY: text` lines; returns (items, rejects with reasons)."""
+def parse_tagged_lines(
+    response: str, n_hard: int, n_easy: int, n_text: int = 0
+) -> Tuple[List[Dict[str, str]], List[Dict[str, str]]]:
+    """Read `HARD: text` / `EASY: text` (and `TEXT: text`, for untagged generation) lines;
+    returns (items, rejects with reasons)."""
     items: List[Dict[str, str]] = []
     rejects: List[Dict[str, str]] = []
     if not response or not response.strip():
         return items, [{"line": response or "", "reason": "empty_response"}]
-    wanted = {"hard": n_hard, "easy": n_easy}
+    wanted = {"hard": n_hard, "easy": n_easy, "text": n_text}
     for line in response.splitlines():
         if not line.strip():
             continue

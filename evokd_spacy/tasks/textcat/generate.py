@@ -34,10 +34,14 @@ class TextCatGenerateTask(PromptTask):
             style=request.get("style"),
         )
 
+    def tagged_counts(self) -> Dict[str, int]:
+        """How many texts of each tag an answer should hold."""
+        return {"n_hard": self.n_hard, "n_easy": self.n_easy}
+
     def parse_one(self, doc: Doc, response: Any) -> None:
         """Read the tagged texts; a text that only repeats a line of the prompt is rejected as an echo."""
         raw = str(response or "")
-        items, rejects = parse_tagged_lines(raw, self.n_hard, self.n_easy)
+        items, rejects = parse_tagged_lines(raw, **self.tagged_counts())
         prompt_lines = {_squash(line) for line in self.prompt_for(doc).splitlines() if len(_squash(line)) > 12}
         target = request_of(doc).get("target")
         kept = []

@@ -1,0 +1,58 @@
+"""The switches that turn EvoKD into its ablations and baselines (see benchmarks/methods.py)."""
+import json
+
+import pytest
+
+from evokd_spacy.errors import ConfigError
+from evokd_spacy.loop.runner import EvoKDRunner
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_static_generation_has_no_student_feedback_and_no_labelling_calls(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1, "loop.feedback": False, "loop.separate_labelling": False})
+    settings.teacher_config["generate"] = {"@llm_tasks": "evokd.TextCatStaticGenerate.v1", "n": 4}
+    runner = EvoKDRunner(settings, quiet=True)
+    metrics = runner.run()
+    folder = runner.folder
+    assert not folder.step_file(1, "predict").exists() and not folder.step_file(1, "analyse").exists()
+    assert metrics[1]["teacher"]["calls"] == 2  # one generation call per label, nothing else
+    batch = _rows(folder.round_jsonl(1))
+    assert len(batch) == 8 and all(s["tag"] == "static" and s["labels"] == [s["target"]] for s in batch)
+    prompt = json.loads(folder.step_file(1, "generate").read_text())["items"][0]["prompt"]
+    assert "Weaknesses" not in prompt and "HARD" not in prompt
+
+
+def test_paraphrase_rewrites_each_seed_keeping_its_label(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1, "loop.feedback": False, "loop.separate_labelling": False, "task.k_shot": 2})
+    settings.teacher_config["generate"] = {"@llm_tasks": "evokd.TextCatParaphrase.v1", "n": 3}
+    runner = EvoKDRunner(settings, quiet=True)
+    metrics = runner.run()
+    seeds = _rows(runner.folder.round_jsonl(0))
+    assert metrics[1]["teacher"]["calls"] == len(seeds) == 4
+    generated = json.loads(runner.folder.step_file(1, "generate").read_text())["items"]
+    for seed in seeds:
+        mine = [g for g in generated if f'"{seed["text"]}"' in g["prompt"]]
+        assert len(mine) == 3 and all(g["target"] == seed["labels"][0] and g["tag"] == "paraphrase" for g in mine)
+
+
+def test_analysis_without_correct_predictions_shows_errors_only(settings_factory):
+    with_correct = EvoKDRunner(settings_factory(**{"loop.rounds": 1, "paths.output": "a", "paths.corpus": "a_c"}), quiet=True)
+    settings = settings_factory(**{"loop.rounds": 1, "loop.analysis_shows_correct": False})
+    without = EvoKDRunner(settings, quiet=True)
+    with_correct.run(), without.run()
+    full = json.loads(with_correct.folder.step_file(1, "predict").read_text())
+    assert full["correct"], "the test needs the student to get some seeds right"
+    prompt = json.loads(without.folder.step_file(1, "analyse").read_text())["prompt"]
+    assert all(row["text"] not in prompt for row in full["correct"])
+
+
+def test_no_separate_labelling_takes_the_generation_target_and_ner_refuses_it(settings_factory):
+    runner = EvoKDRunner(settings_factory(**{"loop.rounds": 1, "loop.separate_labelling": False}), quiet=True)
+    metrics = runner.run()
+    assert metrics[1]["teacher"]["calls"] == 3  # analyse + one generation per label, no labelling
+    assert all(s["labels"] == [s["target"]] for s in _rows(runner.folder.round_jsonl(1)))
+    with pytest.raises(ConfigError, match="separate_labelling = false works for textcat only"):
+        settings_factory(config="evokd_ner.cfg", **{"loop.separate_labelling": False})
