@@ -27,7 +27,7 @@ from .model_best import publish_best
 from .table import print_rounds
 from .settings import SAVED_CONFIG, RunSettings, changed_keys, run_fingerprint
 from .state import RunFolder
-from .teacher import Teacher, build_teacher
+from .teacher import Teacher, build_teacher, prepare_labelling
 
 
 class EvoKDRunner:
@@ -60,8 +60,7 @@ class EvoKDRunner:
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
-            if hasattr(self._teacher.label, "set_examples"):
-                self._teacher.label.set_examples([self.kind.example(s) for s in self.seeds])
+            prepare_labelling(self._teacher, [self.kind.example(s) for s in self.seeds])
         return self._teacher
 
     # ---- data ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Build the teacher (a spacy-llm model and the three tasks) from the [teacher] config blocks."""
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from ..errors import ConfigError
 from ..teachers.cache import Budget, TeacherClient
@@ -69,3 +69,12 @@ def build_teacher(
     resolved = resolve_tasks(teacher_config, spec, with_model=True)
     client = TeacherClient(resolved["model"], teacher_config["model"], cache_dir, progress=progress, budget=budget)
     return Teacher(resolved["analyse"], resolved["generate"], resolved["label"], client, teacher_name(teacher_config["model"]))
+
+
+def prepare_labelling(teacher: Teacher, examples: List[Dict[str, Any]]) -> None:
+    """Give the labelling task the seed examples and, if it calibrates, its content-free prior."""
+    if hasattr(teacher.label, "set_examples"):
+        teacher.label.set_examples(examples)
+    prompts = teacher.label.calibration_prompts() if hasattr(teacher.label, "calibration_prompts") else []
+    if prompts:
+        teacher.label.set_prior(teacher.client.ask(prompts, desc="calibrate"))

@@ -10,7 +10,7 @@ from ..util.io import atomic_write_json
 from .kinds import get_kind
 from .settings import RunSettings
 from .state import RunFolder
-from .teacher import build_teacher
+from .teacher import build_teacher, prepare_labelling
 
 
 def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
@@ -28,8 +28,7 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
         read_samples(settings.paths["seeds"], "paths.seeds"), spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"])
     )
     teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
-    if hasattr(teacher.label, "set_examples"):
-        teacher.label.set_examples([kind.example(s) for s in seeds])
+    prepare_labelling(teacher, [kind.example(s) for s in seeds])
     start = time.perf_counter()
     predicted = teacher.client.run(teacher.label, [nlp.make_doc(s.text) for s in dev], desc="teacher on dev")
     seconds = time.perf_counter() - start
