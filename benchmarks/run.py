@@ -23,6 +23,7 @@ from evokd_spacy.loop.kinds import get_kind
 from evokd_spacy.loop.runner import EvoKDRunner
 from evokd_spacy.loop.settings import check_settings, load_config
 from evokd_spacy.ty import Sample
+from evokd_spacy.util.io import atomic_write_jsonl
 
 from . import datasets
 from .methods import methods
@@ -39,8 +40,7 @@ def write_split(path: Path, samples: List[Sample], kind: str) -> str:
         rows = [{"text": s.text, "spans": [{"start": a, "end": b, "label": lab} for a, b, lab in s.spans]} for s in samples]
     else:
         rows = [{"text": s.text, "accept": s.labels} for s in samples]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    srsly.write_jsonl(path, rows)
+    atomic_write_jsonl(path, rows)  # atomic: a concurrent benchmark process may be reading it
     return str(path)
 
 

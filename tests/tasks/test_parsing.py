@@ -23,6 +23,7 @@ def test_tagged_lines_are_read_with_markers_and_quotes():
         ("HARD: <a hard text>", "empty"),
         ("HARD:    ", "empty"),
         ("HARD: " + "x" * 2000, "too_long"),
+        ("HARD", "unparseable"),  # an answer cut short before its text
     ],
 )
 def test_malformed_generation_is_rejected_with_a_reason(response, reason):
@@ -50,6 +51,7 @@ def test_clean_text_strips_quotes_and_spacing():
         ("I think it is neutral", [], "off_label"),
         ("POSITIVE or NEGATIVE", [], "ambiguous"),
         ("NONPOSITIVE", [], "off_label"),
+        ("POSI", [], "off_label"),  # an answer cut short
     ],
 )
 def test_label_answer_parsing(answer, labels, error):

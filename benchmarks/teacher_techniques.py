@@ -1,0 +1,66 @@
+"""Teacher alone on dev splits, with each small-teacher technique on and off (issue #9).
+
+    python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100]
+
+Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with seed
+exemplars only), `calibrated` (v2 with content-free calibration only), `v2` (both). Scores are on
+a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
+Writes benchmarks/results/teacher_techniques.json and prints the table.
+"""
+import argparse
+import json
+from pathlib import Path
+from typing import Any, Dict, List
+
+from wasabi import msg
+
+from evokd_spacy.loop.teacher_eval import evaluate_teacher
+
+from . import datasets
+from .report import RESULTS
+from .run import RUNS, Bench
+from .suites import SUITES
+
+VARIANTS = {
+    "v1": {"@llm_tasks": "evokd.TextCatLabel.v1"},
+    "few_shot": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": False},
+    "calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 0, "calibrate": True},
+    "v2": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": True},
+}
+
+
+def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1) -> Dict[str, Any]:
+    """Teacher-alone dev score per dataset and labelling variant."""
+    path = RESULTS / "teacher_techniques.json"
+    results: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    for name in names:
+        ds = datasets.load(name, data)
+        bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
+        dev = datasets.cap(ds.dev, n, seed=3)
+        for variant, block in VARIANTS.items():
+            key = f"{variant}@{n}"
+            if key in results.get(name, {}):
+                continue
+            settings = bench.settings(f"teacher_{variant}", k, 0, {"teacher.label": block})
+            settings.paths["dev"] = str(bench.dir / "data" / f"dev_{n}.jsonl")
+            from .run import write_split
+
+            write_split(Path(settings.paths["dev"]), dev, ds.kind)
+            msg.info(f"{name}: {variant} on {len(dev)} dev docs")
+            out = evaluate_teacher(settings)
+            results.setdefault(name, {})[key] = {"score": out["score"], "docs_per_s": out["docs_per_second"], "n": out["n_docs"]}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(results, indent=2) + "\n")
+    rows = [(name, variant, f"{r['score']:.3f}", f"{r['docs_per_s']:.2f}", r["n"]) for name, by in results.items() for variant, r in by.items()]
+    msg.table(rows, header=("dataset", "variant@n", "dev score", "docs/s", "n"), divider=True)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="*", default=["sst2", "trec", "emotion"])
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
+    args = parser.parse_args()
+    measure(args.datasets, args.n, args.data, args.teacher_path)
