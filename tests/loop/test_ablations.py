@@ -38,8 +38,9 @@ def test_paraphrase_rewrites_each_seed_keeping_its_label(settings_factory):
         assert len(mine) == 3 and all(g["target"] == seed["labels"][0] and g["tag"] == "paraphrase" for g in mine)
 
 
-def test_analysis_without_correct_predictions_shows_errors_only(settings_factory):
-    with_correct = EvoKDRunner(settings_factory(**{"loop.rounds": 1, "paths.output": "a", "paths.corpus": "a_c"}), quiet=True)
+def test_analysis_without_correct_predictions_shows_errors_only(settings_factory, tmp_path):
+    other = {"paths.output": str(tmp_path / "with_correct"), "paths.corpus": str(tmp_path / "with_correct_corpus")}
+    with_correct = EvoKDRunner(settings_factory(**{"loop.rounds": 1, **other}), quiet=True)
     settings = settings_factory(**{"loop.rounds": 1, "loop.analysis_shows_correct": False})
     without = EvoKDRunner(settings, quiet=True)
     with_correct.run(), without.run()
