@@ -2,8 +2,8 @@
 
     python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100]
 
-Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with seed
-exemplars only), `calibrated` (v2 with content-free calibration only), `v2` (both). Scores are on
+Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
+exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
 """
@@ -24,8 +24,8 @@ from .suites import SUITES
 VARIANTS = {
     "v1": {"@llm_tasks": "evokd.TextCatLabel.v1"},
     "few_shot": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": False},
-    "calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 0, "calibrate": True},
-    "v2": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": True},
+    "calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 0, "calibrate": True},  # v2's default
+    "few_shot_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": True},
 }
 
 
