@@ -46,11 +46,17 @@ def table(result: Dict[str, Any], png: str) -> str:
     lines += [
         "",
         f"Student {result['student_docs_per_s']:.1f} docs/s, teacher {result['teacher_docs_per_s']:.2f} docs/s on the same test texts: "
-        f"the student is **{speed:.0f}x** faster. Wall time for the dataset: {result.get('wall_seconds', 0) / 60:.0f} min.",
+        f"the student is **{speed:.0f}x** faster. Time of the method runs together: {run_minutes(result):.0f} min "
+        "(plus the teacher alone and the full-shot training).",
         "",
         f"![score per round]({png}_rounds.png) ![score against teacher tokens]({png}_tokens.png)",
     ]
     return "\n".join(lines)
+
+
+def run_minutes(result: Dict[str, Any]) -> float:
+    """Wall minutes of all method runs of a dataset (resumed runs count their first, full run)."""
+    return sum(r["seconds"]["wall"] for by_k in result["runs"].values() for runs in by_k.values() for r in runs) / 60
 
 
 def update_benchmarks_md(suite: str, dataset: str, text: str) -> None:
