@@ -61,12 +61,10 @@ class CalibratedTextCatLabelTask(TextCatLabelTask):
         raw = {label: p / max(self.prior[label], 1e-6) for label, p in result["scores"].items()}
         total = sum(raw.values())
         probs = {label: v / total for label, v in raw.items()}
-        ranked = sorted(probs, key=probs.get, reverse=True)
-        chosen = [ranked[0]] + ([lab for lab in ranked[1:] if probs[lab] >= self.multilabel_threshold] if not self.exclusive else [])
-        margin = probs[ranked[0]] - (probs[ranked[1]] if len(ranked) > 1 else 0.0)
+        chosen, confidence, margin = self.choose(probs)
         doc.cats = {label: float(label in chosen) for label in self.labels}
         set_result(doc, {**result, "labels": chosen, "scores": probs, "uncalibrated": result["scores"],
-                         "confidence": probs[ranked[0]], "margin": margin})
+                         "confidence": confidence, "margin": margin})
 
 
 @registry.llm_tasks("evokd.TextCatLabel.v2")

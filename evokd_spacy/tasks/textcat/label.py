@@ -4,7 +4,7 @@ With a model that scores choices (the local model), each label is scored by its
 log-probability; otherwise the label is read from the answer text.
 """
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from spacy.tokens import Doc
 
@@ -30,18 +30,23 @@ class TextCatLabelTask(PromptTask):
         text = self.render(text=doc.text, examples=examples_for_prompt(self.examples, 8))
         return ChoicePrompt(text, self.labels)
 
+    def choose(self, probs: Dict[str, float]) -> Tuple[List[str], float, float]:
+        """The labels chosen from label probabilities, the top probability and its margin over the next."""
+        ranked = sorted(probs, key=probs.get, reverse=True)
+        chosen = [ranked[0]]
+        if not self.exclusive:
+            chosen += [lab for lab in ranked[1:] if probs[lab] >= self.multilabel_threshold]
+        margin = probs[ranked[0]] - (probs[ranked[1]] if len(ranked) > 1 else 0.0)
+        return chosen, probs[ranked[0]], margin
+
     def parse_one(self, doc: Doc, response: Any) -> None:
         raw = str(response or "")
         scores = getattr(response, "scores", None)
         result: Dict[str, Any] = {"raw": raw, "scores": None, "confidence": None, "error": ""}
         if scores:
             probs = softmax({k: v for k, v in scores.items() if k in self.labels})
-            ranked = sorted(probs, key=probs.get, reverse=True)
-            chosen = [ranked[0]]
-            if not self.exclusive:
-                chosen += [lab for lab in ranked[1:] if probs[lab] >= self.multilabel_threshold]
-            margin = probs[ranked[0]] - (probs[ranked[1]] if len(ranked) > 1 else 0.0)
-            result.update(scores=probs, confidence=probs[ranked[0]], margin=margin)
+            chosen, confidence, margin = self.choose(probs)
+            result.update(scores=probs, confidence=confidence, margin=margin)
         else:
             chosen, result["error"] = parse_label_answer(raw, self.labels, self.exclusive)
         result["labels"] = chosen
