@@ -6,7 +6,6 @@
 Both answer `TEXT n: <text>` lines, parsed like EvoKD's generation; the items are tagged
 "static" or "paraphrase" and carry the label asked for as their target.
 """
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 from spacy.tokens import Doc
