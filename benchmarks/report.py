@@ -1,5 +1,6 @@
 """Benchmark outputs: the results JSON, two plots, and the dataset's table in BENCHMARKS.md."""
 import re
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -100,11 +101,7 @@ def plot_tokens(result: Dict[str, Any], path: Path) -> None:
     for method in ORDER:
         runs = _series(result, method)
         if runs and len(runs[0]["dev_scores"]) > 1:
-            cumulative, total = [], 0
-            for tokens in runs[0]["tokens"]:
-                total += tokens
-                cumulative.append(total)
-            ax.plot(cumulative, runs[0]["dev_scores"], marker=".", label=method)
+            ax.plot(list(accumulate(runs[0]["tokens"])), runs[0]["dev_scores"], marker=".", label=method)
     ax.set_xlabel("cumulative teacher tokens")
     ax.set_ylabel("dev score")
     ax.set_title(f"{result['dataset']}: score against teacher tokens")

@@ -23,6 +23,7 @@ from evokd_spacy.loop.kinds import get_kind
 from evokd_spacy.loop.runner import EvoKDRunner
 from evokd_spacy.loop.settings import check_settings, load_config
 from evokd_spacy.ty import Sample
+from evokd_spacy.util.config import set_dotted
 from evokd_spacy.util.io import atomic_write_jsonl
 
 from . import datasets
@@ -99,11 +100,7 @@ class Bench:
             config["teacher"]["model"] = {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": lexicon_of(self.ds)}
         for key, value in overrides.items():
             if key.startswith("teacher."):
-                *parents, last = key.split(".")[1:]
-                node = config["teacher"]
-                for part in parents:
-                    node = node[part]
-                node[last] = value
+                set_dotted(config, key, value, "benchmark override")
         return check_settings(config)
 
     def run_method(self, name: str, k: int, seed: int, overrides: Dict[str, Any], budget: int = 0) -> Dict[str, Any]:

@@ -20,15 +20,14 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from confection import Config
 from wasabi import msg
 
 from evokd_spacy.loop.state import RunFolder
 from evokd_spacy.teachers.loopback import LoopbackServer
 from evokd_spacy.util.chaos import run_with_kills
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ROOT / "assets" / "textcat"
+from .demo_config import write_demo_config
+
 LEXICON = {
     "POSITIVE": ["great", "love", "excellent", "wonderful", "perfect", "recommend"],
     "NEGATIVE": ["awful", "broke", "boring", "terrible", "waste", "refund"],
@@ -38,18 +37,7 @@ RESULTS = Path(__file__).parent / "results" / "stress.json"
 
 def write_config(workdir: Path, base_url: str, rounds: int) -> Path:
     """Run config: ~(7 + 60) teacher calls a round, tiny CNN student, the served scripted teacher."""
-    config = Config().from_disk(ROOT / "configs" / "evokd.cfg", interpolate=False)
-    config["paths"].update(
-        seeds=str(ASSETS / "seeds.jsonl"),
-        dev=str(ASSETS / "dev.jsonl"),
-        labels=str(ASSETS / "labels.json"),
-        output=str(workdir / "training"),
-        corpus=str(workdir / "corpus"),
-    )
-    config["loop"].update(rounds=rounds, requests_per_label=3, min_confidence=0.0, progress=False)
-    config["student"].update(preset="cnn", max_steps=4, eval_frequency=4)
-    config["teacher"]["generate"].update(n_hard=6, n_easy=4)
-    config["teacher"]["model"] = {
+    teacher = {
         "@llm_models": "evokd.OpenAICompatible.v1",
         "base_url": base_url,
         "model": "scripted",
@@ -59,9 +47,13 @@ def write_config(workdir: Path, base_url: str, rounds: int) -> Path:
         "backoff": 0.01,
         "max_backoff": 0.2,
     }
-    path = workdir / "run.cfg"
-    config.to_disk(path)
-    return path
+    return write_demo_config(
+        workdir,
+        teacher,
+        loop={"rounds": rounds, "requests_per_label": 3},
+        student={"max_steps": 4, "eval_frequency": 4},
+        generate={"n_hard": 6, "n_easy": 4},
+    )
 
 
 def progress(workdir: Path) -> int:

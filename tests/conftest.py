@@ -51,23 +51,9 @@ def make_settings(tmp_path: Path, config: str = "evokd.cfg", **overrides: Any):
 
 def write_run_config(tmp_path: Path, teacher: Dict[str, Any], config_name: str = "evokd.cfg", **loop: Any) -> Path:
     """A run config file for the CLI: a shipped config pointed at tmp_path, CNN student, `teacher` model."""
-    from confection import Config
+    from benchmarks.demo_config import write_demo_config
 
-    assets = NER_ASSETS if config_name == "evokd_ner.cfg" else ASSETS
-    config = Config().from_disk(ROOT / "configs" / config_name, interpolate=False)
-    config["paths"].update(
-        seeds=str(assets / "seeds.jsonl"),
-        dev=str(assets / "dev.jsonl"),
-        labels=str(assets / "labels.json"),
-        output=str(tmp_path / "training"),
-        corpus=str(tmp_path / "corpus"),
-    )
-    config["loop"].update(min_confidence=0.0, progress=False, **loop)
-    config["student"].update(preset="cnn", max_steps=8, eval_frequency=4)
-    config["teacher"]["model"] = teacher
-    path = tmp_path / "run.cfg"
-    config.to_disk(path)
-    return path
+    return write_demo_config(tmp_path, teacher, config_name, loop=loop, student={"max_steps": 8, "eval_frequency": 4})
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def batch_problem(folder: RunFolder, r: int, expected: Optional[int]) -> str:
     if not jsonl.exists() or not docbin.exists():
         return f"{jsonl.name} or {docbin.name} is missing"
     try:
-        n_lines = sum(1 for line in jsonl.read_text(encoding="utf8").splitlines() if line.strip() and json.loads(line))
+        n_lines = len([json.loads(line) for line in jsonl.read_text(encoding="utf8").splitlines() if line.strip()])
     except (ValueError, UnicodeDecodeError):
         return f"{jsonl} is not valid JSON lines"
     n_docs = docbin_size(docbin)

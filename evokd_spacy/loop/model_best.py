@@ -5,9 +5,14 @@ from ..util.io import atomic_copytree, atomic_write_json, read_json
 from .state import RunFolder
 
 
+def best_line(metrics: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Metrics line of the round with the highest dev score (the earliest on a tie)."""
+    return max(metrics, key=lambda m: (m["dev_score"], -m["round"]))
+
+
 def best_round(metrics: List[Dict[str, Any]]) -> int:
     """Round with the highest dev score (the earliest on a tie)."""
-    return max(metrics, key=lambda m: (m["dev_score"], -m["round"]))["round"]
+    return best_line(metrics)["round"]
 
 
 def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[str, Any]) -> int:
@@ -22,7 +27,7 @@ def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[st
         **info,
         "best_round": best,
         "rounds": len(metrics) - 1,
-        "dev_score": metrics[[m["round"] for m in metrics].index(best)]["dev_score"],
+        "dev_score": best_line(metrics)["dev_score"],
         "samples": {"seeds": metrics[0]["n_train"], "generated_kept": sum(m["kept"] for m in metrics[1:])},
         "teacher_calls": sum(m["teacher"]["calls"] for m in metrics),
     }

@@ -1,9 +1,11 @@
 """Read a run folder into plain data (lists and dicts) for the plots and the markdown."""
 from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from ..errors import DataError
+from ..loop.model_best import best_line
 from ..loop.state import RunFolder
 from ..util.io import read_json, read_jsonl_lenient
 
@@ -79,16 +81,12 @@ def label_order(metrics: List[Dict[str, Any]], kept: Dict[int, Dict[str, int]], 
 def token_totals(metrics: List[Dict[str, Any]]) -> Dict[str, List[int]]:
     """Teacher tokens per round and cumulated over the rounds (prompt + completion)."""
     per_round = [int(m["teacher"].get("prompt_tokens", 0)) + int(m["teacher"].get("completion_tokens", 0)) for m in metrics]
-    cumulative, total = [], 0
-    for n in per_round:
-        total += n
-        cumulative.append(total)
-    return {"per_round": per_round, "cumulative": cumulative}
+    return {"per_round": per_round, "cumulative": list(accumulate(per_round))}
 
 
 def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Rounds, best round and score, teacher calls and tokens, wall time by part, teacher-alone score."""
-    best = max(metrics, key=lambda m: (m["dev_score"], -m["round"]))
+    best = best_line(metrics)
     teacher = {key: sum(int(m["teacher"].get(key, 0) or 0) for m in metrics) for key in ("calls", "cached", "retries", "prompt_tokens", "completion_tokens")}
     seconds = {key: sum(float(m.get("seconds", {}).get(key, 0.0)) for m in metrics) for key in ("teacher", "training", "other")}
     meta_path = folder.model_best / "meta.json"

@@ -11,7 +11,7 @@ from wasabi import msg
 
 from ..student.docs import predict, write_docbin
 from ..ty import Sample, TaskKind, TaskSpec
-from ..util.io import atomic_write_jsonl, read_jsonl_lenient
+from ..util.io import atomic_write_jsonl
 from ..loop.state import RunFolder
 from .prodigy import to_prodigy
 
@@ -56,14 +56,13 @@ def export_round(
 def export_run(settings: Any, out_dir: Path, min_confidence: float) -> Dict[int, Dict[str, int]]:
     """Export every finished generation round (reviewed answers applied); counts per round."""
     from ..loop.kinds import get_kind
-    from .store import apply_reviews, read_reviews
+    from .store import read_batch
 
     folder = RunFolder(settings.output, settings.corpus)
     kind = get_kind(settings.spec.kind)
     counts = {}
     r = 1
     while folder.round_jsonl(r).exists() and folder.step_file(r, "filter").exists():
-        samples = apply_reviews([Sample.from_dict(row) for row in read_jsonl_lenient(folder.round_jsonl(r))], read_reviews(folder, r), r)
-        counts[r] = export_round(folder, r, samples, settings.spec, kind, Path(out_dir), min_confidence)
+        counts[r] = export_round(folder, r, read_batch(folder, r), settings.spec, kind, Path(out_dir), min_confidence)
         r += 1
     return counts

@@ -55,6 +55,12 @@ def import_reviews(folder: RunFolder, path: Path, spec: TaskSpec, round_: Option
     return counts
 
 
+def read_batch(folder: RunFolder, r: int) -> List[Sample]:
+    """The samples kept in round r (round 0: the seeds), with reviewed answers applied."""
+    samples = [Sample.from_dict(row) for row in read_jsonl_lenient(folder.round_jsonl(r))]
+    return apply_reviews(samples, read_reviews(folder, r), r)
+
+
 def apply_reviews(samples: List[Sample], reviews: List[Review], r: int) -> List[Sample]:
     """Round r's samples with the reviewers' answers applied (see the module docstring)."""
     if not reviews:

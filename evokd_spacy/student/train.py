@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional
 
 from ..errors import ConfigError
 from ..ty import TaskSpec
+from ..util.config import set_dotted
 from ..util.io import atomic_write_text, read_json
 
 PRESETS = {"trf": "textcat_trf.cfg", "cnn": "textcat_cnn.cfg"}
@@ -61,23 +62,13 @@ def build_config(
         if settings.get(key):
             config["training"][key] = int(settings[key])
     for dotted, value in (settings.get("overrides") or {}).items():
-        _set_dotted(config, dotted, value)
+        set_dotted(config, dotted, value, "[student.overrides]")
     if warm_start is not None:
         for name in config["nlp"]["pipeline"]:
             config["components"][name] = {"source": str(warm_start)}
         if settings.get("warm_max_steps"):
             config["training"]["max_steps"] = int(settings["warm_max_steps"])
     return config
-
-
-def _set_dotted(config: Any, dotted: str, value: Any) -> None:
-    node = config
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        if part not in node:
-            raise ConfigError(f"[student.overrides] {dotted}: no section '{part}' in the student config")
-        node = node[part]
-    node[parts[-1]] = value
 
 
 def train_student(
