@@ -51,6 +51,7 @@ setup(
             "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",
             "evokd.TextCatLabel.v1 = evokd_spacy.tasks.textcat.label:make_textcat_label_task",
             "evokd.TextCatLabel.v2 = evokd_spacy.tasks.textcat.calibrated_label:make_textcat_label_task_v2",
+            "evokd.TextCatLabel.v3 = evokd_spacy.tasks.textcat.verbalised_label:make_textcat_label_task_v3",
             "evokd.TextCatStaticGenerate.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_static_generate_task",
             "evokd.TextCatParaphrase.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_paraphrase_task",
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",

@@ -3,14 +3,15 @@
     python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100]
 
 Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
-exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both). Scores are on
+exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both), `verbalised` (v3: verbalisers per label, uncalibrated) and
+`verbalised_calibrated` (v3's default: verbalisers and calibration). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
 """
 import argparse
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from wasabi import msg
 
@@ -26,10 +27,12 @@ VARIANTS = {
     "few_shot": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": False},
     "calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 0, "calibrate": True},  # v2's default
     "few_shot_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": True},
+    "verbalised": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": False},
+    "verbalised_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": True},  # v3's default
 }
 
 
-def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1) -> Dict[str, Any]:
+def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1, variants: Optional[List[str]] = None) -> Dict[str, Any]:
     """Teacher-alone dev score per dataset and labelling variant."""
     path = RESULTS / "teacher_techniques.json"
     results: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
@@ -38,6 +41,8 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1)
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
         dev = datasets.cap(ds.dev, n, seed=3)
         for variant, block in VARIANTS.items():
+            if variants and variant not in variants:
+                continue
             key = f"{variant}@{n}"
             if key in results.get(name, {}):
                 continue
@@ -62,5 +67,6 @@ if __name__ == "__main__":
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
+    parser.add_argument("--variants", nargs="*", choices=sorted(VARIANTS), help="a subset of the labelling variants")
     args = parser.parse_args()
-    measure(args.datasets, args.n, args.data, args.teacher_path)
+    measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants)

@@ -20,6 +20,7 @@ def _run(code: str) -> str:
         ("llm_tasks", "evokd.NERLabel.v1"),
         ("llm_models", "evokd.LocalHF.v1"),
         ("llm_models", "evokd.ScriptedTeacher.v1"),
+        ("llm_tasks", "evokd.TextCatLabel.v3"),
         ("misc", "evokd.PackageFile.v1"),
     ],
 )

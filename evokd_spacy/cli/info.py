@@ -10,6 +10,7 @@ from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reporte
 @app.command("status")
 def status_command(output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder")) -> None:
     """Show finished rounds, dev scores, teacher calls and tokens, and the budget left."""
+    from ..loop.model_best import best_line
     from ..loop.table import print_rounds
     from ..loop.state import RunFolder
     from ..util.io import read_json
@@ -20,7 +21,7 @@ def status_command(output: Path = typer.Argument(Path("training/evokd"), help="T
         msg.info(f"No finished round in {output}.")
     else:
         print_rounds(metrics)
-        best = max(metrics, key=lambda m: (m["dev_score"], -m["round"]))
+        best = best_line(metrics)
         tokens = sum(m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics)
         msg.info(f"{len(metrics) - 1} round(s) done; best dev score {best['dev_score']:.3f} (round {best['round']}); "
                  f"{sum(m['teacher']['calls'] for m in metrics)} teacher calls, {tokens} tokens")
@@ -81,6 +82,16 @@ def evaluate_teacher_command(
             divider=True,
         )
         msg.good(f"Teacher {result['teacher']} on {result['n_docs']} dev docs: {result['score']:.3f} ({result['docs_per_second']:.2f} docs/s)")
+        if result["confidence"]:
+            msg.table(
+                [(f"{row['threshold']:.2f}", f"{row['kept']:.0%}", "-" if row["accuracy"] is None else f"{row['accuracy']:.3f}")
+                 for row in result["confidence"]],
+                header=("min_confidence", "answers kept", "accuracy of kept"),
+                divider=True,
+            )
+            if result["recommended_min_confidence"] is not None:
+                msg.info(f"Use --loop.min_confidence {result['recommended_min_confidence']} (the lowest threshold whose kept "
+                         "dev answers are at least 90% right, keeping at least 20% of them).")
 
 
 @app.command("prepare-teacher")

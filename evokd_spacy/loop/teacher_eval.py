@@ -6,15 +6,18 @@ from spacy.training import Example
 
 from ..data.kshot import sample_k_shot
 from ..data.readers import read_samples
+from ..tasks.request import result_of
 from ..util.io import atomic_write_json
 from .kinds import get_kind
 from .settings import RunSettings
 from .state import RunFolder
 from .teacher import build_teacher, prepare_labelling
+from .threshold import choose_threshold, confidence_table
 
 
 def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
-    """Label (up to `limit`) dev texts with the teacher; scores go to `<output>/teacher_eval.json`.
+    """Label (up to `limit`) dev texts with the teacher; scores go to `<output>/teacher_eval.json`,
+    with the accuracy of the answers kept at each confidence threshold and the threshold to use.
 
     Calls go through the run's cache, so a later run (or a second evaluation) reuses them.
     """
@@ -34,6 +37,8 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     seconds = time.perf_counter() - start
     examples = [Example(pred, kind.to_doc(nlp, sample, spec)) for pred, sample in zip(predicted, dev)]
     scores = kind.score(examples, spec)
+    confidences = [result_of(doc).get("confidence") for doc in predicted]
+    table = confidence_table(confidences, [kind.is_correct(sample, kind.prediction(doc, spec)) for doc, sample in zip(predicted, dev)])
     result = {
         "teacher": teacher.name,
         "n_docs": len(dev),
@@ -41,6 +46,8 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
         "scores": scores,
         "usage": teacher.client.usage.to_dict(),
         "docs_per_second": len(dev) / seconds if seconds > 0 else None,
+        "confidence": table if any(c is not None for c in confidences) else [],
+        "recommended_min_confidence": choose_threshold(table) if any(c is not None for c in confidences) else None,
     }
     atomic_write_json(folder.output / "teacher_eval.json", result)
     return result

@@ -91,3 +91,14 @@ def test_textcat_teacher_alone_reports_accuracy(settings_factory):
 
     result = evaluate_teacher(settings_factory(), limit=30)
     assert 0.0 <= result["scores"]["accuracy"] <= 1.0 and result["score"] == result["scores"]["cats_score"]
+
+
+def test_teacher_evaluation_recommends_a_confidence_threshold(settings_factory):
+    from evokd_spacy.loop.teacher_eval import evaluate_teacher
+
+    result = evaluate_teacher(settings_factory(), limit=30)
+    assert [row["threshold"] for row in result["confidence"]][:2] == [0.0, 0.5]
+    assert result["confidence"][0]["kept"] == 1.0
+    assert result["recommended_min_confidence"] in [row["threshold"] for row in result["confidence"]]
+    ner = evaluate_teacher(settings_factory("evokd_ner.cfg"), limit=10)
+    assert ner["confidence"] == [] and ner["recommended_min_confidence"] is None  # NER answers carry no confidence

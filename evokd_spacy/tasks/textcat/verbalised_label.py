@@ -1,0 +1,120 @@
+"""Labelling with verbalisers (`evokd.TextCatLabel.v3`): each label is scored through several
+words, so that a small model that would never write "ABBR" can still answer "abbreviation".
+
+A label's verbalisers are its name, the name in lower case, and the first noun after "a"/"an" in
+its description ("The question asks for an abbreviation ..." gives "abbreviation"), or the words
+given in `verbalizers`. The prompt lists each label as "NAME (word, ...)"; the local model scores
+every verbaliser by log-probability and a label's score is the log-sum-exp of its verbalisers'.
+Content-free calibration (v2) is applied to these label scores. A model that only answers in
+text is read by finding any verbaliser in its first line.
+"""
+import math
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from spacy.tokens import Doc
+
+from ...llm_io import ChoicePrompt, softmax
+from ...registry import registry
+from ..base import examples_for_prompt
+from ..request import set_result
+from .calibrated_label import CONTENT_FREE, CalibratedTextCatLabelTask
+
+_FIRST_NOUN = re.compile(r"\ban?\s+([A-Za-z][A-Za-z-]{2,})")
+
+
+def derive_verbalizers(label: str, description: str) -> List[str]:
+    """The label name, its lower case, and the word after the description's first "a"/"an"."""
+    words = [label, label.lower().replace("_", " ")]
+    match = _FIRST_NOUN.search(description or "")
+    if match:
+        words.append(match.group(1).lower())
+    return list(dict.fromkeys(words))
+
+
+def logsumexp(values: Sequence[float]) -> float:
+    """log(sum(exp(v))) without overflow."""
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
+    """TextCatLabel.v2 whose labels are scored through their verbalisers."""
+
+    default_template = "label_verbalised.jinja"
+    template_dir = Path(__file__).parent
+
+    def __init__(self, verbalizers: Optional[Dict[str, List[str]]] = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.verbalizers = {k: list(v) for k, v in (verbalizers or {}).items()}
+
+    def words(self, label: str) -> List[str]:
+        """The verbalisers of one label (given, or derived from its name and description)."""
+        given = self.verbalizers.get(label)
+        return list(dict.fromkeys([label] + given)) if given else derive_verbalizers(label, self.label_definitions.get(label, ""))
+
+    def prompt_for(self, doc: Doc) -> ChoicePrompt:
+        shown = {label: f"{label} ({', '.join(w for w in self.words(label) if w != label)})" if len(self.words(label)) > 1 else label
+                 for label in self.labels}
+        text = self.render(text=doc.text, words=shown, examples=examples_for_prompt(self.examples, 8))
+        choices = list(dict.fromkeys(w for label in self.labels for w in self.words(label)))
+        return ChoicePrompt(text, choices)
+
+    def label_scores(self, scores: Dict[str, float]) -> Dict[str, float]:
+        """Per-label log-scores: log-sum-exp over the label's verbalisers."""
+        return {label: logsumexp([scores[w] for w in self.words(label) if w in scores] or [-1e9]) for label in self.labels}
+
+    def set_prior(self, responses: Sequence[Any]) -> None:
+        scored = [softmax(self.label_scores(r.scores)) for r in responses if getattr(r, "scores", None)]
+        self.prior = {label: sum(s[label] for s in scored) / len(scored) for label in self.labels} if scored else None
+
+    def parse_one(self, doc: Doc, response: Any) -> None:
+        raw = str(response or "")
+        scores = getattr(response, "scores", None)
+        result: Dict[str, Any] = {"raw": raw, "scores": None, "confidence": None, "error": ""}
+        if scores:
+            probs = softmax(self.label_scores(scores))
+            if self.prior:
+                raw_probs = {label: p / max(self.prior[label], 1e-6) for label, p in probs.items()}
+                total = sum(raw_probs.values())
+                result["uncalibrated"], probs = probs, {label: v / total for label, v in raw_probs.items()}
+            chosen, confidence, margin = self.choose(probs)
+            result.update(scores=probs, confidence=confidence, margin=margin)
+        else:
+            chosen = self.read_text_answer(raw)
+            result["error"] = "" if chosen else ("empty_response" if not raw.strip() else "off_label")
+        result["labels"] = chosen
+        doc.cats = {label: float(label in chosen) for label in self.labels}
+        set_result(doc, result)
+
+    def read_text_answer(self, raw: str) -> List[str]:
+        """Labels whose verbaliser appears in the answer's first line (the first one if exclusive)."""
+        first = (raw.strip().splitlines() or [""])[0].lower()
+        found = []
+        for label in self.labels:
+            hits = [m.start() for w in self.words(label) for m in re.finditer(r"(?<![\w-])" + re.escape(w.lower()) + r"(?![\w-])", first)]
+            if hits:
+                found.append((min(hits), label))
+        found.sort()
+        return [label for _, label in found[:1]] if self.exclusive else [label for _, label in found]
+
+
+@registry.llm_tasks("evokd.TextCatLabel.v3")
+def make_textcat_label_task_v3(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    exclusive: bool = True,
+    verbalizers: Optional[Dict[str, List[str]]] = None,
+    few_shot: int = 0,
+    calibrate: bool = True,
+    content_free: Sequence[str] = CONTENT_FREE,
+    multilabel_threshold: float = 0.35,
+) -> VerbalisedTextCatLabelTask:
+    """Labelling for small teachers: verbalisers per label (derived unless given) plus v2's
+    content-free calibration and optional few-shot exemplars."""
+    return VerbalisedTextCatLabelTask(
+        labels=labels, description=description, template=template, exclusive=exclusive, verbalizers=verbalizers,
+        few_shot=few_shot, calibrate=calibrate, content_free=content_free, multilabel_threshold=multilabel_threshold,
+    )

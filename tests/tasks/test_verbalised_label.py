@@ -1,0 +1,49 @@
+"""Labelling with verbalisers (evokd.TextCatLabel.v3)."""
+import math
+
+import spacy
+
+from evokd_spacy.llm_io import TeacherResponse
+from evokd_spacy.tasks.request import result_of
+from evokd_spacy.tasks.textcat.verbalised_label import derive_verbalizers, make_textcat_label_task_v3
+
+TREC = {"ABBR": "The question asks for an abbreviation or what one stands for.", "HUM": "The question asks for a person or group of people."}
+nlp = spacy.blank("en")
+
+
+def test_verbalisers_come_from_the_name_and_the_description():
+    assert derive_verbalizers("ABBR", TREC["ABBR"]) == ["ABBR", "abbr", "abbreviation"]
+    assert derive_verbalizers("POSITIVE", "The sentence expresses a positive opinion.") == ["POSITIVE", "positive"]
+    assert derive_verbalizers("joy", "") == ["joy"]
+
+
+def test_every_verbaliser_is_scored_and_a_label_takes_their_log_sum_exp():
+    task = make_textcat_label_task_v3(labels=TREC, calibrate=False, verbalizers={"HUM": ["person", "who"]})
+    [prompt] = task.generate_prompts([nlp("Who wrote Hamlet?")])
+    assert set(prompt.choices) == {"ABBR", "abbr", "abbreviation", "HUM", "person", "who"}
+    assert "- ABBR (abbr, abbreviation): The question asks" in prompt and "- HUM (person, who):" in prompt
+    scores = {"ABBR": math.log(0.3), "abbr": math.log(0.01), "abbreviation": math.log(0.01),
+              "HUM": math.log(0.1), "person": math.log(0.2), "who": math.log(0.1)}
+    [doc] = task.parse_responses([nlp("Who wrote Hamlet?")], [[TeacherResponse("ABBR", scores)]])
+    result = result_of(doc)
+    assert result["labels"] == ["HUM"] and abs(result["scores"]["HUM"] - 0.4 / 0.72) < 1e-9
+
+
+def test_calibration_uses_the_label_scores():
+    task = make_textcat_label_task_v3(labels=TREC)
+    prompts = task.calibration_prompts()
+    assert len(prompts) == 3 and "abbreviation" in prompts[0].choices
+    flat = {"ABBR": math.log(0.6), "abbr": -50.0, "abbreviation": -50.0, "HUM": math.log(0.2), "hum": -50.0, "person": -50.0}
+    task.set_prior([TeacherResponse("ABBR", flat)] * 3)
+    assert task.prior["ABBR"] == max(task.prior.values())
+    leaning = {**flat, "ABBR": math.log(0.5), "HUM": math.log(0.3)}
+    [doc] = task.parse_responses([nlp("Who?")], [[TeacherResponse("ABBR", leaning)]])
+    assert result_of(doc)["labels"] == ["HUM"] and result_of(doc)["uncalibrated"]["ABBR"] > 0.5
+
+
+def test_a_text_answer_is_read_through_the_verbalisers():
+    task = make_textcat_label_task_v3(labels=TREC, calibrate=False)
+    [doc] = task.parse_responses([nlp("Who?")], [["A person, I think."]])
+    assert result_of(doc)["labels"] == ["HUM"] and result_of(doc)["error"] == ""
+    [doc] = task.parse_responses([nlp("Who?")], [["No idea."]])
+    assert result_of(doc)["labels"] == [] and result_of(doc)["error"] == "off_label"
