@@ -57,6 +57,10 @@ setup(
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",
             "evokd.NERGenerate.v1 = evokd_spacy.tasks.ner.generate:make_ner_generate_task",
             "evokd.NERLabel.v1 = evokd_spacy.tasks.ner.label:make_ner_label_task",
+            "evokd.TextCatRevise.v1 = evokd_spacy.tasks.textcat.revise:make_textcat_revise_task",
+            "evokd.TextCatExplain.v1 = evokd_spacy.tasks.textcat.explain:make_textcat_explain_task",
+            "evokd.TextCatStepCheck.v1 = evokd_spacy.tasks.textcat.explain:make_textcat_step_check_task",
+            "evokd.NERRevise.v1 = evokd_spacy.tasks.ner.revise:make_ner_revise_task",
         ],
         "thinc_llm_models": [
             "evokd.LocalHF.v1 = evokd_spacy.teachers.local:make_local_hf_model",
@@ -65,6 +69,10 @@ setup(
         ],
         "spacy_misc": [
             "evokd.PackageFile.v1 = evokd_spacy.teachers.locate:package_file",
+            "evokd.SelectRandom.v1 = evokd_spacy.pool.strategies:make_select_random",
+            "evokd.SelectEntropy.v1 = evokd_spacy.pool.strategies:make_select_entropy",
+            "evokd.SelectMargin.v1 = evokd_spacy.pool.strategies:make_select_margin",
+            "evokd.SelectExplanation.v1 = evokd_spacy.pool.explanation:make_select_explanation",
         ],
     },
 )

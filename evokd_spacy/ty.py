@@ -36,7 +36,7 @@ class Sample:
     text: str
     labels: List[str]  # textcat: the gold labels; ner: the entity types present
     spans: List[List[Any]] = field(default_factory=list)  # ner: [start_char, end_char, label]
-    tag: str = "seed"  # seed | hard | easy
+    tag: str = "seed"  # seed | hard | easy | pool (selected from the unlabelled pool)
     round: int = 0
     target: Optional[str] = None
     confidence: Optional[float] = None
@@ -100,3 +100,27 @@ class TaskKind(Protocol):
 
     def labelled_fields(self, result: Dict[str, Any]) -> Dict[str, Any]:
         """Sample fields (labels, spans, confidence, label_error, ...) from a labelling result."""
+
+
+@dataclass
+class PoolCandidate:
+    """An unlabelled pool document as the current student sees it."""
+
+    index: int  # position in the pool file (stable across rounds)
+    text: str
+    prediction: Any  # textcat: predicted labels; ner: predicted [start, end, label] spans
+    probs: Optional[Dict[str, float]] = None  # textcat: the student's label scores
+
+
+@runtime_checkable
+class Selector(Protocol):
+    """A pool selection strategy (registered as `evokd.Select*.v*` in spaCy's `misc` registry)."""
+
+    name: str
+
+    def select(self, candidates: List[PoolCandidate], n: int, context: Any) -> List[Dict[str, Any]]:
+        """Pick up to `n` candidates, most useful first: rows {"index", "score", ...details}.
+
+        `context` is a `evokd_spacy.pool.context.SelectionContext` (spec, kind, seed, round, and
+        the teacher for strategies that ask it).
+        """

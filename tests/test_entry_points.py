@@ -21,7 +21,15 @@ def _run(code: str) -> str:
         ("llm_models", "evokd.LocalHF.v1"),
         ("llm_models", "evokd.ScriptedTeacher.v1"),
         ("llm_tasks", "evokd.TextCatLabel.v3"),
+        ("llm_tasks", "evokd.TextCatRevise.v1"),
+        ("llm_tasks", "evokd.TextCatExplain.v1"),
+        ("llm_tasks", "evokd.TextCatStepCheck.v1"),
+        ("llm_tasks", "evokd.NERRevise.v1"),
         ("misc", "evokd.PackageFile.v1"),
+        ("misc", "evokd.SelectRandom.v1"),
+        ("misc", "evokd.SelectEntropy.v1"),
+        ("misc", "evokd.SelectMargin.v1"),
+        ("misc", "evokd.SelectExplanation.v1"),
     ],
 )
 def test_registered_names_resolve_through_entry_points_without_imports(registry_name, name):
@@ -37,6 +45,7 @@ def test_importing_the_package_adds_no_heavy_imports_beyond_spacy():
     code = (
         "import sys, spacy\nbefore = set(sys.modules)\n"
         "import evokd_spacy, evokd_spacy.tasks.textcat.label, evokd_spacy.teachers.local, evokd_spacy.loop.runner\n"
+        "import evokd_spacy.pool.strategies, evokd_spacy.pool.explanation, evokd_spacy.tasks.textcat.revise\n"
         "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('torch', 'transformers', 'spacy_llm', 'spacy_transformers')))"
     )
     assert _run(code) == "[]"

@@ -8,7 +8,9 @@ from confection import Config
 
 from tests.conftest import ROOT
 
-BLOCKS = re.findall(r"```ini\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf8"), re.S)
+ALL_BLOCKS = re.findall(r"```ini\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf8"), re.S)
+BLOCKS = [b for b in ALL_BLOCKS if "[teacher.model]" in b]
+STRATEGY_BLOCKS = [b for b in ALL_BLOCKS if "[pool.strategy]" in b]
 
 
 def test_readme_has_teacher_configs():
@@ -28,3 +30,12 @@ def test_readme_teacher_config_validates(block):
     if name.startswith("evokd."):
         model = registry.resolve({"teacher": config["teacher"]})["teacher"]["model"]
         assert callable(model)
+
+
+def test_readme_pool_strategy_config_resolves():
+    from evokd_spacy.pool.strategies import resolve_strategy
+
+    assert STRATEGY_BLOCKS
+    for block in STRATEGY_BLOCKS:
+        config = Config().from_str("[pool]\n" + block)
+        assert resolve_strategy(config["pool"]["strategy"]).name

@@ -49,7 +49,8 @@ def print_estimate(settings: object) -> None:
     per = est["per_round"]
     msg.table(
         [
-            ("analyse / generate / label calls per round", f"{per['analyse_calls']} / {per['generate_calls']} / {per['label_calls']}"),
+            ("analyse / generate / label / pool calls per round",
+             f"{per['analyse_calls']} / {per['generate_calls']} / {per['label_calls']} / {per['pool_calls']}"),
             ("calls per round (at most)", per["calls"]),
             ("prompt / completion tokens per round", f"{per['prompt_tokens']} / {per['completion_tokens']}"),
             ("labelling", est["labelling"]),

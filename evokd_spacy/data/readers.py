@@ -3,19 +3,25 @@
 import csv
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..errors import DataError
 from ..ty import Sample
 
 
-def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False) -> List[Sample]:
-    """Read labelled samples from `path`; errors name the config `key` that points there."""
+def existing_file(path: Optional[str], key: str) -> Path:
+    """`path` as a Path; a missing setting or file is an error that names the config `key`."""
     if path is None or str(path).strip() in ("", "null", "None"):
         raise DataError(f"No file given for '{key}': set it in the config or with --{key} PATH.")
     file = Path(path)
     if not file.exists():
         raise DataError(f"File not found for '{key}': {file}. Check the path, or set --{key}.")
+    return file
+
+
+def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False) -> List[Sample]:
+    """Read labelled samples from `path`; errors name the config `key` that points there."""
+    file = existing_file(path, key)
     suffix = file.suffix.lower()
     if suffix in (".jsonl", ".json"):
         samples = _read_jsonl(file, key)
@@ -50,8 +56,8 @@ def labels_from_record(record: Dict[str, Any]) -> Optional[List[str]]:
     return None
 
 
-def _read_jsonl(file: Path, key: str) -> List[Sample]:
-    samples = []
+def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
+    """(line number, record) of each non-blank line; bad JSON or a missing "text" names the line."""
     for i, line in enumerate(file.read_text(encoding="utf8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -61,6 +67,12 @@ def _read_jsonl(file: Path, key: str) -> List[Sample]:
             raise DataError(f"{file}, line {i} ('{key}'): not valid JSON ({err.msg}).") from None
         if not isinstance(record, dict) or not str(record.get("text", "")).strip():
             raise DataError(f"{file}, line {i} ('{key}'): each line needs a non-empty \"text\".")
+        yield i, record
+
+
+def _read_jsonl(file: Path, key: str) -> List[Sample]:
+    samples = []
+    for i, record in jsonl_records(file, key):
         if isinstance(record.get("spans"), list):
             sample = _spans_sample(record, file, i, key)
             if sample is not None:

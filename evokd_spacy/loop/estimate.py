@@ -5,6 +5,7 @@ the longest case); completions are counted at the model's token limit (`max_new_
 `max_tokens`, else 256), except labelling by choice scoring, which generates nothing. Calls are
 an upper bound: texts dropped before labelling save their labelling call.
 """
+import math
 from typing import Any, Dict, List
 
 from ..data.kshot import sample_k_shot
@@ -55,14 +56,21 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     round_calls = 1 + len(requests) + texts
     round_prompt = _tokens(analysis) + _tokens(generation) + int(per_label * texts)
     round_completion = limit * (1 + len(requests)) + (0 if scored else limit * texts)
+    if not loop["generate"]:
+        round_calls = round_prompt = round_completion = 0
+    pooled = pool_round(settings.pool, per_label, scored, limit) if settings.pool.get("path") else {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    round_calls += pooled["calls"]
+    round_prompt += pooled["prompt_tokens"]
+    round_completion += pooled["completion_tokens"]
     done = len(RunFolder(settings.output, settings.corpus).read_metrics())
     to_go = max(0, int(loop["rounds"]) + 1 - max(done, 1))
     return {
         "per_round": {
             "calls": round_calls,
-            "analyse_calls": 1,
-            "generate_calls": len(requests),
-            "label_calls": texts,
+            "analyse_calls": int(bool(loop["generate"])),
+            "generate_calls": len(requests) if loop["generate"] else 0,
+            "label_calls": texts if loop["generate"] else 0,
+            "pool_calls": pooled["calls"],
             "prompt_tokens": round_prompt,
             "completion_tokens": round_completion,
         },
@@ -74,3 +82,20 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
         * to_go,
         "labelling": "scored (no completion)" if scored else f"generated (up to {limit} tokens)",
     }
+
+
+def pool_round(pool: Dict[str, Any], per_label: float, scored: bool, limit: int) -> Dict[str, int]:
+    """Upper bound of a round's pool calls: revision (prompts about as long as labelling), a
+    reason per correction, and the explanation-guided strategy's rationales and step checks."""
+    n = int(pool["per_round"])
+    calls, prompt, completion = n, int(per_label * n), 0 if scored else limit * n
+    if pool.get("reasons"):
+        calls, prompt, completion = calls + n, prompt + int(per_label * n), completion + limit * n
+    strategy = pool.get("strategy") or {}
+    if "Explanation" in str(strategy.get("@misc", "")):
+        rationales = math.ceil(float(strategy.get("shortlist", 2.0)) * n) * int(strategy.get("n_rationales", 1))
+        checks = rationales * (int(strategy.get("max_steps", 3)) + 1)
+        calls += rationales + checks
+        prompt += int(per_label * (rationales + checks))
+        completion += limit * rationales + (0 if scored else limit * checks)
+    return {"calls": calls, "prompt_tokens": prompt, "completion_tokens": completion}

@@ -104,7 +104,8 @@ def items_to_samples(items: Iterable[Dict[str, Any]], r: int) -> List[Sample]:
     """Kept items as Samples that keep the teacher's prompts and responses."""
     samples = []
     for item in items:
-        keys = ("prompt", "response", "label_prompt", "label_response", "scores", "entity_drops")
+        keys = ("prompt", "response", "label_prompt", "label_response", "scores", "entity_drops",
+                "revision", "student", "student_correct", "reason", "strategy", "selection_score")
         meta = {k: item[k] for k in keys if k in item}
         samples.append(
             Sample(

@@ -17,9 +17,9 @@ from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.cache import Budget, TeacherUsage
 from ..ty import Sample
-from ..review.store import apply_reviews, read_reviews
-from ..util.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_json, read_jsonl_lenient
-from . import steps
+from ..review.store import read_batch
+from ..util.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_json
+from . import pool_steps, steps
 from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
@@ -45,6 +45,8 @@ class EvoKDRunner:
         self._teacher: Optional[Teacher] = None
         self.seeds: List[Sample] = []
         self.held_out: set = set()
+        self.pool: List[str] = []  # unlabelled pool texts ([pool] path), seeds and dev/test left out
+        self._strategy: Any = None
 
     @property
     def teacher(self) -> Teacher:
@@ -81,6 +83,12 @@ class EvoKDRunner:
             pool = [s for s in pool if normalise(s.text) not in self.held_out]
         self.seeds = sample_k_shot(pool, self.spec.label_names, int(task["k_shot"]), int(task["seed"]))
         write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec, self.kind)
+        if self.settings.pool["path"]:
+            from ..pool.reader import read_pool
+            from ..pool.strategies import resolve_strategy
+
+            self.pool = read_pool(self.settings.pool["path"], "pool.path", self.held_out | {normalise(s.text) for s in self.seeds})
+            self._strategy = resolve_strategy(self.settings.pool["strategy"])
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])
 
@@ -114,8 +122,7 @@ class EvoKDRunner:
 
     def batch(self, r: int) -> List[Sample]:
         """The samples kept in round r (round 0: the seeds), with reviewed answers applied."""
-        samples = [Sample.from_dict(row) for row in read_jsonl_lenient(self.folder.round_jsonl(r))]
-        return apply_reviews(samples, read_reviews(self.folder, r), r)
+        return read_batch(self.folder, r)
 
     def training_samples(self, r: int) -> List[Sample]:
         """Seeds plus rounds 1..r; earlier rounds are replayed in full or in part (`loop.replay`)."""
@@ -152,20 +159,49 @@ class EvoKDRunner:
         """Run or resume round r; returns its metrics line."""
         loop = self.settings.loop
         if r > 0:
-            split, analysis = {"correct": [], "wrong": []}, ""
-            if loop["feedback"]:  # off: static generation, no student in the loop (a baseline)
-                newest = self.batch(r - 1) or self.seeds
-                split = self._step(r, "predict", lambda: self._predict(r, newest))
-                if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
-                    split = {**split, "correct": []}
-                analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
-            requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop)
-            generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
-            checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
-            labelled = self._step(r, "label", lambda: {"items": self._label(r, checked["items"])})
-            self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"]))
+            generated, checked, labelled = {"items": [], "rejects": []}, {"items": [], "dropped": []}, {"items": []}
+            if loop["generate"]:  # off: the round takes pool texts only
+                generated, checked, labelled = self._generation_steps(r)
+            pooled: List[Dict[str, Any]] = []
+            if self.pool:
+                selected = self._step(r, "select", lambda: self._select(r))
+                pooled = self._step(r, "revise", lambda: {"items": self._revise(r, selected["selected"])})["items"]
+            self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"], pooled))
         train = self._step(r, "train", lambda: self._train(r))
         return self._step(r, "metrics", lambda: self._metrics(r, train))
+
+    def _generation_steps(self, r: int) -> Any:
+        """EvoKD's steps: test the student, analyse, generate, check and label new texts."""
+        loop = self.settings.loop
+        split, analysis = {"correct": [], "wrong": []}, ""
+        if loop["feedback"]:  # off: static generation, no student in the loop (a baseline)
+            newest = self.batch(r - 1) or self.seeds
+            split = self._step(r, "predict", lambda: self._predict(r, newest))
+            if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
+                split = {**split, "correct": []}
+            analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
+        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop)
+        generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
+        checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
+        labelled = self._step(r, "label", lambda: {"items": self._label(r, checked["items"])})
+        return generated, checked, labelled
+
+    def _select(self, r: int) -> Dict[str, Any]:
+        """Score the pool texts not taken yet with the round-before student and pick this round's."""
+        from ..pool.context import SelectionContext
+
+        pool = self.settings.pool
+        taken = {row["index"] for k in range(1, r) if self.folder.is_done(k, "select") for row in self.folder.load_step(k, "select")["selected"]}
+        seed = int(self.settings.task["seed"])
+        texts = pool_steps.candidate_texts(self.pool, taken, int(pool["max_candidates"]), seed, r)
+        candidates = pool_steps.score_pool(self.folder.round_model(r - 1), texts, self.spec, self.kind)
+        context = SelectionContext(self.spec, self.kind, r, seed, lambda: self.teacher)
+        return pool_steps.select(self._strategy, candidates, int(pool["per_round"]), context)
+
+    def _revise(self, r: int, selected: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        if not self.settings.pool["revise"]:  # ablation: label from scratch, as for generated texts
+            return pool_steps.label_from_scratch(self.teacher, self.kind, self.nlp, selected, r)
+        return pool_steps.revise(self.teacher, self.kind, self.nlp, selected, r, bool(self.settings.pool["reasons"]))
 
     def _predict(self, r: int, batch: List[Sample]) -> Dict[str, Any]:
         import spacy
@@ -183,14 +219,21 @@ class EvoKDRunner:
         kept, dropped = filter_texts(items, {normalise(s.text) for s in earlier}, self.held_out)
         return {"items": kept, "dropped": dropped}
 
-    def _filter(self, r: int, generated: Dict[str, Any], checked: Dict[str, Any], labelled: List[Dict[str, Any]]) -> Dict[str, Any]:
+    def _filter(
+        self, r: int, generated: Dict[str, Any], checked: Dict[str, Any], labelled: List[Dict[str, Any]], pooled: List[Dict[str, Any]]
+    ) -> Dict[str, Any]:
         loop = self.settings.loop
-        kept, dropped = filter_labels(
-            labelled, self.spec, float(loop["min_confidence"]), bool(loop["require_target_agreement"]), self.kind.allows_no_label
-        )
+        min_confidence, agreement = float(loop["min_confidence"]), bool(loop["require_target_agreement"])
+        kept, dropped = filter_labels(labelled, self.spec, min_confidence, agreement, self.kind.allows_no_label)
         dropped = [{**rej, "text": rej.get("line", "")} for rej in generated["rejects"]] + checked["dropped"] + dropped
+        out: Dict[str, Any] = {"generated": len(generated["items"])}
+        if self.pool:
+            pool_kept, pool_dropped = filter_labels(pooled, self.spec, min_confidence, False, self.kind.allows_no_label)
+            pool_steps.mark_student_errors(self.folder.round_model(r - 1), self.kind, self.spec, kept)
+            out["sources"] = {"generated": pool_steps.source_counts(labelled, kept), "pool": pool_steps.source_counts(pooled, pool_kept)}
+            kept, dropped = kept + pool_kept, dropped + pool_dropped
         self._write_batch(r, items_to_samples(kept, r), dropped)
-        return {"generated": len(generated["items"]), "kept": len(kept), "dropped": count_reasons(dropped)}
+        return {**out, "kept": len(kept), "dropped": count_reasons(dropped)}
 
     def _train(self, r: int) -> Dict[str, Any]:
         samples = self.training_samples(r)
@@ -205,7 +248,7 @@ class EvoKDRunner:
         return {"n_train": n, "performance": result["performance"], "training_seconds": result["seconds"]}
 
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
-        names = ("predict", "analyse", "generate", "check", "label", "filter", "train")
+        names = ("predict", "analyse", "generate", "check", "label", "select", "revise", "filter", "train")
         done = [self.folder.load_step(r, name) for name in names if self.folder.is_done(r, name)]
         usage = {k: sum(step["step_teacher"][k] for step in done) for k in TeacherUsage().to_dict()}
         filtered = self.folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": len(self.seeds), "dropped": {}}
@@ -219,6 +262,7 @@ class EvoKDRunner:
             "generated": filtered["generated"],
             "kept": filtered["kept"],
             "dropped": filtered["dropped"],
+            **({"sources": filtered["sources"]} if "sources" in filtered else {}),
             "teacher": usage,
             "seconds": {
                 "teacher": round(teacher_s, 2),

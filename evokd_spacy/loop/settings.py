@@ -1,4 +1,5 @@
 """Load and check a run config: the spaCy config system, with errors that name the key."""
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
@@ -21,6 +22,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "feedback": True,
         "analysis_shows_correct": True,
         "separate_labelling": True,
+        "generate": True,
         "progress": True,
         "max_teacher_calls": 0,
         "max_teacher_tokens": 0,
@@ -38,7 +40,21 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "warm_start": False,
         "overrides": {},
     },
+    # An unlabelled pool (ELAD): each round the student scores it, `strategy` picks `per_round`
+    # texts, and the teacher revises the student's answers (or labels them, `revise = false`).
+    "pool": {
+        "path": None,
+        "per_round": 16,
+        "max_candidates": 1000,
+        "strategy": {"@misc": "evokd.SelectEntropy.v1"},
+        "revise": True,
+        "reasons": True,
+    },
 }
+# Keys added after runs were first saved: left out of a run's fingerprint while at their default,
+# so that runs started before them can still be continued.
+LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True}
+REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
 
 
@@ -51,6 +67,7 @@ class RunSettings:
     loop: Dict[str, Any]
     student: Dict[str, Any]
     spec: TaskSpec
+    pool: Dict[str, Any] = field(default_factory=lambda: dict(SECTION_DEFAULTS["pool"]))
     teacher_config: Dict[str, Any] = field(default_factory=dict)
     config: Any = None  # the whole (interpolated) config, saved with the run so it can be resumed by folder
 
@@ -106,6 +123,13 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[loop] separate_labelling = false works for textcat only: NER texts need the labelling call for their entities.")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
+    pool = sections["pool"]
+    if pool["path"] and pool["per_round"] < 1:
+        raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")
+    if not sections["loop"]["generate"] and not pool["path"]:
+        raise ConfigError("[loop] generate = false leaves a round nothing to do: set [pool] path to an unlabelled pool, or generate = true.")
+    if pool["path"]:
+        teacher.setdefault("revise", {"@llm_tasks": REVISE_TASKS[sections["task"]["kind"]]})
     spec = TaskSpec(
         kind=sections["task"]["kind"],
         description=sections["task"]["description"],
@@ -177,10 +201,20 @@ def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
 
     for name in ("paths", "task", "loop", "student"):
         walk(name, getattr(settings, name))
+    if settings.pool.get("path"):
+        walk("pool", settings.pool)
     walk("teacher", settings.teacher_config)
-    return flat
+    return {k: v for k, v in flat.items() if k not in LATER_DEFAULTS or v != LATER_DEFAULTS[k]}
 
 
 def changed_keys(old: Dict[str, Any], new: Dict[str, Any]) -> List[str]:
-    """Keys whose values differ between two fingerprints."""
-    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    """Keys whose values differ between two fingerprints (numbers that differ only in the last
+    digits, like 0.6 read back as 0.6000000000000001, are the same)."""
+    return sorted(k for k in set(old) | set(new) if not _same_value(old.get(k), new.get(k)))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if numbers else a == b

@@ -17,6 +17,7 @@ class Teacher:
     label: Any
     client: TeacherClient
     name: str
+    revise: Any = None  # only with an unlabelled pool ([pool] path)
 
 
 def _needs_spacy_llm(block: Any) -> bool:
@@ -50,8 +51,10 @@ def resolve_tasks(teacher_config: Dict[str, Any], spec: TaskSpec, with_model: bo
         resolved = registry.resolve({"teacher": blocks}, validate=True)["teacher"]
     except Exception as err:
         raise ConfigError(f"Cannot build [teacher] from the config: {err}") from None
-    for part in ("analyse", "generate", "label"):
-        task = resolved[part]
+    for part in ("analyse", "generate", "label", "revise"):
+        task = resolved.get(part)
+        if task is None:
+            continue
         if hasattr(task, "add_label") and not getattr(task, "labels", None):
             for label, definition in spec.labels.items():
                 task.add_label(label, definition)
@@ -68,13 +71,16 @@ def build_teacher(
     """Resolve the [teacher] blocks, give the tasks the run's labels, wrap the model in the cache."""
     resolved = resolve_tasks(teacher_config, spec, with_model=True)
     client = TeacherClient(resolved["model"], teacher_config["model"], cache_dir, progress=progress, budget=budget)
-    return Teacher(resolved["analyse"], resolved["generate"], resolved["label"], client, teacher_name(teacher_config["model"]))
+    return Teacher(
+        resolved["analyse"], resolved["generate"], resolved["label"], client, teacher_name(teacher_config["model"]), resolved.get("revise")
+    )
 
 
 def prepare_labelling(teacher: Teacher, examples: List[Dict[str, Any]]) -> None:
     """Give the labelling task the seed examples and, if it calibrates, its content-free prior."""
-    if hasattr(teacher.label, "set_examples"):
-        teacher.label.set_examples(examples)
+    for task in (teacher.label, teacher.revise):
+        if hasattr(task, "set_examples"):
+            task.set_examples(examples)
     prompts = teacher.label.calibration_prompts() if hasattr(teacher.label, "calibration_prompts") else []
     if prompts:
         teacher.label.set_prior(teacher.client.ask(prompts, desc="calibrate"))

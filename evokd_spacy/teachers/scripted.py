@@ -59,6 +59,8 @@ class ScriptedTeacher:
             return TeacherResponse(self._entities(text))
         if "Answer with the label name" in text:  # a labelling prompt sent as plain text
             return TeacherResponse(str(self._label(text, list(self.lexicon))))
+        if "Think step by step" in text:
+            return TeacherResponse(self._rationale(text, sample))
         if re.search(r"HARD \d*:", text) or re.search(r"EASY \d*:", text) or re.search(r"TEXT \d*:", text):
             return TeacherResponse(self._generate(text, sample))
         return TeacherResponse("The student confuses texts with mixed cues and misses negations.")
@@ -89,6 +91,16 @@ class ScriptedTeacher:
             rng.shuffle(words)
             lines.append(f"{tag} {i + 1}: {' '.join(words)} {rng.randint(0, 10**6)}" if tag == "TEXT" else f"{tag}: {' '.join(words)} {rng.randint(0, 10**6)}")
         return "\n".join(lines)
+
+    def _rationale(self, prompt: str, sample: int = 0) -> str:
+        """One step per lexicon word found (a later sample drops the first), then the majority label."""
+        text = prompt.rsplit("Text:", 1)[-1].split("Think step by step")[0].lower()
+        found = [(word, label) for label, words in self.lexicon.items() for word in words if word.lower() in text]
+        found = found[sample % 2:] if len(found) > 1 else found
+        steps = [f"Step {i + 1}: the word {word} points to {label.lower()}." for i, (word, label) in enumerate(found[:3])]
+        counts = {label: sum(1 for _, lab in found if lab == label) for label in self.lexicon}
+        best = max(counts, key=lambda label: (counts[label], -list(self.lexicon).index(label)))
+        return "\n".join(steps + [f"Label: {best}"])
 
     def _entities(self, prompt: str) -> str:
         """Every lexicon word in the text, as an entity of its label (JSON, like the NER prompt asks)."""

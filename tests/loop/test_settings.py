@@ -67,3 +67,11 @@ def test_continuing_a_run_with_other_settings_names_the_changed_keys(settings_fa
     EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.gpu_id": -1}), quiet=True).prepare()
     with pytest.raises(ConfigError, match=r"other settings \(task.k_shot, teacher.generate.n_hard\)"):
         EvoKDRunner(settings_factory(**{"task.k_shot": 2, "teacher.generate.n_hard": 5}), quiet=True).prepare()
+
+
+def test_float_noise_is_not_a_changed_setting():
+    from evokd_spacy.loop.settings import changed_keys
+
+    old = {"loop.min_confidence": 0.6000000000000001, "loop.replay": 1, "loop.feedback": True, "task.kind": "textcat"}
+    assert changed_keys(old, {**old, "loop.min_confidence": 0.6, "loop.replay": 1.0}) == []
+    assert changed_keys(old, {**old, "loop.min_confidence": 0.61, "loop.feedback": 1}) == ["loop.feedback", "loop.min_confidence"]

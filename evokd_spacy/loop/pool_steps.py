@@ -1,0 +1,126 @@
+"""The pool steps of a round (ELAD): score the unlabelled pool with the student, select, and have
+the teacher revise the student's answers. Plain data in and out, like steps.py."""
+import random
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Set
+
+from spacy.language import Language
+
+from ..pool.context import SelectionContext
+from ..tasks.request import REQUEST_KEY, result_of
+from ..teachers.cache import IO_KEY
+from ..ty import PoolCandidate, TaskKind, TaskSpec
+from . import steps
+from .teacher import Teacher
+
+
+def score_pool(model: Path, texts: Dict[int, str], spec: TaskSpec, kind: TaskKind) -> List[PoolCandidate]:
+    """The student's prediction (and, for textcat, its label scores) for each pool text."""
+    import spacy
+
+    nlp = spacy.load(model)
+    indices = list(texts)
+    candidates = []
+    for index, doc in zip(indices, nlp.pipe([texts[i] for i in indices], batch_size=64)):
+        probs = {label: float(doc.cats.get(label, 0.0)) for label in spec.label_names} if kind.name == "textcat" else None
+        candidates.append(PoolCandidate(index=index, text=doc.text, prediction=kind.prediction(doc, spec), probs=probs))
+    return candidates
+
+
+def candidate_texts(pool: Sequence[str], taken: Set[int], max_candidates: int, seed: int, r: int) -> Dict[int, str]:
+    """Pool texts not selected in an earlier round; a seeded random subset of `max_candidates` (0: all)."""
+    free = [i for i in range(len(pool)) if i not in taken]
+    if max_candidates and len(free) > max_candidates:
+        free = sorted(random.Random(seed * 7919 + r).sample(free, k=max_candidates))
+    return {i: pool[i] for i in free}
+
+
+def select(strategy: Any, candidates: List[PoolCandidate], n: int, context: SelectionContext) -> Dict[str, Any]:
+    """Run the strategy; each selected row carries the text and the student's answer."""
+    by_index = {c.index: c for c in candidates}
+    rows = strategy.select(candidates, n, context)
+    selected = [{**row, "text": by_index[row["index"]].text, "student": by_index[row["index"]].prediction,
+                 "student_probs": by_index[row["index"]].probs} for row in rows]
+    return {"strategy": getattr(strategy, "name", type(strategy).__name__), "n_candidates": len(candidates), "selected": selected}
+
+
+def revise(teacher: Teacher, kind: TaskKind, nlp: Language, selected: Sequence[Dict[str, Any]], r: int, reasons: bool) -> List[Dict[str, Any]]:
+    """The teacher keeps or corrects the student's answer on each selected text (ELAD revision);
+    with `reasons`, a corrected answer also gets a one-sentence reason."""
+    docs = []
+    for row in selected:
+        doc = nlp.make_doc(row["text"])
+        doc.user_data[REQUEST_KEY] = {"student": row["student"]}
+        docs.append(doc)
+    revised = teacher.client.run(teacher.revise, docs, desc=f"round {r} revise")
+    items = []
+    for row, doc in zip(selected, revised):
+        result, io = result_of(doc), doc.user_data[IO_KEY]
+        revision = result.get("revision", "")
+        items.append({**pool_item(row), **kind.labelled_fields(result), "revision": revision, "student_correct": revision == "accepted",
+                      "label_prompt": io["prompt"], "label_response": io["response"]})
+    if reasons:
+        add_reasons(teacher, kind, items, r)
+    return items
+
+
+def label_from_scratch(teacher: Teacher, kind: TaskKind, nlp: Language, selected: Sequence[Dict[str, Any]], r: int) -> List[Dict[str, Any]]:
+    """Ablation of revision: the teacher labels the selected texts without seeing the student's answer."""
+    items = steps.label(teacher, kind, nlp, [pool_item(row) for row in selected], r)
+    for item in items:
+        item["student_correct"] = _same_answer(kind, item, item["student"])
+        item["revision"] = "accepted" if item["student_correct"] else "corrected"
+    return items
+
+
+def pool_item(row: Dict[str, Any]) -> Dict[str, Any]:
+    """A selected pool text as a batch item (tag `pool`, no generation target)."""
+    return {"text": row["text"], "tag": "pool", "target": None, "student": row["student"],
+            "selection_score": row.get("score"), "strategy": row.get("strategy")}
+
+
+def add_reasons(teacher: Teacher, kind: TaskKind, items: List[Dict[str, Any]], r: int) -> None:
+    """Ask for a one-sentence reason for every corrected answer (in place)."""
+    corrected = [item for item in items if item.get("revision") == "corrected" and not item.get("label_error")]
+    if not corrected or not hasattr(teacher.revise, "reason_prompt"):
+        return
+    prompts = [teacher.revise.reason_prompt(item["text"], item["student"], _answer(kind, item)) for item in corrected]
+    for item, answer in zip(corrected, teacher.client.ask(prompts, desc=f"round {r} reasons")):
+        item["reason"] = " ".join(str(answer).split())[:300]
+
+
+def _answer(kind: TaskKind, item: Dict[str, Any]) -> List[Any]:
+    return item.get("spans") or [] if kind.name == "ner" else item.get("labels") or []
+
+
+def _same_answer(kind: TaskKind, item: Dict[str, Any], student: List[Any]) -> bool:
+    if kind.name == "ner":
+        return sorted(map(tuple, item.get("spans") or [])) == sorted(map(tuple, student))
+    return sorted(item.get("labels") or []) == sorted(student)
+
+
+def source_counts(items: Sequence[Dict[str, Any]], kept: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    """Counts of one source of a round's samples, with the student's error rate on the kept ones:
+    how often the round-before student's answer differs from the teacher's final one (for pool
+    texts, how often the teacher corrected it)."""
+    wrong = [item for item in kept if item.get("student_correct") is False]
+    return {
+        "candidates": len(items),
+        "kept": len(kept),
+        "student_wrong": len(wrong),
+        "student_error_rate": round(len(wrong) / len(kept), 4) if kept else None,
+    }
+
+
+def mark_student_errors(model: Path, kind: TaskKind, spec: TaskSpec, items: List[Dict[str, Any]]) -> None:
+    """Set `student_correct` on labelled items: whether the round-before student's answer matches the teacher's."""
+    import spacy
+
+    from ..ty import Sample
+
+    if not items:
+        return
+    nlp = spacy.load(model)
+    for item, doc in zip(items, nlp.pipe([item["text"] for item in items], batch_size=64)):
+        sample = Sample(text=item["text"], labels=list(item.get("labels") or []), spans=[list(s) for s in item.get("spans") or []])
+        item["student_correct"] = kind.is_correct(sample, kind.prediction(doc, spec))

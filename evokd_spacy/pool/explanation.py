@@ -1,0 +1,153 @@
+"""Explanation-guided selection (ELAD, Zhang et al. 2024), adapted to a non-generative student.
+
+ELAD's student is an LLM that writes its own rationale; a sample is uncertain when the answer
+distribution shifts from one reasoning step to the next. Our student is a spaCy classifier that
+writes no rationale, so the teacher writes it, and the student's role is to shortlist:
+
+1. shortlist the `shortlist * n` pool texts with the highest student entropy (cheap);
+2. for each, the teacher writes `n_rationales` sampled step-by-step rationales ending in a label
+   (`evokd.TextCatExplain.v1`);
+3. the labels are scored given the text and the first k steps, for k = 0..K
+   (`evokd.TextCatStepCheck.v1`: log-probabilities with the local model, the named label otherwise);
+4. a text's score adds: how far the label distribution moves along the steps (total variation,
+   summed over steps, averaged over rationales); disagreement between the sampled rationales'
+   labels; rationales whose stated label is not the label their own steps lead to; and whether
+   the student's label differs from the rationales' majority; plus 0.1 x the student's entropy
+   to break ties. The `n` highest go to the teacher for revision.
+
+Text classification only: for NER use `evokd.SelectRandom.v1` (see the README).
+"""
+from collections import Counter
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ..errors import ConfigError
+from ..registry import registry
+from ..tasks.request import REQUEST_KEY, result_of
+from ..ty import PoolCandidate
+from .strategies import require_probs, top_scored
+from .uncertainty import entropy
+
+
+def total_variation(a: Dict[str, float], b: Dict[str, float]) -> float:
+    """Half the L1 distance between two label distributions (0: same, 1: disjoint)."""
+    return 0.5 * sum(abs(a.get(k, 0.0) - b.get(k, 0.0)) for k in set(a) | set(b))
+
+
+def rationale_score(
+    student: Sequence[str], student_entropy: float, rationales: List[Dict[str, Any]], step_probs: List[List[Dict[str, float]]]
+) -> Dict[str, Any]:
+    """The explanation-guided uncertainty of one text and its parts (see the module docstring)."""
+    shifts, finals, unsupported = [], [], 0
+    for rationale, dists in zip(rationales, step_probs):
+        shifts.append(sum(total_variation(dists[k - 1], dists[k]) for k in range(1, len(dists))))
+        led_to = max(dists[-1], key=dists[-1].get)
+        stated = rationale.get("label") or led_to
+        unsupported += int(stated != led_to)
+        finals.append(stated)
+    counts = Counter(finals)
+    majority, votes = counts.most_common(1)[0]
+    parts = {
+        "step_shift": sum(shifts) / len(shifts),
+        "rationale_disagreement": 1.0 - votes / len(finals),
+        "unsupported": unsupported / len(finals),
+        "student_disagrees": float(majority not in student),
+        "student_entropy": student_entropy,
+    }
+    score = parts["step_shift"] + parts["rationale_disagreement"] + parts["unsupported"] + parts["student_disagrees"] + 0.1 * student_entropy
+    return {"score": round(score, 6), "teacher_label": majority, **{k: round(v, 4) for k, v in parts.items()}}
+
+
+class ExplanationSelector:
+    """Explanation-guided selection for text classification (see the module docstring)."""
+
+    name = "explanation"
+
+    def __init__(self, shortlist: float = 2.0, n_rationales: int = 1, max_steps: int = 3,
+                 explain_template: Optional[str] = None, check_template: Optional[str] = None) -> None:
+        if shortlist < 1.0 or n_rationales < 1 or max_steps < 1:
+            raise ConfigError("evokd.SelectExplanation.v1 needs shortlist >= 1, n_rationales >= 1 and max_steps >= 1.")
+        self.shortlist, self.n_rationales, self.max_steps = shortlist, n_rationales, max_steps
+        self.templates = (explain_template, check_template)
+        self._tasks: Optional[Tuple[Any, Any]] = None
+
+    def tasks(self, spec: Any) -> Tuple[Any, Any]:
+        """The rationale and step-check tasks with the run's labels."""
+        if self._tasks is None:
+            from ..tasks.textcat.explain import TextCatExplainTask, TextCatStepCheckTask
+
+            common = {"labels": spec.labels, "description": spec.description}
+            self._tasks = (
+                TextCatExplainTask(max_steps=self.max_steps, template=self.templates[0], **common),
+                TextCatStepCheckTask(template=self.templates[1], exclusive=spec.exclusive, **common),
+            )
+        return self._tasks
+
+    def select(self, candidates: List[PoolCandidate], n: int, context: Any) -> List[Dict[str, Any]]:
+        if context.kind.name != "textcat":
+            raise ConfigError("[pool.strategy] evokd.SelectExplanation.v1 works for text classification; for NER use evokd.SelectRandom.v1.")
+        require_probs(candidates, "evokd.SelectExplanation.v1")
+        size = min(len(candidates), max(n, int(round(n * self.shortlist))))
+        short_rows = top_scored(candidates, size, lambda c: entropy(c.probs), "entropy")
+        by_index = {c.index: c for c in candidates}
+        shortlist = [by_index[row["index"]] for row in short_rows]
+        if not shortlist:
+            return []
+        teacher = context.teacher()
+        explain, check = self.tasks(context.spec)
+        make_doc = _blank().make_doc
+        docs = [make_doc(c.text) for c in shortlist for _ in range(self.n_rationales)]
+        done = teacher.client.run(explain, docs, desc=f"round {context.round} explain")
+        rationales = [result_of(doc) for doc in done]
+        step_probs = self._check_steps(teacher, check, shortlist, rationales, context.round)
+        rows = []
+        for i, cand in enumerate(shortlist):
+            mine = slice(i * self.n_rationales, (i + 1) * self.n_rationales)
+            parts = rationale_score(cand.prediction, entropy(cand.probs), rationales[mine], step_probs[mine])
+            steps = [r.get("steps", []) for r in rationales[mine]]
+            rows.append({"index": cand.index, "strategy": self.name, "rationales": steps, **parts})
+        rows.sort(key=lambda row: (-row["score"], row["index"]))
+        return rows[:n]
+
+    def _check_steps(self, teacher: Any, check: Any, shortlist: List[PoolCandidate], rationales: List[Dict[str, Any]], r: int) -> List[List[Dict[str, float]]]:
+        """Label distributions after 0..K steps of every rationale (each distinct prompt asked once)."""
+        wanted: Dict[Tuple[str, Tuple[str, ...]], int] = {}
+        for i, rationale in enumerate(rationales):
+            text, steps = shortlist[i // self.n_rationales].text, tuple(rationale.get("steps") or [])
+            for k in range(len(steps) + 1):
+                wanted.setdefault((text, steps[:k]), len(wanted))
+        make_doc = _blank().make_doc
+        docs = []
+        for text, steps in wanted:
+            doc = make_doc(text)
+            doc.user_data[REQUEST_KEY] = {"steps": list(steps)}
+            docs.append(doc)
+        probs = [result_of(doc)["probs"] for doc in teacher.client.run(check, docs, desc=f"round {r} check steps")]
+        out = []
+        for i, rationale in enumerate(rationales):
+            text, steps = shortlist[i // self.n_rationales].text, tuple(rationale.get("steps") or [])
+            out.append([probs[wanted[(text, steps[:k])]] for k in range(len(steps) + 1)])
+        return out
+
+
+_BLANK: List[Any] = []
+
+
+def _blank() -> Any:
+    if not _BLANK:
+        import spacy
+
+        _BLANK.append(spacy.blank("en"))
+    return _BLANK[0]
+
+
+@registry.misc("evokd.SelectExplanation.v1")
+def make_select_explanation(
+    shortlist: float = 2.0,
+    n_rationales: int = 1,
+    max_steps: int = 3,
+    explain_template: Optional[str] = None,
+    check_template: Optional[str] = None,
+) -> ExplanationSelector:
+    """Explanation-guided selection (ELAD adapted): teacher rationales checked step by step on the
+    student's `shortlist * n` most uncertain texts; `n_rationales` sampled rationales per text."""
+    return ExplanationSelector(shortlist, n_rationales, max_steps, explain_template, check_template)

@@ -1,0 +1,43 @@
+"""Read an unlabelled pool: JSONL (a "text" per line; any labels are ignored), plain text
+(one document a line) or CSV with a `text` column."""
+import csv
+from pathlib import Path
+from typing import List, Set
+
+from ..data.readers import existing_file, jsonl_records
+from ..errors import DataError
+from ..loop.filters import normalise
+
+
+def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()) -> List[str]:
+    """The pool's texts in file order, without duplicates and without texts whose normalised
+    form is in `exclude` (seeds, dev and test texts)."""
+    file = existing_file(path, key)
+    suffix = file.suffix.lower()
+    if suffix in (".jsonl", ".json"):
+        texts = _jsonl_texts(file, key)
+    elif suffix in (".csv", ".tsv"):
+        texts = _csv_texts(file, key, "\t" if suffix == ".tsv" else ",")
+    else:
+        texts = [line.strip() for line in file.read_text(encoding="utf8", errors="replace").splitlines()]
+    seen, kept = set(exclude), []
+    for text in texts:
+        norm = normalise(text)
+        if norm and norm not in seen:
+            seen.add(norm)
+            kept.append(text)
+    if not kept:
+        raise DataError(f"No usable text in {file} ('{key}'): it is empty, or every text is a seed, dev or test text.")
+    return kept
+
+
+def _jsonl_texts(file: Path, key: str) -> List[str]:
+    return [str(record["text"]).strip() for _, record in jsonl_records(file, key)]
+
+
+def _csv_texts(file: Path, key: str, delimiter: str) -> List[str]:
+    with file.open(encoding="utf8", newline="") as f:
+        reader = csv.DictReader(f, delimiter=delimiter)
+        if reader.fieldnames is None or "text" not in reader.fieldnames:
+            raise DataError(f"{file} ('{key}'): the first row must be a header with a `text` column.")
+        return [(row.get("text") or "").strip() for row in reader]

@@ -1,0 +1,57 @@
+"""Revision (ELAD) for NER: the teacher sees the student's entities and returns the corrected
+list; the result says whether it `accepted` the student's entities or `corrected` them."""
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from spacy.tokens import Doc
+
+from ...llm_io import GreedyPrompt
+from ...registry import registry
+from ..base import examples_for_prompt
+from ..request import request_of
+from ..revision import RevisionMixin
+from .kind import describe_spans
+from .label import NERLabelTask
+
+
+class NERReviseTask(RevisionMixin, NERLabelTask):
+    """Docs carry the request {"student": [[start, end, label], ...]}."""
+
+    default_template = "revise.jinja"
+    template_dir = Path(__file__).parent
+
+    def __init__(self, reason_template: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.load_reason_template(reason_template)
+
+    def prompt_for(self, doc: Doc) -> GreedyPrompt:
+        student = request_of(doc).get("student") or []
+        found = [{"text": doc.text[s:e], "label": label} for s, e, label in student]
+        shown = examples_for_prompt(self.examples, self.n_examples)
+        examples = [{**ex, "entities_json": json.dumps(ex.get("entities", []), ensure_ascii=False)} for ex in shown]
+        return GreedyPrompt(self.render(text=doc.text, examples=examples, student_json=json.dumps(found, ensure_ascii=False)))
+
+    def parse_one(self, doc: Doc, response: Any) -> None:
+        super().parse_one(doc, response)
+        self.add_verdict(doc, "spans")
+
+    def reason_prompt(self, text: str, student: List[List[Any]], spans: List[List[Any]]) -> str:
+        """A plain prompt asking what the student got wrong."""
+        return self.render_reason(text, describe_spans(text, student), describe_spans(text, spans))
+
+
+@registry.llm_tasks("evokd.NERRevise.v1")
+def make_ner_revise_task(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    reason_template: Optional[str] = None,
+    examples: Optional[List[Dict[str, Any]]] = None,
+    n_examples: int = 3,
+) -> NERReviseTask:
+    """Revision task for NER: keep or correct the student's entities (ELAD)."""
+    return NERReviseTask(
+        labels=labels, description=description, template=template, reason_template=reason_template,
+        examples=examples, n_examples=n_examples,
+    )
