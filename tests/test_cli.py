@@ -86,3 +86,27 @@ def test_spacy_cli_has_the_evokd_commands():
     assert out.returncode == 0, out.stderr
     for command in ("run", "resume", "status", "report", "export", "import"):
         assert f" {command} " in out.stdout
+
+
+def test_dry_run_counts_pool_calls_as_an_upper_bound(tmp_path):
+    import json
+
+    from tests.pool.conftest import pool_texts
+    from evokd_spacy.loop.estimate import estimate_run
+    from evokd_spacy.loop.settings import settings_for
+
+    pool = tmp_path / "pool.txt"
+    pool.write_text("\n".join(pool_texts(LEXICON)) + "\n")
+    config = _config(tmp_path)
+    args = {"loop.rounds": 1, "pool.path": str(pool), "pool.per_round": 5, "loop.generate": False}
+    est = estimate_run(settings_for(config, args))
+    assert est["per_round"]["pool_calls"] == 10 and est["per_round"]["generate_calls"] == 0  # 5 revisions + up to 5 reasons
+    cli_args = [a for key, value in args.items() for a in (f"--{key}", str(value).lower() if isinstance(value, bool) else str(value))]
+    dry = CliRunner().invoke(app, ["run", config, *cli_args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "0 / 0 / 0 / 10" in " ".join(dry.output.split())
+    assert CliRunner().invoke(app, ["run", config, *cli_args]).exit_code == 0
+    metrics = [json.loads(line) for line in (tmp_path / "training" / "metrics.jsonl").read_text().splitlines()]
+    assert 5 <= metrics[1]["teacher"]["calls"] <= est["calls"]
+    explain = estimate_run(settings_for(config, {**args, "pool.strategy": {"@misc": "evokd.SelectExplanation.v1", "shortlist": 2.0}}))
+    assert explain["per_round"]["pool_calls"] == 10 + 10 * (1 + 4)  # 10 rationales, 4 step checks each
