@@ -43,13 +43,12 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
         "generation_only": Method(),
         "pool_random": Method({**pool_only, "pool.strategy": strategy("Random")}, budget=True),
         "pool_entropy": Method({**pool_only, "pool.strategy": strategy("Entropy")}, budget=True),
-        "pool_margin": Method({**pool_only, "pool.strategy": strategy("Margin")}, budget=True),
+        "pool_margin": Method({**pool_only, "pool.strategy": strategy("Margin")}, budget=True, min_labels=3),
+        # ELAD's own framing: the same number of teacher-revised texts (2 rounds), whatever the tokens.
+        "pool_explanation_2rounds": Method({**pool_only, "pool.strategy": explanation, "loop.rounds": 2}),
+        "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy")}, budget=True),
         "pool_explanation": Method({**pool_only, "pool.strategy": explanation}, budget=True),
         "pool_entropy_labelled": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False}, budget=True),
-        "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy")}, budget=True),
-        # ELAD's own framing: the same number of teacher-annotated texts (2 rounds), whatever the tokens.
-        "pool_entropy_2rounds": Method({**pool_only, "pool.strategy": strategy("Entropy"), "loop.rounds": 2}),
-        "pool_explanation_2rounds": Method({**pool_only, "pool.strategy": explanation, "loop.rounds": 2}),
     }
 
 
@@ -98,6 +97,8 @@ def run_elad(bench: PoolBench, per_round: int) -> Dict[str, Any]:
     runs: Dict[str, Any] = {}
     budget = 0
     for name, method in elad_methods(per_round).items():
+        if len(bench.ds.labels) < method.min_labels:  # with two labels margin ranks exactly as entropy does
+            continue
         msg.info(f"{bench.ds.name} elad: {name}")
         runs[name] = bench.run_pool_method(name, method, budget if method.budget else 0)
         if name == "generation_only":

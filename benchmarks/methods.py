@@ -14,6 +14,7 @@ class Method:
     overrides: Dict[str, Any] = field(default_factory=dict)
     budget: bool = False
     kinds: Tuple[str, ...] = ("textcat", "ner")
+    min_labels: int = 2  # skipped on datasets with fewer labels
 
 
 def methods(n_hard: int, n_easy: int) -> Dict[str, Method]:
