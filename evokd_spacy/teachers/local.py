@@ -3,7 +3,8 @@
 Loads an HF model directory, or a GGUF file (transformers de-quantises it at load). The model
 is loaded lazily on the first call, so building a config never imports torch.
 Plain prompts are answered by generation; a `ChoicePrompt` is answered by scoring each choice
-by its log-probability after the prompt.
+by its log-probability after the prompt (the prompt runs once; its key/value cache is shared by
+the choices). `prompt_tokens` counts the tokens the model processed.
 """
 import os
 import zlib
@@ -138,10 +139,39 @@ class LocalHFModel:
         return {**{k: v for k, v in self.config.items() if k not in sampling}, "do_sample": False}
 
     def _score_choices(self, prompt: ChoicePrompt) -> TeacherResponse:
-        return self._score_choices_batch([prompt])[0]
+        """Log-probability of every choice after one prompt: the prompt is run once and its
+        key/value cache is shared by the choices, so k choices cost about one prompt, not k."""
+        import torch
+
+        ids = self._chat_ids(str(prompt))
+        conts = [self._tokenizer(choice, add_special_tokens=False).input_ids for choice in prompt.choices]
+        with torch.no_grad():
+            out = self._model(input_ids=torch.tensor([ids], device=self.device), use_cache=True)
+            first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
+            scores = {choice: float(first[cids[0]]) for choice, cids in zip(prompt.choices, conts)}
+            longer = [(choice, cids) for choice, cids in zip(prompt.choices, conts) if len(cids) > 1]
+            if longer:
+                width = max(len(cids) - 1 for _, cids in longer)
+                pad = self._tokenizer.pad_token_id
+                inputs = [cids[:-1] + [pad] * (width - len(cids) + 1) for _, cids in longer]
+                mask = [[1] * len(ids) + [1] * (len(cids) - 1) + [0] * (width - len(cids) + 1) for _, cids in longer]
+                cache = out.past_key_values
+                cache.batch_repeat_interleave(len(longer))
+                logits = self._model(
+                    input_ids=torch.tensor(inputs, device=self.device),
+                    attention_mask=torch.tensor(mask, device=self.device),
+                    past_key_values=cache,
+                ).logits
+                logprobs = torch.log_softmax(logits.float(), dim=-1)
+                for row, (choice, cids) in enumerate(longer):
+                    scores[choice] += float(sum(logprobs[row, k - 1, tok] for k, tok in enumerate(cids) if k > 0))
+        best = max(scores, key=scores.get)
+        processed = len(ids) + sum(len(cids) for cids in conts)
+        return TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0)
 
     def _score_choices_batch(self, prompts: List[ChoicePrompt]) -> List[TeacherResponse]:
-        """Log-probability of every choice after its prompt, all prompts in one padded forward pass."""
+        """Log-probability of every choice after its prompt, all prompts in one padded forward pass
+        (one row per prompt and choice: for `batch_size` > 1; a single prompt uses the cache)."""
         import torch
 
         rows, spans = [], []
@@ -168,8 +198,8 @@ class LocalHFModel:
                 scores[choice] = float(sum(logprobs[row, start - 1 + k, tok] for k, tok in enumerate(cids)))
                 row += 1
             best = max(scores, key=scores.get)
-            n_prompt = spans[row - 1][0]
-            answers.append(TeacherResponse(best, scores=scores, prompt_tokens=n_prompt * len(prompt.choices), completion_tokens=0))
+            processed = sum(spans[i][0] + len(spans[i][1]) for i in range(row - len(prompt.choices), row))
+            answers.append(TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0))
         return answers
 
 

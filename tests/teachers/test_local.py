@@ -63,4 +63,22 @@ def test_batched_choice_scoring_gives_the_same_answers_and_keeps_order(smollm_pa
         if one[0].scores:
             assert str(one[0]) == str(many[0])
             assert all(abs(one[0].scores[k] - many[0].scores[k]) < 1e-3 for k in one[0].scores)
-            assert one[0].prompt_tokens == many[0].prompt_tokens
+            assert one[0].prompt_tokens < many[0].prompt_tokens  # one pass over the prompt, not one per choice
+
+
+def test_cached_choice_scoring_matches_scoring_each_full_sequence(smollm_path):
+    import torch
+
+    from evokd_spacy.teachers.local import make_local_hf_model
+
+    model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 4, "do_sample": False})
+    prompt = ChoicePrompt("Which type of question is 'Who wrote Hamlet?'", ["person", "abbreviation", "HUM", "a number or a date"])
+    [[cached]] = list(model([[prompt]]))
+    ids = model._chat_ids(str(prompt))
+    for choice in prompt.choices:
+        cids = model._tokenizer(choice, add_special_tokens=False).input_ids
+        with torch.no_grad():
+            logprobs = torch.log_softmax(model._model(input_ids=torch.tensor([ids + cids])).logits[0].float(), dim=-1)
+        full = float(sum(logprobs[len(ids) - 1 + k, tok] for k, tok in enumerate(cids)))
+        assert abs(cached.scores[choice] - full) < 1e-3, choice
+    assert cached.prompt_tokens == len(ids) + sum(len(model._tokenizer(c, add_special_tokens=False).input_ids) for c in prompt.choices)
