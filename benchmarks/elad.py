@@ -44,9 +44,9 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
         "pool_random": Method({**pool_only, "pool.strategy": strategy("Random")}, budget=True),
         "pool_entropy": Method({**pool_only, "pool.strategy": strategy("Entropy")}, budget=True),
         "pool_margin": Method({**pool_only, "pool.strategy": strategy("Margin")}, budget=True, min_labels=3),
+        "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy")}, budget=True),
         # ELAD's own framing: the same number of teacher-revised texts (2 rounds), whatever the tokens.
         "pool_explanation_2rounds": Method({**pool_only, "pool.strategy": explanation, "loop.rounds": 2}),
-        "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy")}, budget=True),
         "pool_explanation": Method({**pool_only, "pool.strategy": explanation}, budget=True),
         "pool_entropy_labelled": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False}, budget=True),
     }
@@ -92,18 +92,22 @@ class PoolBench(Bench):
         }
 
 
-def run_elad(bench: PoolBench, per_round: int) -> Dict[str, Any]:
-    """Every method on one dataset; the results JSON (scores on test, tokens, pool quality)."""
+def run_elad(bench: PoolBench, per_round: int, only: Optional[List[str]] = None) -> Dict[str, Any]:
+    """Every method (or those in `only`) on one dataset; the results JSON (scores on test, tokens,
+    pool quality). The full-shot ceiling is taken from the suite's results JSON when it is there."""
     runs: Dict[str, Any] = {}
     budget = 0
     for name, method in elad_methods(per_round).items():
         if len(bench.ds.labels) < method.min_labels:  # with two labels margin ranks exactly as entropy does
             continue
+        if only and name not in only and name != "generation_only":  # generation_only sets the budget
+            continue
         msg.info(f"{bench.ds.name} elad: {name}")
         runs[name] = bench.run_pool_method(name, method, budget if method.budget else 0)
         if name == "generation_only":
             budget = runs[name]["teacher_tokens"]
-    full = bench.full_shot()
+    earlier = RESULTS / bench.suite.name / f"{bench.ds.name}.json"
+    full = srsly.read_json(earlier)["full_shot_detail"] if earlier.exists() else bench.full_shot()
     return {"dataset": bench.ds.name, "suite": bench.suite.name, "metric": bench.kind.main_score, "n_test": len(bench.test),
             "per_round": per_round, "full_shot": full["test_score"], "budget_tokens": budget, "runs": runs}
 
@@ -131,14 +135,14 @@ def table(result: Dict[str, Any]) -> str:
 
 def main(suite_name: str, data: Path, names: Optional[List[str]] = None, teacher: str = "local", student: str = "trf",
          teacher_path: Optional[str] = None, runs: Path = RUNS, results_dir: Path = RESULTS, update_md: bool = True,
-         per_round: int = 8) -> Dict[str, Any]:
+         per_round: int = 8, only: Optional[List[str]] = None) -> Dict[str, Any]:
     """Run the ELAD comparison on some of the suite's text-classification datasets."""
     suite = SUITES[suite_name]
     results = {}
     for name in names or [n for n in suite.datasets if n != "wnut17"]:
         start = time.perf_counter()
         bench = PoolBench(datasets.load(name, data), suite, teacher, student, teacher_path, Path(runs) / "elad")
-        result = {**run_elad(bench, per_round), "wall_seconds": round(time.perf_counter() - start, 1)}
+        result = {**run_elad(bench, per_round, only), "wall_seconds": round(time.perf_counter() - start, 1)}
         folder = Path(results_dir) / suite.name
         folder.mkdir(parents=True, exist_ok=True)
         srsly.write_json(folder / f"elad_{name}.json", result)
@@ -161,6 +165,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=Path, default=RUNS)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--no-md", action="store_true")
+    parser.add_argument("--methods", nargs="*", help="run only these methods (generation_only always runs: it sets the budget)")
     args = parser.parse_args()
     main(args.suite, args.data, args.datasets, args.teacher, args.student, args.teacher_path, args.runs, args.results,
-         not args.no_md, args.per_round)
+         not args.no_md, args.per_round, args.methods)
