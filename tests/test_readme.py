@@ -11,6 +11,7 @@ from tests.conftest import ROOT
 ALL_BLOCKS = re.findall(r"```ini\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf8"), re.S)
 BLOCKS = [b for b in ALL_BLOCKS if "[teacher.model]" in b]
 STRATEGY_BLOCKS = [b for b in ALL_BLOCKS if "[pool.strategy]" in b]
+TASK_BLOCKS = [b for b in ALL_BLOCKS if "[teacher.label]" in b]
 
 
 def test_readme_has_teacher_configs():
@@ -39,3 +40,14 @@ def test_readme_pool_strategy_config_resolves():
     for block in STRATEGY_BLOCKS:
         config = Config().from_str("[pool]\n" + block)
         assert resolve_strategy(config["pool"]["strategy"]).name
+
+
+def test_readme_label_task_config_resolves():
+    from spacy.util import registry
+
+    import evokd_spacy.registry  # noqa: F401
+
+    assert TASK_BLOCKS
+    for block in TASK_BLOCKS:
+        task = registry.resolve({"teacher": Config().from_str("[teacher]\n" + block)["teacher"]})["teacher"]["label"]
+        assert hasattr(task, "generate_prompts")
