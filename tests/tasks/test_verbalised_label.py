@@ -21,7 +21,7 @@ def test_every_verbaliser_is_scored_and_a_label_takes_their_log_sum_exp():
     task = make_textcat_label_task_v3(labels=TREC, calibrate=False, verbalizers={"HUM": ["person", "who"]})
     [prompt] = task.generate_prompts([nlp("Who wrote Hamlet?")])
     assert set(prompt.choices) == {"ABBR", "abbr", "abbreviation", "HUM", "person", "who"}
-    assert "- ABBR (abbr, abbreviation): The question asks" in prompt and "- HUM (person, who):" in prompt
+    assert "- abbreviation (ABBR): The question asks" in prompt and "- person / who (HUM):" in prompt
     scores = {"ABBR": math.log(0.3), "abbr": math.log(0.01), "abbreviation": math.log(0.01),
               "HUM": math.log(0.1), "person": math.log(0.2), "who": math.log(0.1)}
     [doc] = task.parse_responses([nlp("Who wrote Hamlet?")], [[TeacherResponse("ABBR", scores)]])

@@ -3,7 +3,9 @@ words, so that a small model that would never write "ABBR" can still answer "abb
 
 A label's verbalisers are its name, the name in lower case, and the first noun after "a"/"an" in
 its description ("The question asks for an abbreviation ..." gives "abbreviation"), or the words
-given in `verbalizers`. The prompt lists each label as "NAME (word, ...)"; the local model scores
+given in `verbalizers`. The prompt lists each label as "word / ... (NAME)" and asks for the label
+word (listing the names first made Qwen2.5-Coder-0.5B answer the names, and the words added
+little: TREC-6 dev 0.295 -> 0.328 over calibration alone); the local model scores
 every verbaliser by log-probability and a label's score is the log-sum-exp of its verbalisers'.
 Content-free calibration (v2) is applied to these label scores. A model that only answers in
 text is read by finding any verbaliser in its first line.
@@ -55,11 +57,16 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
         return list(dict.fromkeys([label] + given)) if given else derive_verbalizers(label, self.label_definitions.get(label, ""))
 
     def prompt_for(self, doc: Doc) -> ChoicePrompt:
-        shown = {label: f"{label} ({', '.join(w for w in self.words(label) if w != label)})" if len(self.words(label)) > 1 else label
-                 for label in self.labels}
+        shown = {label: self.display(label) for label in self.labels}
         text = self.render(text=doc.text, words=shown, examples=examples_for_prompt(self.examples, 8))
         choices = list(dict.fromkeys(w for label in self.labels for w in self.words(label)))
         return ChoicePrompt(text, choices)
+
+    def display(self, label: str) -> str:
+        """How the prompt names a label: its word-like verbalisers first, then the name in
+        brackets ("abbreviation (ABBR)"), so that a small model answers with a word it knows."""
+        words = [w for w in self.words(label) if w not in (label, label.lower().replace("_", " "))]
+        return f"{' / '.join(words)} ({label})" if words else label
 
     def label_scores(self, scores: Dict[str, float]) -> Dict[str, float]:
         """Per-label log-scores: log-sum-exp over the label's verbalisers."""
