@@ -64,6 +64,9 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     round_completion += pooled["completion_tokens"]
     done = len(RunFolder(settings.output, settings.corpus).read_metrics())
     to_go = max(0, int(loop["rounds"]) + 1 - max(done, 1))
+    # Calibration (content-free prompts of the labelling and revision tasks): once per run, cached.
+    setup = [p for part in ("label", "revise") if hasattr(tasks.get(part), "calibration_prompts") for p in tasks[part].calibration_prompts()]
+    setup_calls = len(setup) if done <= 1 and to_go else 0
     return {
         "per_round": {
             "calls": round_calls,
@@ -76,8 +79,9 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
         },
         "rounds": int(loop["rounds"]),
         "rounds_to_go": to_go,
-        "calls": round_calls * to_go,
-        "tokens": (round_prompt + round_completion) * to_go,
+        "setup_calls": setup_calls,
+        "calls": round_calls * to_go + setup_calls,
+        "tokens": (round_prompt + round_completion) * to_go + (_tokens(setup) if setup_calls else 0),
         "cost": ((round_prompt * float(loop["cost_per_1k_prompt_tokens"]) + round_completion * float(loop["cost_per_1k_completion_tokens"])) / 1000)
         * to_go,
         "labelling": "scored (no completion)" if scored else f"generated (up to {limit} tokens)",

@@ -128,7 +128,7 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")
     if not sections["loop"]["generate"] and not pool["path"]:
         raise ConfigError("[loop] generate = false leaves a round nothing to do: set [pool] path to an unlabelled pool, or generate = true.")
-    if pool["path"]:
+    if pool["path"] and pool["revise"]:
         teacher.setdefault("revise", {"@llm_tasks": REVISE_TASKS[sections["task"]["kind"]]})
     spec = TaskSpec(
         kind=sections["task"]["kind"],

@@ -77,10 +77,10 @@ def build_teacher(
 
 
 def prepare_labelling(teacher: Teacher, examples: List[Dict[str, Any]]) -> None:
-    """Give the labelling task the seed examples and, if it calibrates, its content-free prior."""
+    """Give the labelling (and revision) task the seed examples and, if it calibrates, its content-free prior."""
     for task in (teacher.label, teacher.revise):
         if hasattr(task, "set_examples"):
             task.set_examples(examples)
-    prompts = teacher.label.calibration_prompts() if hasattr(teacher.label, "calibration_prompts") else []
-    if prompts:
-        teacher.label.set_prior(teacher.client.ask(prompts, desc="calibrate"))
+        prompts = task.calibration_prompts() if hasattr(task, "calibration_prompts") else []
+        if prompts:
+            task.set_prior(teacher.client.ask(prompts, desc="calibrate"))

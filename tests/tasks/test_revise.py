@@ -64,3 +64,21 @@ def test_step_check_scores_labels_after_the_reasoning():
     assert result_of(doc)["probs"]["NEGATIVE"] > 0.8
     [doc] = task.parse_responses([_doc("x", steps=[])], [["POSITIVE"]])
     assert result_of(doc)["probs"] == {"POSITIVE": 1.0, "NEGATIVE": 0.0}
+
+
+def test_revision_is_calibrated_per_shown_answer():
+    import math
+
+    task = TextCatReviseTask(labels=LABELS, description="sentiment")
+    prompts = task.calibration_prompts()
+    assert len(prompts) == 6 and sum("answered: POSITIVE" in p for p in prompts) == 3
+    lean = TeacherResponse("NEGATIVE", scores={"POSITIVE": math.log(0.2), "NEGATIVE": math.log(0.8)})
+    fair = TeacherResponse("NEGATIVE", scores={"POSITIVE": math.log(0.5), "NEGATIVE": math.log(0.5)})
+    task.set_prior([lean] * 3 + [fair] * 3)  # shown POSITIVE, the teacher leans NEGATIVE
+    assert abs(task.priors["POSITIVE"]["NEGATIVE"] - 0.8) < 1e-9 and abs(task.priors["NEGATIVE"]["NEGATIVE"] - 0.5) < 1e-9
+    text = TeacherResponse("NEGATIVE", scores={"POSITIVE": math.log(0.35), "NEGATIVE": math.log(0.65)})
+    [doc] = task.parse_responses([_doc("a fine film", student=["POSITIVE"])], [[text]])
+    assert result_of(doc)["labels"] == ["POSITIVE"] and result_of(doc)["revision"] == "accepted"
+    [doc] = task.parse_responses([_doc("a fine film", student=["NEGATIVE"])], [[text]])
+    assert result_of(doc)["labels"] == ["NEGATIVE"] and result_of(doc)["revision"] == "accepted"
+    assert TextCatReviseTask(labels=LABELS, calibrate=False).calibration_prompts() == []
