@@ -47,6 +47,7 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
         "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy")}, budget=True),
         # ELAD's own framing: the same number of teacher-revised texts (2 rounds), whatever the tokens.
         "pool_explanation_2rounds": Method({**pool_only, "pool.strategy": explanation, "loop.rounds": 2}),
+        "pool_entropy_2rounds": Method({**pool_only, "pool.strategy": strategy("Entropy"), "loop.rounds": 2}),
         "pool_explanation": Method({**pool_only, "pool.strategy": explanation}, budget=True),
         "pool_entropy_labelled": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False}, budget=True),
     }
