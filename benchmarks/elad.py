@@ -31,7 +31,7 @@ from .suites import SUITES
 
 def elad_methods(per_round: int) -> Dict[str, Method]:
     """Generation only (EvoKD), pool only with each strategy, pool without revision, and a mix."""
-    pool_only = {"loop.generate": False, "pool.per_round": per_round}
+    pool_only = {"loop.generate": False, "pool.per_round": per_round, "pool.revise": True}
     # The cheaper settings of the explanation-guided strategy: one rationale of at most 2 steps for
     # 1.5x as many texts as are selected (each costs a generation and 3 step checks).
     explanation = {"@misc": "evokd.SelectExplanation.v1", "shortlist": 1.5, "n_rationales": 1, "max_steps": 2}
@@ -44,10 +44,12 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
         "pool_random": Method({**pool_only, "pool.strategy": strategy("Random")}, budget=True),
         "pool_entropy": Method({**pool_only, "pool.strategy": strategy("Entropy")}, budget=True),
         "pool_margin": Method({**pool_only, "pool.strategy": strategy("Margin")}, budget=True, min_labels=3),
-        "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy")}, budget=True),
+        "mixed_entropy": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy"), "pool.revise": True},
+                                budget=True),
         # ELAD's own framing: the same number of teacher-revised texts (2 rounds), whatever the tokens.
         "pool_explanation_2rounds": Method({**pool_only, "pool.strategy": explanation, "loop.rounds": 2}),
         "pool_entropy_2rounds": Method({**pool_only, "pool.strategy": strategy("Entropy"), "loop.rounds": 2}),
+        "pool_entropy_labelled_2rounds": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False, "loop.rounds": 2}),
         "pool_explanation": Method({**pool_only, "pool.strategy": explanation}, budget=True),
         "pool_entropy_labelled": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False}, budget=True),
     }

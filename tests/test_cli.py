@@ -98,7 +98,7 @@ def test_dry_run_counts_pool_calls_as_an_upper_bound(tmp_path):
     pool = tmp_path / "pool.txt"
     pool.write_text("\n".join(pool_texts(LEXICON)) + "\n")
     config = _config(tmp_path)
-    args = {"loop.rounds": 1, "pool.path": str(pool), "pool.per_round": 5, "loop.generate": False}
+    args = {"loop.rounds": 1, "pool.path": str(pool), "pool.per_round": 5, "loop.generate": False, "pool.revise": True}
     est = estimate_run(settings_for(config, args))
     assert est["per_round"]["pool_calls"] == 10 and est["per_round"]["generate_calls"] == 0  # 5 revisions + up to 5 reasons
     cli_args = [a for key, value in args.items() for a in (f"--{key}", str(value).lower() if isinstance(value, bool) else str(value))]
@@ -110,3 +110,5 @@ def test_dry_run_counts_pool_calls_as_an_upper_bound(tmp_path):
     assert 5 <= metrics[1]["teacher"]["calls"] <= est["calls"]
     explain = estimate_run(settings_for(config, {**args, "pool.strategy": {"@misc": "evokd.SelectExplanation.v1", "shortlist": 2.0}}))
     assert explain["per_round"]["pool_calls"] == 10 + 10 * (1 + 4)  # 10 rationales, 4 step checks each
+    labelled = estimate_run(settings_for(config, {**args, "pool.revise": False}))
+    assert labelled["per_round"]["pool_calls"] == 5  # labelling from scratch: no reasons

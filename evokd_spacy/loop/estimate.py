@@ -89,11 +89,12 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
 
 
 def pool_round(pool: Dict[str, Any], per_label: float, scored: bool, limit: int) -> Dict[str, int]:
-    """Upper bound of a round's pool calls: revision (prompts about as long as labelling), a
-    reason per correction, and the explanation-guided strategy's rationales and step checks."""
+    """Upper bound of a round's pool calls: labelling or revision (prompts about as long as
+    labelling), with revision a reason per correction, and the explanation-guided strategy's
+    rationales and step checks."""
     n = int(pool["per_round"])
     calls, prompt, completion = n, int(per_label * n), 0 if scored else limit * n
-    if pool.get("reasons"):
+    if pool.get("reasons") and pool.get("revise"):
         calls, prompt, completion = calls + n, prompt + int(per_label * n), completion + limit * n
     strategy = pool.get("strategy") or {}
     if "Explanation" in str(strategy.get("@misc", "")):

@@ -41,13 +41,13 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "overrides": {},
     },
     # An unlabelled pool (ELAD): each round the student scores it, `strategy` picks `per_round`
-    # texts, and the teacher revises the student's answers (or labels them, `revise = false`).
+    # texts, and the teacher labels them (or, `revise = true`, revises the student's answers).
     "pool": {
         "path": None,
         "per_round": 16,
         "max_candidates": 1000,
         "strategy": {"@misc": "evokd.SelectEntropy.v1"},
-        "revise": True,
+        "revise": False,
         "reasons": True,
     },
 }

@@ -14,7 +14,7 @@ def _batch(folder, r):
 
 
 def test_mixed_run_selects_revises_and_records_both_sources(settings_factory, textcat_pool):
-    settings = settings_factory(**{"pool.path": str(textcat_pool), "pool.per_round": 6})
+    settings = settings_factory(**{"pool.path": str(textcat_pool), "pool.per_round": 6, "pool.revise": True})
     runner = EvoKDRunner(settings, quiet=True)
     metrics = runner.run()
     folder = RunFolder(settings.output, settings.corpus)
@@ -55,8 +55,9 @@ def test_pool_only_run_skips_generation(settings_factory, textcat_pool):
     assert metrics[1]["generated"] == 0 and metrics[1]["sources"]["generated"]["kept"] == 0
 
 
-def test_labelling_from_scratch_instead_of_revision(settings_factory, textcat_pool):
-    settings = settings_factory(**{"pool.path": str(textcat_pool), "pool.revise": False, "loop.generate": False, "loop.rounds": 1})
+def test_labelling_from_scratch_instead_of_revision_is_the_default(settings_factory, textcat_pool):
+    settings = settings_factory(**{"pool.path": str(textcat_pool), "loop.generate": False, "loop.rounds": 1})
+    assert settings.pool["revise"] is False and "revise" not in settings.teacher_config
     runner = EvoKDRunner(settings, quiet=True)
     runner.run()
     prompts = runner.teacher.client.model.prompts
@@ -77,7 +78,8 @@ def test_explanation_guided_run(settings_factory, textcat_pool):
 def test_ner_pool_with_random_selection_and_revision(settings_factory, ner_pool):
     settings = settings_factory(
         "evokd_ner.cfg",
-        **{"pool.path": str(ner_pool), "pool.per_round": 4, "loop.rounds": 1, "pool.strategy": {"@misc": "evokd.SelectRandom.v1"}},
+        **{"pool.path": str(ner_pool), "pool.per_round": 4, "loop.rounds": 1, "pool.strategy": {"@misc": "evokd.SelectRandom.v1"},
+           "pool.revise": True},
     )
     runner = EvoKDRunner(settings, quiet=True)
     metrics = runner.run()
