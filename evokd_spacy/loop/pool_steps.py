@@ -1,7 +1,6 @@
 """The pool steps of a round (ELAD): score the unlabelled pool with the student, select, and have
 the teacher revise the student's answers. Plain data in and out, like steps.py."""
 import random
-from pathlib import Path
 from typing import Any, Dict, List, Sequence, Set
 
 from spacy.language import Language
@@ -9,16 +8,13 @@ from spacy.language import Language
 from ..pool.context import SelectionContext
 from ..tasks.request import REQUEST_KEY, result_of
 from ..teachers.cache import IO_KEY
-from ..ty import PoolCandidate, TaskKind, TaskSpec
+from ..ty import PoolCandidate, Sample, TaskKind, TaskSpec
 from . import steps
 from .teacher import Teacher
 
 
-def score_pool(model: Path, texts: Dict[int, str], spec: TaskSpec, kind: TaskKind) -> List[PoolCandidate]:
+def score_pool(nlp: Language, texts: Dict[int, str], spec: TaskSpec, kind: TaskKind) -> List[PoolCandidate]:
     """The student's prediction (and, for textcat, its label scores) for each pool text."""
-    import spacy
-
-    nlp = spacy.load(model)
     indices = list(texts)
     candidates = []
     for index, doc in zip(indices, nlp.pipe([texts[i] for i in indices], batch_size=64)):
@@ -68,7 +64,7 @@ def label_from_scratch(teacher: Teacher, kind: TaskKind, nlp: Language, selected
     """Ablation of revision: the teacher labels the selected texts without seeing the student's answer."""
     items = steps.label(teacher, kind, nlp, [pool_item(row) for row in selected], r)
     for item in items:
-        item["student_correct"] = _same_answer(kind, item, item["student"])
+        item["student_correct"] = kind.is_correct(as_sample(item), item["student"])
         item["revision"] = "accepted" if item["student_correct"] else "corrected"
     return items
 
@@ -93,10 +89,9 @@ def _answer(kind: TaskKind, item: Dict[str, Any]) -> List[Any]:
     return item.get("spans") or [] if kind.name == "ner" else item.get("labels") or []
 
 
-def _same_answer(kind: TaskKind, item: Dict[str, Any], student: List[Any]) -> bool:
-    if kind.name == "ner":
-        return sorted(map(tuple, item.get("spans") or [])) == sorted(map(tuple, student))
-    return sorted(item.get("labels") or []) == sorted(student)
+def as_sample(item: Dict[str, Any]) -> Sample:
+    """A labelled item's teacher answer as a Sample (to compare a student's prediction with it)."""
+    return Sample(text=item["text"], labels=list(item.get("labels") or []), spans=[list(s) for s in item.get("spans") or []])
 
 
 def source_counts(items: Sequence[Dict[str, Any]], kept: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
@@ -112,15 +107,7 @@ def source_counts(items: Sequence[Dict[str, Any]], kept: Sequence[Dict[str, Any]
     }
 
 
-def mark_student_errors(model: Path, kind: TaskKind, spec: TaskSpec, items: List[Dict[str, Any]]) -> None:
+def mark_student_errors(nlp: Language, kind: TaskKind, spec: TaskSpec, items: List[Dict[str, Any]]) -> None:
     """Set `student_correct` on labelled items: whether the round-before student's answer matches the teacher's."""
-    import spacy
-
-    from ..ty import Sample
-
-    if not items:
-        return
-    nlp = spacy.load(model)
     for item, doc in zip(items, nlp.pipe([item["text"] for item in items], batch_size=64)):
-        sample = Sample(text=item["text"], labels=list(item.get("labels") or []), spans=[list(s) for s in item.get("spans") or []])
-        item["student_correct"] = kind.is_correct(sample, kind.prediction(doc, spec))
+        item["student_correct"] = kind.is_correct(as_sample(item), kind.prediction(doc, spec))

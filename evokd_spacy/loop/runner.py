@@ -47,6 +47,7 @@ class EvoKDRunner:
         self.held_out: set = set()
         self.pool: List[str] = []  # unlabelled pool texts ([pool] path), seeds and dev/test left out
         self._strategy: Any = None
+        self._students: Dict[int, Any] = {}  # the latest round's loaded student, shared by its steps
 
     @property
     def teacher(self) -> Teacher:
@@ -194,7 +195,7 @@ class EvoKDRunner:
         taken = {row["index"] for k in range(1, r) if self.folder.is_done(k, "select") for row in self.folder.load_step(k, "select")["selected"]}
         seed = int(self.settings.task["seed"])
         texts = pool_steps.candidate_texts(self.pool, taken, int(pool["max_candidates"]), seed, r)
-        candidates = pool_steps.score_pool(self.folder.round_model(r - 1), texts, self.spec, self.kind)
+        candidates = pool_steps.score_pool(self.student(r - 1), texts, self.spec, self.kind)
         context = SelectionContext(self.spec, self.kind, r, seed, lambda: self.teacher)
         return pool_steps.select(self._strategy, candidates, int(pool["per_round"]), context)
 
@@ -203,10 +204,16 @@ class EvoKDRunner:
             return pool_steps.label_from_scratch(self.teacher, self.kind, self.nlp, selected, r)
         return pool_steps.revise(self.teacher, self.kind, self.nlp, selected, r, bool(self.settings.pool["reasons"]))
 
-    def _predict(self, r: int, batch: List[Sample]) -> Dict[str, Any]:
-        import spacy
+    def student(self, r: int) -> Any:
+        """Round r's trained student, loaded once for the next round's predict, select and filter steps."""
+        if r not in self._students:
+            import spacy
 
-        nlp = spacy.load(self.folder.round_model(r - 1))
+            self._students = {r: spacy.load(self.folder.round_model(r))}
+        return self._students[r]
+
+    def _predict(self, r: int, batch: List[Sample]) -> Dict[str, Any]:
+        nlp = self.student(r - 1)
         return steps.split_predictions(self.kind, batch, predict(nlp, [s.text for s in batch], self.spec, self.kind))
 
     def _label(self, r: int, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -229,7 +236,7 @@ class EvoKDRunner:
         out: Dict[str, Any] = {"generated": len(generated["items"])}
         if self.pool:
             pool_kept, pool_dropped = filter_labels(pooled, self.spec, min_confidence, False, self.kind.allows_no_label)
-            pool_steps.mark_student_errors(self.folder.round_model(r - 1), self.kind, self.spec, kept)
+            pool_steps.mark_student_errors(self.student(r - 1), self.kind, self.spec, kept)
             out["sources"] = {"generated": pool_steps.source_counts(labelled, kept), "pool": pool_steps.source_counts(pooled, pool_kept)}
             kept, dropped = kept + pool_kept, dropped + pool_dropped
         self._write_batch(r, items_to_samples(kept, r), dropped)
