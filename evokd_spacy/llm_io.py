@@ -23,6 +23,24 @@ class GreedyPrompt(str):
     """A prompt whose answer should be decoded greedily (extraction, not creative writing)."""
 
 
+class EntityListPrompt(GreedyPrompt):
+    """A prompt answered by a JSON list of entities found in `source`, labelled from `labels`.
+
+    A local model decodes it constrained to that grammar (`teachers/entity_grammar.py`): every
+    answer parses, uses a known label and names a string that occurs in `source`. Any other model
+    reads it as a plain greedy prompt.
+    """
+
+    source: str
+    labels: Sequence[str]
+
+    def __new__(cls, text: str, source: str, labels: Sequence[str]) -> "EntityListPrompt":
+        obj = super().__new__(cls, text)
+        obj.source = source
+        obj.labels = tuple(labels)
+        return obj
+
+
 class SampledPrompt(str):
     """A prompt asked for the n-th time (`sample` > 0): a sampling model should draw a new answer."""
 

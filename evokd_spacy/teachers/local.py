@@ -4,7 +4,8 @@ Loads an HF model directory, or a GGUF file (transformers de-quantises it at loa
 is loaded lazily on the first call, so building a config never imports torch.
 Plain prompts are answered by generation; a `ChoicePrompt` is answered by scoring each choice
 by its log-probability after the prompt (the prompt runs once; its key/value cache is shared by
-the choices). `prompt_tokens` counts the tokens the model processed.
+the choices); an `EntityListPrompt` is decoded greedily, constrained to a JSON entity list over
+its text and labels. `prompt_tokens` counts the tokens the model processed.
 """
 import os
 import zlib
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import TeacherUnavailable
-from ..llm_io import ChoicePrompt, GreedyPrompt, TeacherResponse
+from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse
 from ..registry import registry
 
 DEFAULT_GENERATION = {
@@ -113,24 +114,40 @@ class LocalHFModel:
         self._load()
         if isinstance(prompt, ChoicePrompt) and prompt.choices:
             return self._score_choices(prompt)
+        if isinstance(prompt, EntityListPrompt):
+            return self._generate(str(prompt), greedy=True, entities=prompt)
         return self._generate(str(prompt), int(getattr(prompt, "sample", 0)), greedy=isinstance(prompt, GreedyPrompt))
 
-    def _generate(self, prompt: str, sample: int = 0, greedy: bool = False) -> TeacherResponse:
+    def _generate(self, prompt: str, sample: int = 0, greedy: bool = False, entities: Optional[EntityListPrompt] = None) -> TeacherResponse:
         import torch
 
         ids = self._chat_ids(prompt)
         input_ids = torch.tensor([ids], device=self.device)
         torch.manual_seed(self.seed + zlib.crc32(prompt.encode("utf8")) + 1_000_003 * sample)
+        decoder = self._entity_decoder(entities, len(ids)) if entities is not None else None
         with torch.no_grad():
             output = self._model.generate(
                 input_ids,
                 attention_mask=torch.ones_like(input_ids),
                 pad_token_id=self._tokenizer.pad_token_id,
                 **self._decoding(greedy),
+                **({"logits_processor": [decoder]} if decoder else {}),
             )
         new = output[0, len(ids):]
-        text = self._tokenizer.decode(new, skip_special_tokens=True)
+        if decoder is not None:
+            decoder.sync(new.tolist())
+            text = decoder.answer()
+        else:
+            text = self._tokenizer.decode(new, skip_special_tokens=True)
         return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]))
+
+    def _entity_decoder(self, prompt: EntityListPrompt, prompt_length: int) -> Any:
+        from .constrained import GrammarDecoder
+        from .entity_grammar import EntityListGrammar
+
+        eos = self._model.generation_config.eos_token_id
+        eos_ids = ([eos] if isinstance(eos, int) else list(eos or [])) or [self._tokenizer.eos_token_id]
+        return GrammarDecoder(self._tokenizer, EntityListGrammar(prompt.source, prompt.labels), prompt_length, eos_ids)
 
     def _decoding(self, greedy: bool) -> Dict[str, Any]:
         if not greedy:

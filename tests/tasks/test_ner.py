@@ -3,9 +3,10 @@ import json
 import pytest
 import spacy
 
+from evokd_spacy.llm_io import EntityListPrompt, GreedyPrompt
 from evokd_spacy.tasks.ner.align import align_entities
 from evokd_spacy.tasks.ner.analyse import count_error_kinds, make_ner_analyse_task
-from evokd_spacy.tasks.ner.label import make_ner_label_task
+from evokd_spacy.tasks.ner.label import make_ner_label_task, make_ner_label_task_v2
 from evokd_spacy.tasks.ner.parse import parse_entities
 from evokd_spacy.tasks.request import make_request_doc, result_of
 
@@ -102,3 +103,15 @@ def test_ner_analysis_prompt_spells_out_error_kinds():
     [prompt] = list(task.generate_prompts([make_request_doc({"wrong": [row], "correct": []})]))
     assert "- DISH: 1 missed, 0 spurious, 0 wrong type, 0 wrong boundary" in prompt
     assert "true entities: Ramen (DISH)" in prompt and "predicted: (none)" in prompt
+
+
+def test_label_task_v2_asks_for_a_constrained_entity_list_and_v1_does_not():
+    labels = {"DISH": "a dish", "INGREDIENT": "an ingredient"}
+    doc = nlp("The pho needed more basil.")
+    [v1] = list(make_ner_label_task(labels=labels).generate_prompts([doc]))
+    [v2] = list(make_ner_label_task_v2(labels=labels).generate_prompts([doc]))
+    assert str(v1) == str(v2), "the same text: teachers that cannot constrain see v1's prompt"
+    assert not isinstance(v1, EntityListPrompt) and isinstance(v1, GreedyPrompt)
+    assert isinstance(v2, EntityListPrompt) and v2.source == doc.text and v2.labels == ("DISH", "INGREDIENT")
+    [off] = list(make_ner_label_task_v2(labels=labels, constrained=False).generate_prompts([doc]))
+    assert not isinstance(off, EntityListPrompt)

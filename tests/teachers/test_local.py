@@ -82,3 +82,18 @@ def test_cached_choice_scoring_matches_scoring_each_full_sequence(smollm_path):
         full = float(sum(logprobs[len(ids) - 1 + k, tok] for k, tok in enumerate(cids)))
         assert abs(cached.scores[choice] - full) < 1e-3, choice
     assert cached.prompt_tokens == len(ids) + sum(len(model._tokenizer(c, add_special_tokens=False).input_ids) for c in prompt.choices)
+
+
+def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(smollm_path):
+    from evokd_spacy.llm_io import EntityListPrompt
+    from evokd_spacy.tasks.ner.parse import parse_entities
+    from evokd_spacy.teachers.local import make_local_hf_model
+
+    text = "Just saw Taylor Swift at the Apple store in New York, amazing!"
+    question = f'Find the people and places in the text as a JSON list of {{"text": ..., "label": ...}}.\nText: {text}\nEntities:'
+    model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 40})
+    answer = model.respond(EntityListPrompt(question, text, ["person", "location"]))
+    entities, error = parse_entities(answer)
+    assert error == "" and json.loads(answer) == entities, str(answer)
+    assert all(e["label"] in {"person", "location"} and e["text"] in text for e in entities)
+    assert 0 < answer.completion_tokens <= 40

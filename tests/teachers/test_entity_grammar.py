@@ -1,0 +1,88 @@
+"""The entity-list grammar and the constrained decoder that keeps a model to it (no LLM needed)."""
+import json
+
+import pytest
+
+from evokd_spacy.teachers.constrained import GrammarDecoder
+from evokd_spacy.teachers.entity_grammar import EntityListGrammar, entity_list_example
+
+TEXT = "Jon Smith flew to Paris on Monday"
+LABELS = ["person", "location"]
+
+
+@pytest.fixture
+def grammar():
+    return EntityListGrammar(TEXT, LABELS, max_entities=2)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "[]",
+        entity_list_example([("Jon Smith", "person"), ("Paris", "location")]),
+        '[\n  {"text":"Paris","label":"location"}\n]',
+    ],
+)
+def test_complete_answers_are_accepted_and_parse(grammar, answer):
+    state = grammar.feed(grammar.start(), answer)
+    assert state is not None and state.done
+    assert isinstance(json.loads(answer), list)
+
+
+@pytest.mark.parametrize(
+    "answer, why",
+    [
+        ('[{"text": "Jon Smyth', "not a substring of the text"),
+        ('[{"text": "Paris", "label": "loc"}', "not a label"),
+        ('[{"text": "Paris", "label": "city', "no label starts so"),
+        ('[{"text": ""', "empty entity"),
+        ('[{"text": " Paris', "entity starts with a space"),
+        ('Entities: [', "chatter before the list"),
+        ("[]]", "anything after the end"),
+        ('[{"text":      "Paris"', "more whitespace than allowed"),
+        ('[{"text": "Paris", "label": "location"}, {"text": "Jon", "label": "person"}, {', "more entities than allowed"),
+    ],
+)
+def test_invalid_continuations_are_refused(grammar, answer, why):
+    assert not grammar.accepts(answer), why
+
+
+def test_an_answer_cut_short_is_closed_after_its_last_complete_entity(grammar):
+    first = '[{"text": "Paris", "label": "location"}'
+    for cut, closed in [("", "[]"), ("[", "[]"), ('[{"text": "Par', "[]"), (first + ', {"text": "Jo', first + "]"), (first, first + "]")]:
+        state = grammar.feed(grammar.start(), cut)
+        assert grammar.close(cut, state) == closed
+        assert isinstance(json.loads(closed), list)
+
+
+class PieceTokenizer:
+    """A tokenizer whose tokens are whole strings; id 0 is end-of-sequence."""
+
+    all_special_ids = [0]
+
+    def __init__(self, pieces):
+        self.pieces = ["</s>"] + pieces
+
+    def decode(self, ids):
+        return "".join(self.pieces[i] for i in ids)
+
+
+def test_the_decoder_keeps_the_best_allowed_token_and_ends_when_complete():
+    torch = pytest.importorskip("torch")
+    pieces = ['[{"text": "', "Paris", "London", '", "label": "', "location", "city", '"}', "]", "Sure! ", "\ufffd"]
+    tokenizer = PieceTokenizer(pieces)
+    decoder = GrammarDecoder(tokenizer, EntityListGrammar(TEXT, LABELS), prompt_length=2, eos_ids=[0])
+    # The model prefers the wrong token at every step: chatter, a city not in the text, a label
+    # not in the set, a broken character. The decoder leaves only what the grammar accepts.
+    preference = ["Sure! ", "\ufffd", "London", "city", "]", '[{"text": "', "Paris", '", "label": "', "location", '"}']
+    scores_row = torch.tensor([[float(len(preference) - preference.index(p)) if p in preference else -1.0 for p in tokenizer.pieces]])
+    ids = [7, 7]  # the prompt
+    for _ in range(8):
+        masked = decoder(torch.tensor([ids]), scores_row.clone())
+        assert int((masked[0] > float("-inf")).sum()) == 1
+        ids.append(int(masked[0].argmax()))
+        if ids[-1] == 0:
+            break
+    decoder.sync(ids[2:])
+    assert decoder.answer() == '[{"text": "Paris", "label": "location"}]'
+    assert ids[-1] == 0, "end-of-sequence once the list is closed"
