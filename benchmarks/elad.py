@@ -32,6 +32,7 @@ from .suites import SUITES
 def elad_methods(per_round: int) -> Dict[str, Method]:
     """Generation only (EvoKD), pool only with each strategy, pool without revision, and a mix."""
     pool_only = {"loop.generate": False, "pool.per_round": per_round, "pool.revise": True}
+    labelled = {**pool_only, "pool.revise": False}
     # The cheaper settings of the explanation-guided strategy: one rationale of at most 2 steps for
     # 1.5x as many texts as are selected (each costs a generation and 3 step checks).
     explanation = {"@misc": "evokd.SelectExplanation.v1", "shortlist": 1.5, "n_rationales": 1, "max_steps": 2}
@@ -51,7 +52,13 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
         "pool_entropy_2rounds": Method({**pool_only, "pool.strategy": strategy("Entropy"), "loop.rounds": 2}),
         "pool_entropy_labelled_2rounds": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False, "loop.rounds": 2}),
         "pool_explanation": Method({**pool_only, "pool.strategy": explanation}, budget=True),
-        "pool_entropy_labelled": Method({**pool_only, "pool.strategy": strategy("Entropy"), "pool.revise": False}, budget=True),
+        # Labelling from scratch (pool.revise = false, the default since revision lost on SST-2),
+        # every strategy at EvoKD's token budget, pool-only and mixed.
+        "pool_random_labelled": Method({**labelled, "pool.strategy": strategy("Random")}, budget=True),
+        "pool_entropy_labelled": Method({**labelled, "pool.strategy": strategy("Entropy")}, budget=True),
+        "pool_explanation_labelled": Method({**labelled, "pool.strategy": explanation}, budget=True),
+        "mixed_entropy_labelled": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy"), "pool.revise": False},
+                                         budget=True),
     }
 
 
@@ -122,17 +129,20 @@ def table(result: Dict[str, Any]) -> str:
         f"#### {result['dataset']}: pool selection and revision ({result['suite']} suite, k = 1, {result['n_test']} test docs, "
         f"{result['per_round']} pool texts a round, budget {result['budget_tokens']} teacher tokens)",
         "",
-        "| method | score | / full-shot | teacher tokens | rounds | pool texts kept | corrected (right) | teacher acc. on pool texts | student acc. on them | wall (min) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| method | pool answers | score | / full-shot | teacher tokens | rounds | pool texts kept | corrected (right) | teacher acc. on pool texts | student acc. on them | wall (min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    methods = elad_methods(result["per_round"])
     for name, run in result["runs"].items():
+        overrides = methods[name].overrides if name in methods else {}
+        answers = "-" if "pool.revise" not in overrides else ("revised" if overrides["pool.revise"] else "labelled")
         pool = run["pool"]
         has_pool = pool.get("kept")
         cells = [f"{pool['kept']}", f"{pool['corrected']} ({pool['corrections_right']})", f"{pool['teacher_accuracy']:.2f}",
                  f"{pool['student_accuracy']:.2f}"] if has_pool else ["-", "-", "-", "-"]
-        lines.append(f"| {name} | {run['test_score']:.3f} | {run['test_score'] / full:.2f} | {run['teacher_tokens']} | {run['rounds']} | "
+        lines.append(f"| {name} | {answers} | {run['test_score']:.3f} | {run['test_score'] / full:.2f} | {run['teacher_tokens']} | {run['rounds']} | "
                      + " | ".join(cells) + f" | {run['seconds']['wall'] / 60:.1f} |")
-    lines.append(f"| full_shot | {full:.3f} | 1.00 | 0 | - | - | - | - | - | - |")
+    lines.append(f"| full_shot | - | {full:.3f} | 1.00 | 0 | - | - | - | - | - | - |")
     return "\n".join(lines)
 
 
@@ -148,6 +158,9 @@ def main(suite_name: str, data: Path, names: Optional[List[str]] = None, teacher
         result = {**run_elad(bench, per_round, only), "wall_seconds": round(time.perf_counter() - start, 1)}
         folder = Path(results_dir) / suite.name
         folder.mkdir(parents=True, exist_ok=True)
+        earlier = folder / f"elad_{name}.json"
+        if only and earlier.exists():  # a partial re-run keeps the rows of the methods it did not run
+            result["runs"] = {**srsly.read_json(earlier)["runs"], **result["runs"]}
         srsly.write_json(folder / f"elad_{name}.json", result)
         (folder / f"elad_{name}.md").write_text(table(result) + "\n", encoding="utf8")
         if update_md:

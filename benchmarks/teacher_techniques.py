@@ -4,7 +4,8 @@
 
 Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
 exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both), `verbalised` (v3: verbalisers per label, uncalibrated) and
-`verbalised_calibrated` (v3's default: verbalisers and calibration). Scores are on
+`verbalised_calibrated` (v3's default: verbalisers and calibration); for NER (`wnut17`), `ner_v1`
+(free decoding) and `ner_constrained` (NERLabel.v2, JSON-constrained decoding). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
 """
@@ -30,6 +31,12 @@ VARIANTS = {
     "verbalised": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": False},
     "verbalised_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": True},  # v3's default
 }
+# Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
+# list over the label set, naming only strings in the sentence); both show 3 seed exemplars.
+NER_VARIANTS = {
+    "ner_v1": {"@llm_tasks": "evokd.NERLabel.v1"},
+    "ner_constrained": {"@llm_tasks": "evokd.NERLabel.v2"},
+}
 
 
 def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1, variants: Optional[List[str]] = None) -> Dict[str, Any]:
@@ -40,7 +47,7 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
         ds = datasets.load(name, data)
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
         dev = datasets.cap(ds.dev, n, seed=3)
-        for variant, block in VARIANTS.items():
+        for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
             if variants and variant not in variants:
                 continue
             key = f"{variant}@{n}"
@@ -67,6 +74,6 @@ if __name__ == "__main__":
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
-    parser.add_argument("--variants", nargs="*", choices=sorted(VARIANTS), help="a subset of the labelling variants")
+    parser.add_argument("--variants", nargs="*", choices=sorted({**VARIANTS, **NER_VARIANTS}), help="a subset of the labelling variants")
     args = parser.parse_args()
     measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants)

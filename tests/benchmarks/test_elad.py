@@ -16,7 +16,8 @@ def test_elad_smoke_compares_strategies_at_equal_tokens(tmp_path):
     saved = json.loads((tmp_path / "results" / "smoke" / "elad_sst2.json").read_text())
     assert set(saved["runs"]) == {"generation_only", "pool_random", "pool_entropy", "pool_explanation",  # no margin: 2 labels
                                   "pool_entropy_labelled", "mixed_entropy", "pool_explanation_2rounds", "pool_entropy_2rounds",
-                                  "pool_entropy_labelled_2rounds"}
+                                  "pool_entropy_labelled_2rounds", "pool_random_labelled", "pool_explanation_labelled",
+                                  "mixed_entropy_labelled"}
     budget = saved["budget_tokens"]
     assert budget == saved["runs"]["generation_only"]["teacher_tokens"] > 0
     for name, run in saved["runs"].items():
@@ -32,5 +33,13 @@ def test_elad_smoke_compares_strategies_at_equal_tokens(tmp_path):
     assert saved["runs"]["pool_explanation_2rounds"]["teacher_tokens"] > saved["runs"]["pool_entropy_2rounds"]["teacher_tokens"]
     table = (tmp_path / "results" / "smoke" / "elad_sst2.md").read_text()
     for name in ("pool_random", "pool_entropy", "pool_explanation", "mixed_entropy"):
-        assert f"| {name} |" in table
+        assert f"| {name} | revised |" in table and f"| {name}_labelled | labelled |" in table
     assert results["sst2"]["full_shot"] > 0
+
+
+def test_a_partial_rerun_keeps_the_rows_of_the_methods_it_did_not_run(tmp_path):
+    kwargs = dict(teacher="scripted", student="cnn", runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, per_round=2)
+    main("smoke", DATA, ["sst2"], only=["pool_random"], **kwargs)
+    main("smoke", DATA, ["sst2"], only=["pool_entropy_labelled"], **kwargs)
+    saved = json.loads((tmp_path / "results" / "smoke" / "elad_sst2.json").read_text())
+    assert set(saved["runs"]) == {"generation_only", "pool_random", "pool_entropy_labelled"}
