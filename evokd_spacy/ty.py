@@ -114,7 +114,11 @@ class PoolCandidate:
 
 @runtime_checkable
 class Selector(Protocol):
-    """A pool selection strategy (registered as `evokd.Select*.v*` in spaCy's `misc` registry)."""
+    """A pool selection strategy (registered as `evokd.Select*.v*` in spaCy's `misc` registry).
+
+    A strategy that asks the teacher also has `teacher_calls(n) -> {"generated": .., "scored": ..}`,
+    the most calls selecting `n` texts takes, for the dry-run estimate.
+    """
 
     name: str
 

@@ -5,7 +5,6 @@ the longest case); completions are counted at the model's token limit (`max_new_
 `max_tokens`, else 256), except labelling by choice scoring, which generates nothing. Calls are
 an upper bound: texts dropped before labelling save their labelling call.
 """
-import math
 from typing import Any, Dict, List
 
 from ..data.kshot import sample_k_shot
@@ -96,10 +95,12 @@ def pool_round(pool: Dict[str, Any], per_label: float, scored: bool, limit: int)
     calls, prompt, completion = n, int(per_label * n), 0 if scored else limit * n
     if pool.get("reasons") and pool.get("revise"):
         calls, prompt, completion = calls + n, prompt + int(per_label * n), completion + limit * n
-    strategy = pool.get("strategy") or {}
-    if "Explanation" in str(strategy.get("@misc", "")):
-        rationales = math.ceil(float(strategy.get("shortlist", 2.0)) * n) * int(strategy.get("n_rationales", 1))
-        checks = rationales * (int(strategy.get("max_steps", 3)) + 1)
+    from ..pool.strategies import resolve_strategy
+
+    strategy = resolve_strategy(pool.get("strategy"))
+    if hasattr(strategy, "teacher_calls"):  # strategies that ask the teacher say how often
+        asked = strategy.teacher_calls(n)
+        rationales, checks = asked["generated"], asked["scored"]
         calls += rationales + checks
         prompt += int(per_label * (rationales + checks))
         completion += limit * rationales + (0 if scored else limit * checks)

@@ -70,6 +70,15 @@ class ExplanationSelector:
         self.templates = (explain_template, check_template)
         self._tasks: Optional[Tuple[Any, Any]] = None
 
+    def shortlist_size(self, n: int, available: int) -> int:
+        """How many of `available` candidates get rationales when `n` are to be selected."""
+        return min(available, max(n, int(round(n * self.shortlist))))
+
+    def teacher_calls(self, n: int) -> Dict[str, int]:
+        """At most how many rationale and step-check calls selecting `n` texts takes (dry-run estimate)."""
+        rationales = self.shortlist_size(n, n * 1_000_000) * self.n_rationales
+        return {"generated": rationales, "scored": rationales * (self.max_steps + 1)}
+
     def tasks(self, spec: Any) -> Tuple[Any, Any]:
         """The rationale and step-check tasks with the run's labels."""
         if self._tasks is None:
@@ -86,7 +95,7 @@ class ExplanationSelector:
         if context.kind.name != "textcat":
             raise ConfigError("[pool.strategy] evokd.SelectExplanation.v1 works for text classification; for NER use evokd.SelectRandom.v1.")
         require_probs(candidates, "evokd.SelectExplanation.v1")
-        size = min(len(candidates), max(n, int(round(n * self.shortlist))))
+        size = self.shortlist_size(n, len(candidates))
         short_rows = top_scored(candidates, size, lambda c: entropy(c.probs), "entropy")
         by_index = {c.index: c for c in candidates}
         shortlist = [by_index[row["index"]] for row in short_rows]
