@@ -24,7 +24,7 @@ from evokd_spacy.util.io import atomic_write_jsonl
 
 from . import datasets
 from .methods import Method
-from .report import RESULTS, update_benchmarks_md
+from .report import RESULTS, save_comparison
 from .run import RUNS, Bench
 from .suites import SUITES
 
@@ -156,15 +156,7 @@ def main(suite_name: str, data: Path, names: Optional[List[str]] = None, teacher
         start = time.perf_counter()
         bench = PoolBench(datasets.load(name, data), suite, teacher, student, teacher_path, Path(runs) / "elad")
         result = {**run_elad(bench, per_round, only), "wall_seconds": round(time.perf_counter() - start, 1)}
-        folder = Path(results_dir) / suite.name
-        folder.mkdir(parents=True, exist_ok=True)
-        earlier = folder / f"elad_{name}.json"
-        if only and earlier.exists():  # a partial re-run keeps the rows of the methods it did not run
-            result["runs"] = {**srsly.read_json(earlier)["runs"], **result["runs"]}
-        srsly.write_json(folder / f"elad_{name}.json", result)
-        (folder / f"elad_{name}.md").write_text(table(result) + "\n", encoding="utf8")
-        if update_md:
-            update_benchmarks_md(f"elad-{suite.name}", name, table(result))
+        result = save_comparison(results_dir, suite.name, "elad", result, table, bool(only), update_md)
         results[name] = result
     return results
 

@@ -15,13 +15,12 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-import srsly
 from wasabi import msg
 
 from . import datasets
 from .elad import PoolBench
 from .methods import Method
-from .report import RESULTS, update_benchmarks_md
+from .report import RESULTS, save_comparison
 from .run import RUNS
 from .suites import SUITES
 
@@ -84,15 +83,7 @@ def main(suite_name: str, data: Path, names: List[str], teacher_path: Optional[s
         start = time.perf_counter()
         bench = PoolBench(datasets.load(name, data), suite, teacher, student, teacher_path, Path(runs) / "label_effect")
         result = {**run_effect(bench, rounds, per_round, only), "wall_seconds": round(time.perf_counter() - start, 1)}
-        folder = Path(results_dir) / suite.name
-        folder.mkdir(parents=True, exist_ok=True)
-        earlier = folder / f"label_effect_{name}.json"
-        if only and earlier.exists():  # a partial re-run keeps the rows of the variants it did not run
-            result["runs"] = {**srsly.read_json(earlier)["runs"], **result["runs"]}
-        srsly.write_json(earlier, result)
-        (folder / f"label_effect_{name}.md").write_text(table(result) + "\n", encoding="utf8")
-        if update_md:
-            update_benchmarks_md(f"label-effect-{suite.name}", name, table(result))
+        result = save_comparison(results_dir, suite.name, "label_effect", result, table, bool(only), update_md)
         results[name] = result
     return results
 

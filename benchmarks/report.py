@@ -2,7 +2,7 @@
 import re
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import srsly
 
@@ -23,6 +23,26 @@ def write_outputs(suite: str, result: Dict[str, Any], results: Path = RESULTS, u
     (folder / f"{name}.md").write_text(table(result, name) + "\n", encoding="utf8")
     if update_md:
         update_benchmarks_md(suite, name, table(result, f"benchmarks/results/{suite}/{name}"))
+
+
+def save_comparison(results: Path, suite: str, prefix: str, result: Dict[str, Any], make_table: Callable[[Dict[str, Any]], str],
+                    partial: bool, update_md: bool) -> Dict[str, Any]:
+    """Write `<suite>/<prefix>_<dataset>.{json,md}` and (`update_md`) its block in BENCHMARKS.md.
+
+    A `partial` re-run (some methods only) keeps the saved rows of the methods it did not run.
+    """
+    folder = Path(results) / suite
+    folder.mkdir(parents=True, exist_ok=True)
+    name = result["dataset"]
+    path = folder / f"{prefix}_{name}.json"
+    if partial and path.exists():
+        result = {**result, "runs": {**srsly.read_json(path)["runs"], **result["runs"]}}
+    srsly.write_json(path, result)
+    text = make_table(result)
+    (folder / f"{prefix}_{name}.md").write_text(text + "\n", encoding="utf8")
+    if update_md:
+        update_benchmarks_md(f"{prefix.replace('_', '-')}-{suite}", name, text)
+    return result
 
 
 def table(result: Dict[str, Any], png: str) -> str:
