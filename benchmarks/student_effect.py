@@ -1,0 +1,153 @@
+"""What the small-teacher techniques do to the student (issue #9).
+
+    python -m benchmarks.student_effect [--datasets trec] [--rounds 3] [--per-round 16]
+    python -m benchmarks.student_effect --generation [--datasets sst2]
+
+Labelling (default): every run is pool-only with labelling from scratch. Each round `per_round`
+texts of the training split (labels hidden) are picked at random and labelled by the teacher with
+one labelling variant, and the student is retrained on the 1-shot seeds plus everything kept so
+far. Nothing is generated, and random selection picks the same texts in every run, so the
+labeller is the only difference. The plain variants keep every answer (`min_confidence = 0`);
+`v3_confident` drops answers below the threshold `evaluate-teacher` recommends on dev.
+
+Generation (`--generation`): EvoKD itself (the ELAD benchmark's `generation_only` run, reused)
+against the same run with verified generation (a text is kept only when the separate labelling
+call agrees with the label it was generated for) and with v3 labelling.
+
+Scores are on the test split; the best round is chosen on dev, never test. Writes
+benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
+generation_effect_<dataset>.{json,md}.
+"""
+import argparse
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from wasabi import msg
+
+from . import datasets
+from .elad import PoolBench
+from .methods import Method
+from .report import RESULTS, save_comparison
+from .run import RUNS
+from .suites import SUITES
+
+# min_confidence per dataset, as `evaluate-teacher` recommended it on dev with v3 (BENCHMARKS.md)
+DEV_MIN_CONFIDENCE = {"trec": 0.55}
+
+
+def variants(dataset: str) -> Dict[str, Dict[str, Any]]:
+    """The labelling variants compared: the `teacher.label` block and the confidence threshold."""
+    keep_all = {"loop.min_confidence": 0.0}
+    out: Dict[str, Dict[str, Any]] = {
+        "v1": {**keep_all, "teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v1"}},
+        "v2_calibrated": {**keep_all, "teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v2"}},
+        "v3": {**keep_all, "teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v3"}},
+    }
+    if dataset in DEV_MIN_CONFIDENCE:
+        out["v3_confident"] = {**out["v3"], "loop.min_confidence": DEV_MIN_CONFIDENCE[dataset]}
+    return out
+
+
+# EvoKD with each generation-side technique; names match the ELAD benchmark's runs so that its
+# `generation_only` run (EvoKD as configured) is reused.
+GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
+    "generation_only": {},
+    "generation_verified": {"loop.require_target_agreement": True},
+    "generation_v3": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v3"}},
+}
+
+
+def run_effect(bench: PoolBench, rounds: int, per_round: int, only: Optional[List[str]] = None) -> Dict[str, Any]:
+    """One pool-only run per labelling variant; test score and pool-label quality of each."""
+    pool = {"loop.generate": False, "loop.rounds": rounds, "pool.per_round": per_round, "pool.revise": False,
+            "pool.strategy": {"@misc": "evokd.SelectRandom.v1"}}
+    runs = {}
+    for name, overrides in variants(bench.ds.name).items():
+        if only and name not in only:
+            continue
+        msg.info(f"{bench.ds.name} student effect: {name}")
+        runs[name] = bench.run_pool_method(f"label_{name}", Method({**pool, **overrides}), 0)
+    return {**summary(bench), "rounds": rounds, "per_round": per_round, "runs": runs}
+
+
+def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None) -> Dict[str, Any]:
+    """EvoKD as configured, with verified generation, and with v3 labelling."""
+    runs = {}
+    for name, overrides in GENERATION_VARIANTS.items():
+        if only and name not in only:
+            continue
+        msg.info(f"{bench.ds.name} generation effect: {name}")
+        runs[name] = bench.run_pool_method(name, Method(overrides), 0)
+    return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
+
+
+def summary(bench: PoolBench) -> Dict[str, Any]:
+    """What every table names: dataset, suite, metric, test size and the full-shot ceiling."""
+    return {"dataset": bench.ds.name, "suite": bench.suite.name, "metric": bench.kind.main_score, "n_test": len(bench.test),
+            "full_shot": bench.full_shot()["test_score"]}
+
+
+def table(result: Dict[str, Any]) -> str:
+    """Markdown: per labelling variant, the teacher's accuracy on the texts it kept and the student."""
+    title = (f"#### {result['dataset']}: the labeller's effect on the student ({result['suite']} suite, k = 1, pool-only, "
+             f"{result['rounds']} rounds of {result['per_round']} random pool texts, {result['n_test']} test docs)")
+    return _table(result, title, "labelling", "pool texts kept", "teacher acc. on them")
+
+
+def generation_table(result: Dict[str, Any]) -> str:
+    """Markdown: EvoKD with and without the generation-side techniques."""
+    title = (f"#### {result['dataset']}: verified generation and v3 labelling in EvoKD ({result['suite']} suite, k = 1, "
+             f"{result['rounds']} rounds, {result['n_test']} test docs)")
+    return _table(result, title, "run", "texts kept", "-")
+
+
+def _table(result: Dict[str, Any], title: str, what: str, kept: str, accuracy: str) -> str:
+    lines = [title, "", f"| {what} | {kept} | {accuracy} | student test score | / full-shot | teacher tokens | wall (min) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, run in result["runs"].items():
+        pool = run.get("pool") or {}
+        n_kept = pool["kept"] if pool.get("kept") else run["kept"]
+        right = f"{pool['teacher_accuracy']:.2f}" if pool.get("kept") else "-"
+        lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} | {run['test_score'] / result['full_shot']:.2f} | "
+                     f"{run['teacher_tokens']} | {run['seconds']['wall'] / 60:.1f} |")
+    lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} | 1.00 | 0 | - |")
+    return "\n".join(lines)
+
+
+def main(suite_name: str, data: Path, names: List[str], teacher_path: Optional[str], runs: Path = RUNS, results_dir: Path = RESULTS,
+         update_md: bool = True, rounds: int = 3, per_round: int = 16, only: Optional[List[str]] = None, teacher: str = "local",
+         student: str = "trf", generation: bool = False) -> Dict[str, Any]:
+    """Run the labelling (or, `generation`, the generation) comparison on each dataset; write its JSON and table."""
+    suite = SUITES[suite_name]
+    results = {}
+    for name in names:
+        start = time.perf_counter()
+        ds = datasets.load(name, data)
+        if generation:  # in the ELAD benchmark's folder, so its generation_only run is reused
+            bench = PoolBench(ds, suite, teacher, student, teacher_path, Path(runs) / "elad")
+            result, prefix, make_table = run_generation_effect(bench, only), "generation_effect", generation_table
+        else:
+            bench = PoolBench(ds, suite, teacher, student, teacher_path, Path(runs) / "student_effect")
+            result, prefix, make_table = run_effect(bench, rounds, per_round, only), "student_effect", table
+        result["wall_seconds"] = round(time.perf_counter() - start, 1)
+        results[name] = save_comparison(results_dir, suite.name, prefix, result, make_table, bool(only), update_md)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
+    parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
+    parser.add_argument("--datasets", nargs="*", help="default: trec (labelling), sst2 (--generation)")
+    parser.add_argument("--teacher-path", default=str(datasets.ROOT / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--per-round", type=int, default=16, help="pool texts labelled a round")
+    parser.add_argument("--runs", type=Path, default=RUNS)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--no-md", action="store_true")
+    parser.add_argument("--variants", nargs="*", help="run only these variants")
+    parser.add_argument("--generation", action="store_true", help="compare the generation-side techniques in EvoKD runs")
+    args = parser.parse_args()
+    main(args.suite, args.data, args.datasets or (["sst2"] if args.generation else ["trec"]), args.teacher_path, args.runs,
+         args.results, not args.no_md, args.rounds, args.per_round, args.variants, generation=args.generation)

@@ -1,0 +1,45 @@
+"""The labelling-variant benchmark end to end on real TREC-6, with the scripted teacher and CNN student."""
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.student_effect import main, variants
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def test_every_variant_changes_only_the_labeller():
+    trec = variants("trec")
+    assert set(trec) == {"v1", "v2_calibrated", "v3", "v3_confident"}
+    assert trec["v3_confident"]["loop.min_confidence"] > 0 and trec["v3"]["loop.min_confidence"] == 0.0
+    assert {key for block in trec.values() for key in block} == {"teacher.label", "loop.min_confidence"}
+    assert "v3_confident" not in variants("sst2"), "a threshold is only used where dev chose one"
+
+
+@pytest.mark.skipif(not (DATA / "trec").exists(), reason="needs ../shared/data")
+def test_labelling_effect_smoke_labels_the_same_pool_texts_with_each_variant(tmp_path):
+    main("smoke", DATA, ["trec"], None, runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False,
+         rounds=1, per_round=4, only=["v1", "v3"], teacher="scripted", student="cnn")
+    saved = json.loads((tmp_path / "results" / "smoke" / "student_effect_trec.json").read_text())
+    assert set(saved["runs"]) == {"v1", "v3"}
+    for run in saved["runs"].values():
+        assert run["rounds"] == 1 and run["pool"]["selected"] == 4 and 0.0 <= run["test_score"] <= 1.0
+    selected = []
+    for name in ("v1", "v3"):
+        folder = tmp_path / "runs" / "student_effect" / "smoke" / "trec" / "k1_s0" / f"label_{name}" / "training" / "rounds" / "round_1"
+        selected.append(json.loads((folder / "select.json").read_text())["selected"])
+    assert selected[0] == selected[1], "random selection picks the same texts whatever the labeller"
+    table = (tmp_path / "results" / "smoke" / "student_effect_trec.md").read_text()
+    assert "| v1 |" in table and "| v3 |" in table and "| full_shot |" in table
+
+
+@pytest.mark.skipif(not (DATA / "sst2").exists(), reason="needs ../shared/data")
+def test_generation_effect_smoke_runs_evokd_with_and_without_verification(tmp_path):
+    kwargs = dict(runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, teacher="scripted", student="cnn")
+    main("smoke", DATA, ["sst2"], None, only=["generation_only", "generation_verified"], generation=True, **kwargs)
+    saved = json.loads((tmp_path / "results" / "smoke" / "generation_effect_sst2.json").read_text())
+    assert set(saved["runs"]) == {"generation_only", "generation_verified"}
+    plain, verified = saved["runs"]["generation_only"], saved["runs"]["generation_verified"]
+    assert verified["kept"] <= plain["kept"], "verification only drops texts (the same cached teacher answers)"
+    assert "| generation_verified |" in (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
