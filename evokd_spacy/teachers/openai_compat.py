@@ -4,19 +4,51 @@ Requests run concurrently up to `max_concurrency` and answers keep the prompts' 
 timeouts, dropped connections and malformed replies are retried with exponential backoff and
 jitter (honouring `Retry-After`); after `max_tries` the call fails with a clear error. The API
 key is read from the environment variable *named* in the config, never stored anywhere.
+v2 also asks the server to constrain entity-list answers (`EntityListPrompt`) to a JSON schema
+over the label set, in the dialect named by `structured_output`.
 """
 import os
 import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional, Sequence
 
 from ..errors import ConfigError, TeacherUnavailable
-from ..llm_io import TeacherResponse, estimate_tokens
+from ..llm_io import EntityListPrompt, TeacherResponse, estimate_tokens
 from ..registry import registry
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+# How servers take a JSON schema: OpenAI, vLLM, llama.cpp's own server, LM Studio ("json_schema");
+# llama-cpp-python's server ("json_object" with a schema); or not at all ("none").
+STRUCTURED_OUTPUT = ("json_schema", "json_object", "none")
+
+
+def entity_list_schema(labels: Sequence[str]) -> Dict[str, Any]:
+    """The JSON schema of an entity-list answer: {"entities": [{"text", "label"}]} (an object at
+    the root, which every structured-output server accepts; the entity parser reads the list)."""
+    entity = {
+        "type": "object",
+        "properties": {"text": {"type": "string"}, "label": {"type": "string", "enum": list(labels)}},
+        "required": ["text", "label"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {"entities": {"type": "array", "items": entity}},
+        "required": ["entities"],
+        "additionalProperties": False,
+    }
+
+
+def response_format(dialect: str, labels: Sequence[str]) -> Optional[Dict[str, Any]]:
+    """The request's `response_format` for an entity list in the server's dialect (None: none)."""
+    schema = entity_list_schema(labels)
+    if dialect == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "entities", "schema": schema}}
+    if dialect == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return None
 
 
 class _Retry(Exception):
@@ -39,9 +71,13 @@ class OpenAICompatibleModel:
         max_tries: int = 5,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
+        structured_output: str = "none",
     ) -> None:
         if max_concurrency < 1 or max_tries < 1:
             raise ConfigError("[teacher.model] max_concurrency and max_tries must be >= 1.")
+        if structured_output not in STRUCTURED_OUTPUT:
+            raise ConfigError(f"[teacher.model] structured_output must be one of {', '.join(STRUCTURED_OUTPUT)}, not '{structured_output}'.")
+        self.structured_output = structured_output
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key_env = api_key_env
@@ -90,6 +126,10 @@ class OpenAICompatibleModel:
         body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
         if getattr(prompt, "sample", 0):
             body["seed"] = int(self.config.get("seed", 0)) + prompt.sample  # a fresh sample of a repeated prompt
+        if isinstance(prompt, EntityListPrompt):
+            constraint = response_format(self.structured_output, prompt.labels)
+            if constraint:
+                body["response_format"] = constraint
         last = ""
         for attempt in range(1, self.max_tries + 1):
             try:
@@ -153,14 +193,23 @@ def make_openai_compatible_model(
     max_backoff: float = 30.0,
 ) -> OpenAICompatibleModel:
     """Teacher on an OpenAI-compatible server; `api_key_env` names the variable that holds the key."""
-    return OpenAICompatibleModel(
-        base_url=base_url,
-        model=model,
-        api_key_env=api_key_env,
-        config=dict(config),
-        timeout=timeout,
-        max_concurrency=max_concurrency,
-        max_tries=max_tries,
-        backoff=backoff,
-        max_backoff=max_backoff,
-    )
+    return OpenAICompatibleModel(**{**locals(), "config": dict(config)})
+
+
+@registry.llm_models("evokd.OpenAICompatible.v2")
+def make_openai_compatible_model_v2(
+    base_url: str,
+    model: str,
+    api_key_env: Optional[str] = None,
+    config: Dict[str, Any] = {},
+    timeout: float = 60.0,
+    max_concurrency: int = 4,
+    max_tries: int = 5,
+    backoff: float = 1.0,
+    max_backoff: float = 30.0,
+    structured_output: str = "json_schema",
+) -> OpenAICompatibleModel:
+    """v1 plus structured output: entity-list answers (`evokd.NERLabel.v2`) are constrained by the
+    server to a JSON schema over the label set; `structured_output` names the server's dialect
+    ("json_schema", "json_object" for llama-cpp-python's server, or "none")."""
+    return OpenAICompatibleModel(**{**locals(), "config": dict(config)})

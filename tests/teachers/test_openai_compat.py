@@ -28,7 +28,7 @@ def test_concurrent_requests_keep_order_and_report_tokens():
         out = answers(m, prompts)
         elapsed = time.perf_counter() - start
     assert [str(a) for a in out] == [ANALYSIS] * 8
-    assert elapsed < 0.2 * 8 / 3, f"8 requests at concurrency 8 took {elapsed:.2f}s"
+    assert elapsed < 0.2 * 8 / 2, f"8 requests at concurrency 8 took {elapsed:.2f}s (one at a time: 1.6 s)"
     assert out[0].prompt_tokens == 2 and out[0].completion_tokens == len(ANALYSIS.split())
     assert [r["body"]["messages"][0]["content"] for r in server.requests] != []
 
@@ -83,3 +83,23 @@ def test_spoiled_answers_are_chosen_per_call_so_a_rerun_gets_the_same_ones():
             spoiled = sum(server.spoiled.values())
     assert runs[0] == runs[1]
     assert 5 < spoiled < 35 and sum(a != ANALYSIS for a in runs[0]) == spoiled
+
+
+def test_v2_asks_the_server_to_constrain_entity_lists_to_the_label_set():
+    from evokd_spacy.errors import ConfigError
+    from evokd_spacy.llm_io import EntityListPrompt
+    from evokd_spacy.teachers.openai_compat import make_openai_compatible_model_v2
+
+    entity_prompt = EntityListPrompt("Find the entities.", "Ramen with basil", ["DISH", "INGREDIENT"])
+    with LoopbackServer(LEXICON) as server:
+        settings = {"base_url": server.base_url, "model": "test", "timeout": 1.0, "max_concurrency": 1}
+        answers(make_openai_compatible_model_v2(**settings), [entity_prompt, "Explain"])
+        answers(make_openai_compatible_model_v2(**settings, structured_output="json_object"), [entity_prompt])
+        answers(model(server, max_concurrency=1), [entity_prompt])  # v1: never
+    formats = [r["body"].get("response_format") for r in server.requests]
+    assert formats[1] is None and formats[3] is None, "only entity-list prompts, and only from v2"
+    schema = formats[0]["json_schema"]["schema"]
+    assert formats[0]["type"] == "json_schema" and formats[2] == {"type": "json_object", "schema": schema}
+    assert schema["properties"]["entities"]["items"]["properties"]["label"]["enum"] == ["DISH", "INGREDIENT"]
+    with pytest.raises(ConfigError, match="json_schema, json_object, none"):
+        make_openai_compatible_model_v2(base_url=server.base_url, model="test", structured_output="grammar")

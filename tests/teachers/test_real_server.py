@@ -1,6 +1,7 @@
 """Integration: a real OpenAI-compatible server (llama-cpp-python's, serving the SmolLM2 GGUF on
 127.0.0.1) answers one whole EvoKD round through evokd.OpenAICompatible.v1."""
 import importlib.util
+import json
 import socket
 import subprocess
 import sys
@@ -72,3 +73,20 @@ def test_one_round_through_a_real_llama_cpp_server(settings_factory, llama_serve
     assert round_1["teacher"]["calls"] >= 3  # analysis + one generation per label (+ labels)
     assert round_1["teacher"]["completion_tokens"] > 0 and round_1["teacher"]["prompt_tokens"] > 0
     assert round_1["kept"] + sum(round_1["dropped"].values()) >= round_1["generated"]
+
+
+def test_a_real_llama_cpp_server_keeps_entity_lists_to_the_schema(llama_server):
+    from evokd_spacy.llm_io import EntityListPrompt
+    from evokd_spacy.tasks.ner.parse import parse_entities
+    from evokd_spacy.teachers.openai_compat import make_openai_compatible_model_v2
+
+    model = make_openai_compatible_model_v2(base_url=llama_server, model="smollm2", structured_output="json_object", timeout=120.0,
+                                            config={"max_tokens": 80, "temperature": 0.0})
+    text = "Just saw Taylor Swift at the Apple store in New York, amazing!"
+    prompt = EntityListPrompt(f"List the people and places in this text as JSON.\nText: {text}", text, ["person", "location"])
+    [[answer]] = list(model([[prompt]]))
+    data = json.loads(answer)  # the server's grammar makes it valid JSON of the schema's shape
+    assert set(data) == {"entities"} and all(set(e) == {"text", "label"} for e in data["entities"])
+    assert all(e["label"] in {"person", "location"} for e in data["entities"])
+    entities, error = parse_entities(answer)
+    assert error == "" and entities == data["entities"]
