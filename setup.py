@@ -57,6 +57,7 @@ setup(
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",
             "evokd.NERGenerate.v1 = evokd_spacy.tasks.ner.generate:make_ner_generate_task",
             "evokd.NERLabel.v1 = evokd_spacy.tasks.ner.label:make_ner_label_task",
+            "evokd.NERLabel.v2 = evokd_spacy.tasks.ner.label:make_ner_label_task_v2",
             "evokd.TextCatRevise.v1 = evokd_spacy.tasks.textcat.revise:make_textcat_revise_task",
             "evokd.TextCatExplain.v1 = evokd_spacy.tasks.textcat.explain:make_textcat_explain_task",
             "evokd.TextCatStepCheck.v1 = evokd_spacy.tasks.textcat.explain:make_textcat_step_check_task",
@@ -65,6 +66,7 @@ setup(
         "thinc_llm_models": [
             "evokd.LocalHF.v1 = evokd_spacy.teachers.local:make_local_hf_model",
             "evokd.OpenAICompatible.v1 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model",
+            "evokd.OpenAICompatible.v2 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model_v2",
             "evokd.ScriptedTeacher.v1 = evokd_spacy.teachers.scripted:make_scripted_teacher",
         ],
         "spacy_misc": [

@@ -18,6 +18,8 @@ def _run(code: str) -> str:
         ("llm_tasks", "evokd.NERAnalyse.v1"),
         ("llm_tasks", "evokd.NERGenerate.v1"),
         ("llm_tasks", "evokd.NERLabel.v1"),
+        ("llm_tasks", "evokd.NERLabel.v2"),
+        ("llm_models", "evokd.OpenAICompatible.v2"),
         ("llm_models", "evokd.LocalHF.v1"),
         ("llm_models", "evokd.ScriptedTeacher.v1"),
         ("llm_tasks", "evokd.TextCatLabel.v3"),
@@ -38,6 +40,17 @@ def test_registered_names_resolve_through_entry_points_without_imports(registry_
         f"from spacy.util import registry\nf = registry.{registry_name}.get({name!r})\nprint(f.__module__)"
     )
     assert _run(code).startswith("evokd_spacy.")
+
+
+def test_every_name_the_code_registers_has_an_entry_point():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    registered = {m.group(1) for path in (root / "evokd_spacy").rglob("*.py")
+                  for m in re.finditer(r'@registry\.\w+\("(evokd\.[\w.]+)"\)', path.read_text(encoding="utf8"))}
+    declared = set(re.findall(r'"(evokd\.[\w.]+) = ', (root / "setup.py").read_text(encoding="utf8")))
+    assert registered and registered <= declared, f"add to setup.py's entry points: {sorted(registered - declared)}"
 
 
 def test_importing_the_package_adds_no_heavy_imports_beyond_spacy():
