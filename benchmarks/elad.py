@@ -57,6 +57,9 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
         "pool_random_labelled": Method({**labelled, "pool.strategy": strategy("Random")}, budget=True),
         "pool_entropy_labelled": Method({**labelled, "pool.strategy": strategy("Entropy")}, budget=True),
         "pool_explanation_labelled": Method({**labelled, "pool.strategy": explanation}, budget=True),
+        # ... and the same number of labelled pool texts (two rounds) per strategy, whatever the tokens
+        "pool_random_labelled_2rounds": Method({**labelled, "pool.strategy": strategy("Random"), "loop.rounds": 2}),
+        "pool_explanation_labelled_2rounds": Method({**labelled, "pool.strategy": explanation, "loop.rounds": 2}),
         "mixed_entropy_labelled": Method({"pool.per_round": max(1, per_round // 2), "pool.strategy": strategy("Entropy"), "pool.revise": False},
                                          budget=True),
     }

@@ -17,7 +17,7 @@ def test_elad_smoke_compares_strategies_at_equal_tokens(tmp_path):
     assert set(saved["runs"]) == {"generation_only", "pool_random", "pool_entropy", "pool_explanation",  # no margin: 2 labels
                                   "pool_entropy_labelled", "mixed_entropy", "pool_explanation_2rounds", "pool_entropy_2rounds",
                                   "pool_entropy_labelled_2rounds", "pool_random_labelled", "pool_explanation_labelled",
-                                  "mixed_entropy_labelled"}
+                                  "mixed_entropy_labelled", "pool_random_labelled_2rounds", "pool_explanation_labelled_2rounds"}
     budget = saved["budget_tokens"]
     assert budget == saved["runs"]["generation_only"]["teacher_tokens"] > 0
     for name, run in saved["runs"].items():
