@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from evokd_spacy.tasks.ner.parse import parse_entities
 from evokd_spacy.teachers.constrained import GrammarDecoder
 from evokd_spacy.teachers.entity_grammar import EntityListGrammar, entity_list_example
 
@@ -21,12 +22,13 @@ def grammar():
         "[]",
         entity_list_example([("Jon Smith", "person"), ("Paris", "location")]),
         '[\n  {"text":"Paris","label":"location"}\n]',
+        '```json\n[\n    {"text": "Paris", "label": "location"}\n]',
     ],
 )
 def test_complete_answers_are_accepted_and_parse(grammar, answer):
     state = grammar.feed(grammar.start(), answer)
     assert state is not None and state.done
-    assert isinstance(json.loads(answer), list)
+    assert parse_entities(answer)[1] == "" and isinstance(json.loads(answer[answer.index("["):]), list)
 
 
 @pytest.mark.parametrize(
@@ -39,7 +41,8 @@ def test_complete_answers_are_accepted_and_parse(grammar, answer):
         ('[{"text": " Paris', "entity starts with a space"),
         ('Entities: [', "chatter before the list"),
         ("[]]", "anything after the end"),
-        ('[{"text":      "Paris"', "more whitespace than allowed"),
+        ('[{"text":          "Paris"', "more whitespace than allowed"),
+        ("```python\n[", "a fence for another language"),
         ('[{"text": "Paris", "label": "location"}, {"text": "Jon", "label": "person"}, {', "more entities than allowed"),
     ],
 )
@@ -49,10 +52,12 @@ def test_invalid_continuations_are_refused(grammar, answer, why):
 
 def test_an_answer_cut_short_is_closed_after_its_last_complete_entity(grammar):
     first = '[{"text": "Paris", "label": "location"}'
-    for cut, closed in [("", "[]"), ("[", "[]"), ('[{"text": "Par', "[]"), (first + ', {"text": "Jo', first + "]"), (first, first + "]")]:
+    cuts = [("", "[]"), ("```js", "[]"), ("[", "[]"), ("```json\n[", "```json\n[]"), ('[{"text": "Par', "[]"),
+            (first + ', {"text": "Jo', first + "]"), (first, first + "]")]
+    for cut, closed in cuts:
         state = grammar.feed(grammar.start(), cut)
         assert grammar.close(cut, state) == closed
-        assert isinstance(json.loads(closed), list)
+        assert parse_entities(closed) == ([{"text": "Paris", "label": "location"}] if "Paris" in closed else [], "")
 
 
 class PieceTokenizer:
