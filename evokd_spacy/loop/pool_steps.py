@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Sequence, Set
 from spacy.language import Language
 
 from ..pool.context import SelectionContext
+from ..pool.ner_beam import beam_ner, beam_scored_docs
 from ..tasks.request import REQUEST_KEY, result_of
 from ..teachers.cache import IO_KEY
 from ..ty import PoolCandidate, Sample, TaskKind, TaskSpec
@@ -14,13 +15,17 @@ from .teacher import Teacher
 
 
 def score_pool(nlp: Language, texts: Dict[int, str], spec: TaskSpec, kind: TaskKind) -> List[PoolCandidate]:
-    """The student's prediction (and, for textcat, its label scores) for each pool text."""
+    """The student's prediction and scores for each pool text: textcat's label scores, or for NER
+    the probabilities of its top beam analyses (`pool/ner_beam.py`; None without a beam-capable NER)."""
     indices = list(texts)
-    candidates = []
-    for index, doc in zip(indices, nlp.pipe([texts[i] for i in indices], batch_size=64)):
-        probs = {label: float(doc.cats.get(label, 0.0)) for label in spec.label_names} if kind.name == "textcat" else None
-        candidates.append(PoolCandidate(index=index, text=doc.text, prediction=kind.prediction(doc, spec), probs=probs))
-    return candidates
+    ordered = [texts[i] for i in indices]
+    if kind.name == "ner" and beam_ner(nlp) is not None:
+        scored = beam_scored_docs(nlp, ordered)
+    else:
+        scored = [(doc, {label: float(doc.cats.get(label, 0.0)) for label in spec.label_names} if kind.name == "textcat" else None)
+                  for doc in nlp.pipe(ordered, batch_size=64)]
+    return [PoolCandidate(index=index, text=doc.text, prediction=kind.prediction(doc, spec), probs=probs)
+            for index, (doc, probs) in zip(indices, scored)]
 
 
 def candidate_texts(pool: Sequence[str], taken: Set[int], max_candidates: int, seed: int, r: int) -> Dict[int, str]:

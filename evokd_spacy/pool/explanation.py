@@ -15,7 +15,8 @@ writes no rationale, so the teacher writes it, and the student's role is to shor
    the student's label differs from the rationales' majority; plus 0.1 x the student's entropy
    to break ties. The `n` highest go to the teacher for revision.
 
-Text classification only: for NER use `evokd.SelectRandom.v1` (see the README).
+Text classification only: for NER use `evokd.SelectEntropy.v1` (over the student's beam analyses, see
+`ner_beam.py`) or `evokd.SelectRandom.v1`.
 """
 from collections import Counter
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -93,7 +94,7 @@ class ExplanationSelector:
 
     def select(self, candidates: List[PoolCandidate], n: int, context: Any) -> List[Dict[str, Any]]:
         if context.kind.name != "textcat":
-            raise ConfigError("[pool.strategy] evokd.SelectExplanation.v1 works for text classification; for NER use evokd.SelectRandom.v1.")
+            raise ConfigError("[pool.strategy] evokd.SelectExplanation.v1 works for text classification; for NER use evokd.SelectEntropy.v1 (over the student's beam analyses) or evokd.SelectRandom.v1.")
         require_probs(candidates, "evokd.SelectExplanation.v1")
         size = self.shortlist_size(n, len(candidates))
         short_rows = top_scored(candidates, size, lambda c: entropy(c.probs), "entropy")

@@ -20,8 +20,8 @@ def require_probs(candidates: List[PoolCandidate], name: str) -> None:
     """Entropy and margin need the student's label scores (text classification)."""
     if candidates and candidates[0].probs is None:
         raise ConfigError(
-            f"[pool.strategy] {name} needs the student's label scores, which only text classification gives. "
-            "For NER use evokd.SelectRandom.v1."
+            f"[pool.strategy] {name} needs the student's scores: text classification's label scores, or the "
+            "analyses of a beam-capable NER component. This student has neither: use evokd.SelectRandom.v1."
         )
 
 

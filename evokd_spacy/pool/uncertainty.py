@@ -1,4 +1,4 @@
-"""Uncertainty of a student's label scores: entropy and margin (textcat)."""
+"""Uncertainty of a student's scores: entropy and margin (textcat labels, or NER beam analyses)."""
 import math
 from typing import Dict, Optional
 

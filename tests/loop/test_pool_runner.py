@@ -87,10 +87,20 @@ def test_ner_pool_with_random_selection_and_revision(settings_factory, ner_pool)
     assert rows and metrics[1]["sources"]["pool"]["kept"] == len(rows)
     assert all(row["spans"] for row in rows)  # every pool sentence holds lexicon entities
     assert any("A small tagger found these entities" in p for p in runner.teacher.client.model.prompts)
-    entropy = settings_factory("evokd_ner.cfg", **{"pool.path": str(ner_pool), "paths.output": str(settings.output) + "2",
-                                                   "pool.strategy": {"@misc": "evokd.SelectEntropy.v1"}})
-    with pytest.raises(ConfigError, match="SelectRandom"):
-        EvoKDRunner(entropy, quiet=True).run()
+
+
+def test_ner_pool_with_entropy_over_the_students_beam_analyses(settings_factory, ner_pool, tmp_path):
+    settings = settings_factory(
+        "evokd_ner.cfg",
+        **{"pool.path": str(ner_pool), "pool.per_round": 4, "loop.rounds": 1, "pool.strategy": {"@misc": "evokd.SelectEntropy.v1"},
+           "paths.output": str(tmp_path / "entropy"), "paths.corpus": str(tmp_path / "entropy_corpus")},
+    )
+    EvoKDRunner(settings, quiet=True).run()
+    selected = RunFolder(settings.output, settings.corpus).load_step(1, "select")
+    assert selected["strategy"] == "entropy" and len(selected["selected"]) == 4
+    scores = [row["score"] for row in selected["selected"]]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    assert all(set(row["student_probs"]) == {"parse_1", "parse_2", "parse_3", "parse_4"} for row in selected["selected"])
 
 
 def test_pool_settings_are_checked(settings_factory, textcat_pool):
