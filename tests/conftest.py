@@ -4,8 +4,13 @@ from typing import Any, Dict
 
 import pytest
 
+from evokd_spacy.tasks.textcat.calibrated_label import CONTENT_FREE
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets" / "textcat"
+# The default textcat labeller (TextCatLabel.v3) calibrates once per run: one call per content-free input.
+CALIBRATION_CALLS = len(CONTENT_FREE)
+
 LEXICON = {
     "POSITIVE": ["great", "love", "excellent", "wonderful", "perfect", "recommend"],
     "NEGATIVE": ["awful", "broke", "boring", "terrible", "waste", "refund"],

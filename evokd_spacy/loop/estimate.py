@@ -13,7 +13,7 @@ from ..llm_io import estimate_tokens
 from ..tasks.request import make_request_doc
 from . import steps
 from .kinds import get_kind
-from .settings import RunSettings
+from .settings import RunSettings, calls_label_task
 from .state import RunFolder
 from .teacher import resolve_tasks
 
@@ -64,7 +64,8 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     done = len(RunFolder(settings.output, settings.corpus).read_metrics())
     to_go = max(0, int(loop["rounds"]) + 1 - max(done, 1))
     # Calibration (content-free prompts of the labelling and revision tasks): once per run, cached.
-    setup = [p for part in ("label", "revise") if hasattr(tasks.get(part), "calibration_prompts") for p in tasks[part].calibration_prompts()]
+    parts = ("label", "revise") if calls_label_task(settings) else ("revise",)
+    setup = [p for part in parts if hasattr(tasks.get(part), "calibration_prompts") for p in tasks[part].calibration_prompts()]
     setup_calls = len(setup) if done <= 1 and to_go else 0
     return {
         "per_round": {

@@ -25,7 +25,7 @@ from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .table import print_rounds
-from .settings import SAVED_CONFIG, RunSettings, changed_keys, run_fingerprint
+from .settings import SAVED_CONFIG, RunSettings, calls_label_task, changed_keys, run_fingerprint
 from .state import RunFolder
 from .teacher import Teacher, build_teacher, prepare_labelling
 
@@ -63,7 +63,7 @@ class EvoKDRunner:
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
-            prepare_labelling(self._teacher, [self.kind.example(s) for s in self.seeds])
+            prepare_labelling(self._teacher, [self.kind.example(s) for s in self.seeds], labels=calls_label_task(self.settings))
         return self._teacher
 
     # ---- data ---------------------------------------------------------------------------

@@ -218,3 +218,9 @@ def _same_value(a: Any, b: Any) -> bool:
         return a is b
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if numbers else a == b
+
+
+def calls_label_task(settings: "RunSettings") -> bool:
+    """Whether a run asks the teacher's labelling task: for generated texts (`separate_labelling`)
+    or for pool texts."""
+    return bool(settings.loop["separate_labelling"] or settings.pool.get("path"))

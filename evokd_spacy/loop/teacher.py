@@ -76,11 +76,13 @@ def build_teacher(
     )
 
 
-def prepare_labelling(teacher: Teacher, examples: List[Dict[str, Any]]) -> None:
-    """Give the labelling (and revision) task the seed examples and, if it calibrates, its content-free prior."""
+def prepare_labelling(teacher: Teacher, examples: List[Dict[str, Any]], labels: bool = True) -> None:
+    """Give the labelling (and revision) task the seed examples and, if it calibrates, its
+    content-free prior; `labels = False` (the run never calls the labelling task) skips its calibration."""
     for task in (teacher.label, teacher.revise):
         if hasattr(task, "set_examples"):
             task.set_examples(examples)
-        prompts = task.calibration_prompts() if hasattr(task, "calibration_prompts") else []
+        used = labels or task is not teacher.label
+        prompts = task.calibration_prompts() if used and hasattr(task, "calibration_prompts") else []
         if prompts:
             task.set_prior(teacher.client.ask(prompts, desc="calibrate"))

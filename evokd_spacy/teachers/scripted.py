@@ -57,7 +57,7 @@ class ScriptedTeacher:
             return self._label(text, choices)
         if "JSON list" in text:
             return TeacherResponse(self._entities(text))
-        if "Answer with the label name" in text:  # a labelling prompt sent as plain text
+        if "Answer with the label name" in text or "Answer with the label word" in text:  # labelling sent as plain text (v1/v2, v3)
             return TeacherResponse(str(self._label(text, list(self.lexicon))))
         if "Think step by step" in text:
             return TeacherResponse(self._rationale(text, sample))

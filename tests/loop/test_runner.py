@@ -6,6 +6,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from evokd_spacy.loop.runner import EvoKDRunner
+from tests.conftest import CALIBRATION_CALLS
 from evokd_spacy.loop.state import RunFolder
 
 
@@ -92,7 +93,7 @@ def test_a_built_in_spacy_llm_model_plugs_in_by_config_alone(settings_factory):
     settings = settings_factory(**{"loop.rounds": 1})
     settings.teacher_config["model"] = {"@llm_models": "spacy.NoOp.v1"}
     metrics = EvoKDRunner(settings, quiet=True).run()
-    assert metrics[1]["teacher"]["calls"] == 3  # analysis + one generation per label; nothing to label
+    assert metrics[1]["teacher"]["calls"] == CALIBRATION_CALLS + 3  # calibration, analysis, a generation per label; nothing to label
     assert metrics[1]["dropped"] == {"empty_response": 2} and metrics[1]["kept"] == 0
     analysis = json.loads((settings.output / "rounds" / "round_1" / "analyse.json").read_text())
     assert analysis["error"] == "empty_response" and analysis["analysis"].startswith("The classifier got")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from evokd_spacy.loop.runner import EvoKDRunner
 from evokd_spacy.teachers.loopback import LoopbackServer
-from tests.conftest import LEXICON
+from tests.conftest import CALIBRATION_CALLS, LEXICON
 
 FAKE_KEY = "sk-evokd-PLANTED-0123456789abcdef"
 
@@ -24,7 +24,7 @@ def test_round_through_a_faulty_server_retries_and_leaks_no_key(settings_factory
         metrics = EvoKDRunner(settings, quiet=True).run()
         assert all(r["authorization"] == f"Bearer {FAKE_KEY}" for r in server.requests)
     assert metrics[1]["kept"] > 0 and metrics[1]["teacher"]["retries"] == 4
-    assert metrics[1]["teacher"]["calls"] == 3 + metrics[1]["generated"]
+    assert metrics[1]["teacher"]["calls"] == CALIBRATION_CALLS + 3 + metrics[1]["generated"]
     from spacy.cli.package import package
 
     packages = Path(tmp_path) / "packages"  # the packaged pipeline (meta.json, README) is scanned too
@@ -51,6 +51,6 @@ def test_budget_stops_the_run_cleanly_and_a_larger_budget_continues_it(settings_
         EvoKDRunner(settings_factory(**{"loop.max_teacher_calls": 5}), quiet=True).run()
     resumed = EvoKDRunner(settings_factory(**{"loop.max_teacher_calls": 1000}), quiet=True)
     metrics = resumed.run()
-    reference_calls = 1 + 2 + metrics[1]["generated"] + 1 + 2 + metrics[2]["generated"]
+    reference_calls = CALIBRATION_CALLS + 1 + 2 + metrics[1]["generated"] + 1 + 2 + metrics[2]["generated"]
     assert resumed.teacher.client.usage.calls == reference_calls - 5
     assert resumed.teacher.client.budget.spent["calls"] == reference_calls

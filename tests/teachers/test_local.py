@@ -43,7 +43,9 @@ def test_one_round_with_the_real_smollm2_teacher(settings_factory, smollm_path):
     runner = EvoKDRunner(settings, quiet=True)
     metrics = runner.run()
     assert [m["round"] for m in metrics] == [0, 1]
-    assert metrics[1]["teacher"]["calls"] == 1 + 2 + metrics[1]["generated"]
+    from tests.conftest import CALIBRATION_CALLS
+
+    assert metrics[1]["teacher"]["calls"] == CALIBRATION_CALLS + 1 + 2 + metrics[1]["generated"]
     assert metrics[1]["teacher"]["completion_tokens"] > 0
     assert metrics[1]["kept"] + sum(metrics[1]["dropped"].values()) >= metrics[1]["generated"]
     rows = [json.loads(line) for line in runner.folder.round_jsonl(1).read_text().splitlines()]
@@ -94,6 +96,6 @@ def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(smol
     model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 40})
     answer = model.respond(EntityListPrompt(question, text, ["person", "location"]))
     entities, error = parse_entities(answer)
-    assert error == "" and json.loads(answer) == entities, str(answer)
+    assert error == "" and json.loads(answer[answer.index("["):]) == entities, str(answer)  # an opening ```json fence is allowed
     assert all(e["label"] in {"person", "location"} and e["text"] in text for e in entities)
     assert 0 < answer.completion_tokens <= 40
