@@ -123,6 +123,8 @@ class TeacherClient:
             "choices": list(getattr(prompt, "choices", []) or []),
             "sample": sample,
         }
+        if getattr(prompt, "decoding", None):  # how the answer is decoded (e.g. a grammar's version)
+            payload["decoding"] = prompt.decoding
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf8")).hexdigest()
 
     def _path(self, key: str) -> Path:

@@ -7,6 +7,7 @@ allowed between JSON tokens, and the list may open a Markdown code fence (```jso
 instruct models like to answer: forcing their first token away from it costs them accuracy. `EntityListGrammar.feed` says whether a character may come next;
 a constrained decoder keeps the model to prefixes this grammar accepts, so every answer parses,
 uses only known labels and names only strings that occur in the text.
+A change to what the grammar accepts must bump `EntityListPrompt.decoding` (the cache key).
 """
 from dataclasses import dataclass, replace
 from typing import List, Sequence, Tuple, Union

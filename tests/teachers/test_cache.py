@@ -60,3 +60,15 @@ def test_cost_budget_is_estimated_from_tokens_and_kept_on_disk(tmp_path):
         c.ask([f"Explain the weaknesses of classifier {i} in some detail please." for i in range(50)])
     assert 0.001 <= budget.spent["cost"] < 0.002 and 0 < budget.spent["calls"] < 50
     assert Budget(tmp_path / "ledger.json").spent == budget.spent
+
+
+def test_the_decoding_of_a_prompt_is_part_of_its_cache_key(tmp_path):
+    from evokd_spacy.llm_io import EntityListPrompt, GreedyPrompt
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    client = TeacherClient(model=None, model_config={"m": 1}, cache_dir=tmp_path)
+    prompt = EntityListPrompt("Find entities.", "Ramen with basil", ["DISH"])
+    newer = EntityListPrompt("Find entities.", "Ramen with basil", ["DISH"])
+    newer.decoding = "entity-grammar-3"
+    assert client.key(prompt, 0) != client.key(newer, 0)
+    assert client.key(GreedyPrompt("Find entities."), 0) == client.key(GreedyPrompt("Find entities."), 0)
