@@ -71,13 +71,14 @@ class ExplanationSelector:
         self.templates = (explain_template, check_template)
         self._tasks: Optional[Tuple[Any, Any]] = None
 
-    def shortlist_size(self, n: int, available: int) -> int:
-        """How many of `available` candidates get rationales when `n` are to be selected."""
-        return min(available, max(n, int(round(n * self.shortlist))))
+    def shortlist_size(self, n: int, available: Optional[int] = None) -> int:
+        """How many candidates get rationales when `n` are to be selected (at most `available`)."""
+        size = max(n, int(round(n * self.shortlist)))
+        return size if available is None else min(available, size)
 
     def teacher_calls(self, n: int) -> Dict[str, int]:
         """At most how many rationale and step-check calls selecting `n` texts takes (dry-run estimate)."""
-        rationales = self.shortlist_size(n, n * 1_000_000) * self.n_rationales
+        rationales = self.shortlist_size(n) * self.n_rationales
         return {"generated": rationales, "scored": rationales * (self.max_steps + 1)}
 
     def tasks(self, spec: Any) -> Tuple[Any, Any]:

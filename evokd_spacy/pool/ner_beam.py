@@ -38,8 +38,8 @@ def beam_scored_docs(nlp: Language, texts: List[str], beam_width: int = 4, batch
     for start in range(0, len(texts), batch_size):
         docs = list(nlp.pipe(texts[start : start + batch_size], disable=[name]))  # no preset entities to constrain the beam
         for doc, beam in zip(docs, ner.beam_parse(docs, beam_width=beam_width)):
-            parses = sorted(ner.moves.get_beam_parses(beam), key=lambda parse: -parse[0])
-            best = parses[0][1] if parses else []
+            parses = ner.moves.get_beam_parses(beam)
+            best = max(parses, key=lambda parse: parse[0])[1] if parses else []
             doc.ents = [Span(doc, s, e, label=label) for s, e, label in best]
             out.append((doc, parse_probs(parses, beam_width)))
     return out

@@ -10,7 +10,7 @@ uses only known labels and names only strings that occur in the text.
 A change to what the grammar accepts must bump `EntityListPrompt.decoding` (the cache key).
 """
 from dataclasses import dataclass, replace
-from typing import List, Sequence, Tuple, Union
+from typing import Sequence, Tuple, Union
 
 # The program: literals, whitespace, the two slots, and the two places where a choice is made.
 WS, SUBSTRING, LABEL, OPEN_OR_END, NEXT_OR_END = "ws", "substring", "label", "open_or_end", "next_or_end"
@@ -105,7 +105,7 @@ class EntityListGrammar:
         if state.offset + 1 < len(literal):
             return replace(state, offset=state.offset + 1)
         state = replace(state, pos=state.pos + 1, offset=0)
-        if literal in "[}":
+        if literal in ("[", "}"):
             state = replace(state, entities=state.entities + (literal == "}"), last_complete=state.length)
         if state.pos == len(_PROGRAM):  # after the '{' of a following object
             state = replace(state, pos=_AFTER_OPEN)
@@ -129,9 +129,3 @@ class EntityListGrammar:
             fits = char not in '\\\n' and not (not state.buffer and char.isspace()) and len(grown) <= self.max_entity_chars
             return replace(state, buffer=grown) if fits and grown in self.source else None
         return replace(state, buffer=grown) if any(label.startswith(grown) for label in self.labels) else None
-
-
-def entity_list_example(entities: List[Tuple[str, str]]) -> str:
-    """The canonical answer for (text, label) pairs, in the grammar's own spelling."""
-    objects = ", ".join(f'{{"text": "{text}", "label": "{label}"}}' for text, label in entities)
-    return f"[{objects}]"

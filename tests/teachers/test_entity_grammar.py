@@ -5,10 +5,16 @@ import pytest
 
 from evokd_spacy.tasks.ner.parse import parse_entities
 from evokd_spacy.teachers.constrained import GrammarDecoder
-from evokd_spacy.teachers.entity_grammar import EntityListGrammar, entity_list_example
+from evokd_spacy.teachers.entity_grammar import EntityListGrammar
 
 TEXT = "Jon Smith flew to Paris on Monday"
 LABELS = ["person", "location"]
+
+
+def entity_list_example(entities):
+    """The canonical answer for (text, label) pairs."""
+    objects = ", ".join(f'{{"text": "{text}", "label": "{label}"}}' for text, label in entities)
+    return f"[{objects}]"
 
 
 @pytest.fixture
