@@ -11,8 +11,8 @@ labeller is the only difference. The plain variants keep every answer (`min_conf
 `v3_confident` drops answers below the threshold `evaluate-teacher` recommends on dev.
 
 Generation (`--generation`): EvoKD itself (the ELAD benchmark's `generation_only` run, reused)
-against the same run with verified generation (a text is kept only when the separate labelling
-call agrees with the label it was generated for) and with v3 labelling.
+against the same run labelled with v3, then with v3 and verified generation (a text is kept only
+when the separate labelling call agrees with the label it was generated for).
 
 Scores are on the test split; the best round is chosen on dev, never test. Writes
 benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
@@ -49,12 +49,13 @@ def variants(dataset: str) -> Dict[str, Dict[str, Any]]:
     return out
 
 
-# EvoKD with each generation-side technique; names match the ELAD benchmark's runs so that its
-# `generation_only` run (EvoKD as configured) is reused.
+# EvoKD with each generation-side technique, one added at a time. `generation_only` is named as
+# in the ELAD benchmark so that its run (labelled with v1, the default then) is reused.
+V3_LABEL = {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v3"}}
 GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
-    "generation_only": {},
-    "generation_verified": {"loop.require_target_agreement": True},
-    "generation_v3": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v3"}},
+    "generation_only": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v1"}},
+    "generation_v3": V3_LABEL,
+    "generation_v3_verified": {**V3_LABEL, "loop.require_target_agreement": True},
 }
 
 
@@ -72,7 +73,7 @@ def run_effect(bench: PoolBench, rounds: int, per_round: int, only: Optional[Lis
 
 
 def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None) -> Dict[str, Any]:
-    """EvoKD as configured, with verified generation, and with v3 labelling."""
+    """EvoKD with v1 labelling, with v3 labelling, and with v3 plus verified generation."""
     runs = {}
     for name, overrides in GENERATION_VARIANTS.items():
         if only and name not in only:

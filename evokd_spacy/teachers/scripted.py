@@ -5,6 +5,7 @@ sentence, a generation with synthetic texts built from a per-label lexicon, and 
 prompt by counting lexicon words. The same prompt always gets the same answer.
 """
 import json
+import os
 import random
 import re
 import time
@@ -49,7 +50,8 @@ class ScriptedTeacher:
         if self.log_path:
             with open(self.log_path, "a", encoding="utf8") as log:
                 choices = list(getattr(prompt, "choices", []) or [])
-                log.write(json.dumps({"prompt": str(prompt), "choices": choices, "sample": getattr(prompt, "sample", 0)}) + "\n")
+                call = {"prompt": str(prompt), "choices": choices, "sample": getattr(prompt, "sample", 0)}
+                log.write(json.dumps({**call, "pid": os.getpid()}) + "\n")
         return self._answer(str(prompt), list(getattr(prompt, "choices", []) or []), int(getattr(prompt, "sample", 0)))
 
     def _answer(self, text: str, choices: List[str], sample: int = 0) -> TeacherResponse:
@@ -130,7 +132,8 @@ def make_scripted_teacher(
 ) -> ScriptedTeacher:
     """Deterministic test teacher driven by a per-label word lexicon.
 
-    `delay` seconds per answer and a `log_path` (one JSON line per answered prompt) let tests kill
-    a run mid-call and check that no finished call is asked twice.
+    `delay` seconds per answer and a `log_path` (one JSON line per answered prompt, with the
+    answering process's pid) let tests kill a run mid-call and check that no finished call is
+    asked twice.
     """
     return ScriptedTeacher(lexicon=lexicon, garbage=garbage, fail_after=fail_after, delay=delay, log_path=log_path)

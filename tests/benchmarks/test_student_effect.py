@@ -37,9 +37,9 @@ def test_labelling_effect_smoke_labels_the_same_pool_texts_with_each_variant(tmp
 @pytest.mark.skipif(not (DATA / "sst2").exists(), reason="needs ../shared/data")
 def test_generation_effect_smoke_runs_evokd_with_and_without_verification(tmp_path):
     kwargs = dict(runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, teacher="scripted", student="cnn")
-    main("smoke", DATA, ["sst2"], None, only=["generation_only", "generation_verified"], generation=True, **kwargs)
+    main("smoke", DATA, ["sst2"], None, only=["generation_v3", "generation_v3_verified"], generation=True, **kwargs)
     saved = json.loads((tmp_path / "results" / "smoke" / "generation_effect_sst2.json").read_text())
-    assert set(saved["runs"]) == {"generation_only", "generation_verified"}
-    plain, verified = saved["runs"]["generation_only"], saved["runs"]["generation_verified"]
+    assert set(saved["runs"]) == {"generation_v3", "generation_v3_verified"}
+    plain, verified = saved["runs"]["generation_v3"], saved["runs"]["generation_v3_verified"]
     assert verified["kept"] <= plain["kept"], "verification only drops texts (the same cached teacher answers)"
-    assert "| generation_verified |" in (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
+    assert "| generation_v3_verified |" in (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
