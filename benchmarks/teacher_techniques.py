@@ -4,7 +4,9 @@
 
 Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
 exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both), `verbalised` (v3: verbalisers per label, uncalibrated) and
-`verbalised_calibrated` (v3's default: verbalisers and calibration); for NER (`wnut17`), `ner_v1`
+`verbalised_calibrated` (v3's default: verbalisers and calibration), `listed_verbalised_calibrated`
+(v4: also the words each label description lists) and `verbalised_few_shot_calibrated` (v3 with up
+to 6 seed exemplars); for NER (`wnut17`), `ner_v1`
 (free decoding) and `ner_constrained` (NERLabel.v2, JSON-constrained decoding). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
@@ -30,6 +32,8 @@ VARIANTS = {
     "few_shot_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 4, "calibrate": True},
     "verbalised": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": False},
     "verbalised_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": True},  # v3's default
+    "listed_verbalised_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v4", "calibrate": True},  # v4's default
+    "verbalised_few_shot_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v3", "few_shot": 6, "calibrate": True},
 }
 # Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
 # list over the label set, naming only strings in the sentence); both show 3 seed exemplars.

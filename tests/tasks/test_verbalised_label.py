@@ -1,11 +1,16 @@
-"""Labelling with verbalisers (evokd.TextCatLabel.v3)."""
+"""Labelling with verbalisers (evokd.TextCatLabel.v3, and v4 with listed words)."""
 import math
 
 import spacy
 
 from evokd_spacy.llm_io import TeacherResponse
 from evokd_spacy.tasks.request import result_of
-from evokd_spacy.tasks.textcat.verbalised_label import derive_verbalizers, make_textcat_label_task_v3
+from evokd_spacy.tasks.textcat.verbalised_label import (
+    derive_listed_verbalizers,
+    derive_verbalizers,
+    make_textcat_label_task_v3,
+    make_textcat_label_task_v4,
+)
 
 TREC = {"ABBR": "The question asks for an abbreviation or what one stands for.", "HUM": "The question asks for a person or group of people."}
 nlp = spacy.blank("en")
@@ -47,3 +52,25 @@ def test_a_text_answer_is_read_through_the_verbalisers():
     assert result_of(doc)["labels"] == ["HUM"] and result_of(doc)["error"] == ""
     [doc] = task.parse_responses([nlp("Who?")], [["No idea."]])
     assert result_of(doc)["labels"] == [] and result_of(doc)["error"] == "off_label"
+
+
+def test_v4_adds_the_one_word_items_a_description_lists():
+    loc = "The question asks for a location: a city, country, mountain, state and the like."
+    assert derive_listed_verbalizers("LOC", loc) == ["LOC", "loc", "location", "city", "country", "mountain", "state"]
+    desc = "The question asks for a description, definition, manner or reason."
+    assert derive_listed_verbalizers("DESC", desc) == ["DESC", "desc", "description", "definition", "manner", "reason"]
+    assert derive_listed_verbalizers("HUM", TREC["HUM"]) == ["HUM", "hum", "person"], "several-word items are left out"
+    assert derive_listed_verbalizers("anger", "The tweet expresses anger, annoyance or rage.") == ["anger"], "nothing without an article"
+
+
+def test_v4_prompts_and_scores_the_listed_words_and_given_words_still_win():
+    labels = {**TREC, "LOC": "The question asks for a location: a city, country or mountain."}
+    task = make_textcat_label_task_v4(labels=labels, calibrate=False)
+    [prompt] = task.generate_prompts([nlp("Where is Everest?")])
+    assert {"city", "country", "mountain"} <= set(prompt.choices)
+    assert "- location / city / country / mountain (LOC):" in prompt
+    scores = {w: -20.0 for w in prompt.choices}
+    [doc] = task.parse_responses([nlp("Where is Everest?")], [[TeacherResponse("mountain", {**scores, "mountain": -0.1})]])
+    assert result_of(doc)["labels"] == ["LOC"]
+    given = make_textcat_label_task_v4(labels=labels, calibrate=False, verbalizers={"LOC": ["place"]})
+    assert given.words("LOC") == ["LOC", "place"]

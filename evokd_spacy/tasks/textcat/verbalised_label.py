@@ -35,6 +35,26 @@ def derive_verbalizers(label: str, description: str) -> List[str]:
     return list(dict.fromkeys(words))
 
 
+_LIST_SEPARATORS = re.compile(r",|:|;|\bor\b|\band\b")
+_ARTICLE = re.compile(r"^(?:an?|the)\s+")
+_AND_SO_ON = re.compile(r"\b(?:and|or) the like\b|\betc\b|\band so on\b")
+
+
+def derive_listed_verbalizers(label: str, description: str) -> List[str]:
+    """`derive_verbalizers` plus every one-word item listed in the description's first sentence
+    after its first "a"/"an": "asks for a number: a count, date, distance and the like" gives
+    number, count, date and distance; several-word items ("the like", "group of people") are left out."""
+    words = derive_verbalizers(label, description)
+    match = _FIRST_NOUN.search(description or "")
+    if match:
+        sentence = _AND_SO_ON.sub("", description[match.start():].split(".")[0].lower())
+        for item in _LIST_SEPARATORS.split(sentence):
+            item = _ARTICLE.sub("", item.strip())
+            if re.fullmatch(r"[a-z][a-z-]{2,}", item):
+                words.append(item)
+    return list(dict.fromkeys(words))
+
+
 def logsumexp(values: Sequence[float]) -> float:
     """log(sum(exp(v))) without overflow."""
     top = max(values)
@@ -46,6 +66,7 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
 
     default_template = "label_verbalised.jinja"
     template_dir = Path(__file__).parent
+    derive = staticmethod(derive_verbalizers)
 
     def __init__(self, verbalizers: Optional[Dict[str, List[str]]] = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -54,7 +75,7 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
     def words(self, label: str) -> List[str]:
         """The verbalisers of one label (given, or derived from its name and description)."""
         given = self.verbalizers.get(label)
-        return list(dict.fromkeys([label] + given)) if given else derive_verbalizers(label, self.label_definitions.get(label, ""))
+        return list(dict.fromkeys([label] + given)) if given else self.derive(label, self.label_definitions.get(label, ""))
 
     def prompt_for(self, doc: Doc) -> ChoicePrompt:
         shown = {label: self.display(label) for label in self.labels}
@@ -122,6 +143,32 @@ def make_textcat_label_task_v3(
     """Labelling for small teachers: verbalisers per label (derived unless given) plus v2's
     content-free calibration and optional few-shot exemplars."""
     return VerbalisedTextCatLabelTask(
+        labels=labels, description=description, template=template, exclusive=exclusive, verbalizers=verbalizers,
+        few_shot=few_shot, calibrate=calibrate, content_free=content_free, multilabel_threshold=multilabel_threshold,
+    )
+
+
+class ListedVerbalisedTextCatLabelTask(VerbalisedTextCatLabelTask):
+    """TextCatLabel.v3 whose derived verbalisers include the words its descriptions list."""
+
+    derive = staticmethod(derive_listed_verbalizers)
+
+
+@registry.llm_tasks("evokd.TextCatLabel.v4")
+def make_textcat_label_task_v4(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    exclusive: bool = True,
+    verbalizers: Optional[Dict[str, List[str]]] = None,
+    few_shot: int = 0,
+    calibrate: bool = True,
+    content_free: Sequence[str] = CONTENT_FREE,
+    multilabel_threshold: float = 0.35,
+) -> ListedVerbalisedTextCatLabelTask:
+    """v3 with more derived verbalisers: every one-word item a label's description lists
+    ("a location: a city, country, mountain" gives location, city, country and mountain)."""
+    return ListedVerbalisedTextCatLabelTask(
         labels=labels, description=description, template=template, exclusive=exclusive, verbalizers=verbalizers,
         few_shot=few_shot, calibrate=calibrate, content_free=content_free, multilabel_threshold=multilabel_threshold,
     )
