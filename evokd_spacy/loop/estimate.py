@@ -44,7 +44,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     limit = completion_limit(settings.teacher_config.get("model", {}))
     split = {"correct": [], "wrong": [kind.describe(s, []) for s in seeds]}
     analysis = list(tasks["analyse"].generate_prompts([make_request_doc({**split, "round": 1})]))
-    requests = steps.generation_requests(spec, "x " * limit, split, seeds, loop["requests_per_label"], loop["styles"])
+    requests = steps.generation_requests(spec, "x " * limit, split, seeds, loop["requests_per_label"], loop["styles"], loop["attributes"], 1)
     generation = list(tasks["generate"].generate_prompts([make_request_doc(req) for req in requests]))
     per_request = int(getattr(tasks["generate"], "n_hard", 3)) + int(getattr(tasks["generate"], "n_easy", 2))
     texts = len(requests) * per_request

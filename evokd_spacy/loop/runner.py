@@ -181,7 +181,7 @@ class EvoKDRunner:
             if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
                 split = {**split, "correct": []}
             analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
-        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop)
+        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop, r)
         generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
         checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
         labelled = self._step(r, "label", lambda: {"items": self._label(r, checked["items"])})

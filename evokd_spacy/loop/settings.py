@@ -8,6 +8,7 @@ import srsly
 
 from ..errors import ConfigError, DataError
 from ..ty import TaskSpec
+from .attributes import check_attributes
 
 SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
     "paths": {"seeds": None, "dev": None, "test": None, "labels": None, "corpus": "corpus/evokd", "output": "training/evokd", "teacher": None},
@@ -19,6 +20,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "min_confidence": 0.0,
         "require_target_agreement": False,
         "styles": [],
+        "attributes": {},
         "feedback": True,
         "analysis_shows_correct": True,
         "separate_labelling": True,
@@ -121,6 +123,9 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError(f"[teacher] needs the blocks {', '.join('[teacher.' + m + ']' for m in missing)}.")
     if sections["task"]["kind"] == "ner" and not sections["loop"]["separate_labelling"]:
         raise ConfigError("[loop] separate_labelling = false works for textcat only: NER texts need the labelling call for their entities.")
+    attribute_error = check_attributes(sections["loop"]["attributes"])
+    if attribute_error:
+        raise ConfigError(attribute_error)
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
     pool = sections["pool"]

@@ -3,13 +3,14 @@
 Each step takes plain data and returns plain data (JSON-ready), so that the runner can save
 it as the step's output and a restarted run can pick it up.
 """
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from spacy.language import Language
 
 from ..tasks.request import make_request_doc, result_of
 from ..teachers.cache import IO_KEY
 from ..ty import Sample, TaskKind, TaskSpec
+from .attributes import request_style
 from .teacher import Teacher
 
 
@@ -35,8 +36,11 @@ def generation_requests(
     seeds: Sequence[Sample],
     requests_per_label: int,
     styles: Sequence[str],
+    attributes: Optional[Dict[str, Sequence[str]]] = None,
+    r: int = 0,
 ) -> List[Dict[str, Any]]:
-    """One request per label and repeat; repeats differ by style so that their prompts differ.
+    """One request per label and repeat; repeats differ by style so that their prompts differ,
+    and each request of round `r` names its own attribute values (`attributes`).
 
     The examples shown are the newest batch (the student's mistakes first), then the seeds, so
     each round's prompt builds on the last round's data.
@@ -45,16 +49,16 @@ def generation_requests(
     shown += [{"text": s.text, "label": ", ".join(s.labels)} for s in seeds]
     requests = []
     for j in range(max(1, requests_per_label)):
-        style = styles[j % len(styles)] if styles else (f"variant {j + 1}" if j else None)
         for label in spec.label_names:
+            style = request_style(styles, attributes or {}, r, label, j)
             requests.append({"analysis": analysis, "target": label, "examples": shown, "style": style})
     return requests
 
 
 def requests_for(
-    task: Any, spec: TaskSpec, analysis: str, split: Dict[str, Any], seeds: Sequence[Sample], loop: Dict[str, Any]
+    task: Any, spec: TaskSpec, analysis: str, split: Dict[str, Any], seeds: Sequence[Sample], loop: Dict[str, Any], r: int = 0
 ) -> List[Dict[str, Any]]:
-    """The round's generation requests: per label (EvoKD, static), or per seed for a task that
+    """Round `r`'s generation requests: per label (EvoKD, static), or per seed for a task that
     rewrites seeds (`requests_per_seed`, e.g. paraphrase augmentation)."""
     if getattr(task, "requests_per_seed", False):
         return [
@@ -63,7 +67,7 @@ def requests_for(
             for seed in seeds
             for label in seed.labels[:1]
         ]
-    return generation_requests(spec, analysis, split, seeds, loop["requests_per_label"], loop["styles"])
+    return generation_requests(spec, analysis, split, seeds, loop["requests_per_label"], loop["styles"], loop.get("attributes"), r)
 
 
 def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
