@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 
 from ..ty import Sample, TaskSpec
+from .near_duplicates import NearDuplicateIndex
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Generated "inputs" that carry template syntax, chat-control tokens or instructions aimed at a
@@ -33,15 +34,19 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
-def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set[str]) -> Split:
-    """Split generated items into (kept, dropped) by their text alone: empty, injection, leak
-    or duplicate.
+def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set[str], near_duplicate: float = 0.0) -> Split:
+    """Split generated items into (kept, dropped) by their text alone: empty, injection, leak,
+    duplicate or (with `near_duplicate` > 0) near-duplicate.
 
     `known` holds normalised texts already in the data (seeds, earlier rounds); `held_out` the
-    normalised dev/test texts that must never leak into training.
+    normalised dev/test texts that must never leak into training. A text whose word-bigram
+    Jaccard similarity to a known or kept text is at least `near_duplicate` is a near-duplicate.
     """
     kept, dropped = [], []
     seen = set(known)
+    index = NearDuplicateIndex(near_duplicate) if near_duplicate > 0 else None
+    for key in sorted(seen) if index else ():
+        index.add(key)
     for item in items:
         key = normalise(item.get("text", ""))
         if not key:
@@ -50,10 +55,14 @@ def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set
             reason = "injection"
         else:
             reason = "leak" if key in held_out else "duplicate" if key in seen else ""
+            if not reason and index and index.match(key):
+                reason = "near_duplicate"
         if reason:
             dropped.append({**item, "reason": reason})
         else:
             seen.add(key)
+            if index:
+                index.add(key)
             kept.append(item)
     return kept, dropped
 

@@ -223,7 +223,7 @@ class EvoKDRunner:
 
     def _check_texts(self, r: int, items: List[Dict[str, Any]]) -> Dict[str, Any]:
         earlier = list(self.seeds) + [s for k in range(1, r) for s in self.batch(k)]
-        kept, dropped = filter_texts(items, {normalise(s.text) for s in earlier}, self.held_out)
+        kept, dropped = filter_texts(items, {normalise(s.text) for s in earlier}, self.held_out, self.settings.loop["near_duplicate"])
         return {"items": kept, "dropped": dropped}
 
     def _filter(

@@ -21,6 +21,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "require_target_agreement": False,
         "styles": [],
         "attributes": {},
+        "near_duplicate": 0.0,
         "feedback": True,
         "analysis_shows_correct": True,
         "separate_labelling": True,
@@ -55,7 +56,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 }
 # Keys added after runs were first saved: left out of a run's fingerprint while at their default,
 # so that runs started before them can still be continued.
-LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True}
+LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0}
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
 
@@ -126,6 +127,8 @@ def check_settings(config: Any) -> RunSettings:
     attribute_error = check_attributes(sections["loop"]["attributes"])
     if attribute_error:
         raise ConfigError(attribute_error)
+    if not 0.0 <= sections["loop"]["near_duplicate"] <= 1.0:
+        raise ConfigError("[loop] near_duplicate must be between 0 (exact duplicates only) and 1, like 0.7.")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
     pool = sections["pool"]

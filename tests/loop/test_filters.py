@@ -55,3 +55,26 @@ def test_injection_attempts_and_template_syntax_are_dropped_as_injection():
     assert [k["text"] for k in kept] == benign
     assert count_reasons(dropped) == {"injection": len(hostile)}
     assert all(d["text"] in hostile for d in dropped)  # the raw text is kept with its reason
+
+
+def test_near_duplicates_of_known_or_kept_texts_are_dropped_only_when_asked():
+    texts = ["This movie is truly awful and boring.", "This movie is truly awful and dull.", "A warm, funny film."]
+    items = [{"text": t, "tag": "hard"} for t in texts]
+    known = {normalise("A warm, funny film indeed.")}
+    kept, dropped = filter_texts(items, known=known, held_out=set())
+    assert [i["text"] for i in kept] == texts, "off by default: only exact duplicates go"
+    kept, dropped = filter_texts(items, known=known, held_out=set(), near_duplicate=0.5)
+    assert [i["text"] for i in kept] == texts[:1]
+    assert count_reasons(dropped) == {"near_duplicate": 2}
+    kept, _ = filter_texts(items, known=known, held_out=set(), near_duplicate=0.95)
+    assert [i["text"] for i in kept] == texts
+
+
+def test_near_duplicate_similarity_is_word_bigram_jaccard():
+    from evokd_spacy.loop.near_duplicates import NearDuplicateIndex, jaccard, shingles
+
+    assert jaccard(shingles("a b c"), shingles("a b d")) == 1 / 3
+    assert shingles("word") == {("word",)}
+    index = NearDuplicateIndex(0.5)
+    index.add("the film was great")
+    assert index.match("the film was great fun") == "the film was great" and index.match("terrible acting") is None

@@ -75,3 +75,8 @@ def test_float_noise_is_not_a_changed_setting():
     old = {"loop.min_confidence": 0.6000000000000001, "loop.replay": 1, "loop.feedback": True, "task.kind": "textcat"}
     assert changed_keys(old, {**old, "loop.min_confidence": 0.6, "loop.replay": 1.0}) == []
     assert changed_keys(old, {**old, "loop.min_confidence": 0.61, "loop.feedback": 1}) == ["loop.feedback", "loop.min_confidence"]
+
+
+def test_near_duplicate_outside_0_to_1_is_a_config_error(settings_factory):
+    with pytest.raises(ConfigError, match="near_duplicate must be between 0"):
+        settings_factory(**{"loop.near_duplicate": 1.5})
