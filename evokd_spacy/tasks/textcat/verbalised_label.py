@@ -168,7 +168,4 @@ def make_textcat_label_task_v4(
 ) -> ListedVerbalisedTextCatLabelTask:
     """v3 with more derived verbalisers: every one-word item a label's description lists
     ("a location: a city, country, mountain" gives location, city, country and mountain)."""
-    return ListedVerbalisedTextCatLabelTask(
-        labels=labels, description=description, template=template, exclusive=exclusive, verbalizers=verbalizers,
-        few_shot=few_shot, calibrate=calibrate, content_free=content_free, multilabel_threshold=multilabel_threshold,
-    )
+    return ListedVerbalisedTextCatLabelTask(**locals())
