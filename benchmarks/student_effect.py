@@ -20,9 +20,11 @@ generation_effect_<dataset>.{json,md}.
 """
 import argparse
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import srsly
 from wasabi import msg
 
 from . import datasets
@@ -80,7 +82,16 @@ def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None) ->
             continue
         msg.info(f"{bench.ds.name} generation effect: {name}")
         runs[name] = bench.run_pool_method(name, Method(overrides), 0)
+        k, seed = bench.suite.shots[0], bench.suite.seeds[0]
+        runs[name]["drops"] = drop_reasons(Path(bench.settings(name, k, seed, overrides).output), runs[name]["rounds"])
     return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
+
+
+def drop_reasons(output: Path, rounds: int) -> Dict[str, int]:
+    """Generated texts dropped in a run's rounds, counted by reason (from each round's drops.jsonl)."""
+    rows = [row for r in range(1, rounds + 1) if (output / "rounds" / f"round_{r}" / "drops.jsonl").exists()
+            for row in srsly.read_jsonl(output / "rounds" / f"round_{r}" / "drops.jsonl")]
+    return dict(Counter(row.get("reason", "?") for row in rows))
 
 
 def summary(bench: PoolBench) -> Dict[str, Any]:
@@ -100,16 +111,20 @@ def generation_table(result: Dict[str, Any]) -> str:
     """Markdown: EvoKD with and without the generation-side techniques."""
     title = (f"#### {result['dataset']}: verified generation and v3 labelling in EvoKD ({result['suite']} suite, k = 1, "
              f"{result['rounds']} rounds, {result['n_test']} test docs)")
-    return _table(result, title, "run", "texts kept", "-")
+    return _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other")
 
 
-def _table(result: Dict[str, Any], title: str, what: str, kept: str, accuracy: str) -> str:
-    lines = [title, "", f"| {what} | {kept} | {accuracy} | student test score | / full-shot | teacher tokens | wall (min) |",
+def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str) -> str:
+    lines = [title, "", f"| {what} | {kept} | {second} | student test score | / full-shot | teacher tokens | wall (min) |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, run in result["runs"].items():
         pool = run.get("pool") or {}
         n_kept = pool["kept"] if pool.get("kept") else run["kept"]
         right = f"{pool['teacher_accuracy']:.2f}" if pool.get("kept") else "-"
+        if "drops" in run:
+            drops = dict(run["drops"])
+            named = [drops.pop("disagree", 0), drops.pop("low_confidence", 0)]
+            right = f"{named[0]} / {named[1]} / {sum(drops.values())}"
         lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} | {run['test_score'] / result['full_shot']:.2f} | "
                      f"{run['teacher_tokens']} | {run['seconds']['wall'] / 60:.1f} |")
     lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} | 1.00 | 0 | - |")

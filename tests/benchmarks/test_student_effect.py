@@ -42,4 +42,5 @@ def test_generation_effect_smoke_runs_evokd_with_and_without_verification(tmp_pa
     assert set(saved["runs"]) == {"generation_v3", "generation_v3_verified"}
     plain, verified = saved["runs"]["generation_v3"], saved["runs"]["generation_v3_verified"]
     assert verified["kept"] <= plain["kept"], "verification only drops texts (the same cached teacher answers)"
+    assert verified["drops"].get("disagree", 0) == plain["kept"] - verified["kept"] and "disagree" not in plain["drops"]
     assert "| generation_v3_verified |" in (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
