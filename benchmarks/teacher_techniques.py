@@ -5,8 +5,10 @@
 Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
 exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both), `verbalised` (v3: verbalisers per label, uncalibrated) and
 `verbalised_calibrated` (v3's default: verbalisers and calibration), `listed_verbalised_calibrated`
-(v4: also the words each label description lists) and `verbalised_few_shot_calibrated` (v3 with up
-to 6 seed exemplars); for NER (`wnut17`), `ner_v1`
+(v4: also the words each label description lists), `verbalised_few_shot_calibrated` (v3 with up
+to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) with batch
+(`cloze_batch`, v5's default), content-free (`cloze_content_free`) or no calibration
+(`cloze_uncalibrated`), and with up to 6 exemplars (`cloze_few_shot_batch`); for NER (`wnut17`), `ner_v1`
 (free decoding) and `ner_constrained` (NERLabel.v2, JSON-constrained decoding). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
@@ -34,6 +36,10 @@ VARIANTS = {
     "verbalised_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v3", "calibrate": True},  # v3's default
     "listed_verbalised_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v4", "calibrate": True},  # v4's default
     "verbalised_few_shot_calibrated": {"@llm_tasks": "evokd.TextCatLabel.v3", "few_shot": 6, "calibrate": True},
+    "cloze_batch": {"@llm_tasks": "evokd.TextCatLabel.v5"},  # v5's default: batch calibration
+    "cloze_content_free": {"@llm_tasks": "evokd.TextCatLabel.v5", "calibration": "content_free"},
+    "cloze_uncalibrated": {"@llm_tasks": "evokd.TextCatLabel.v5", "calibration": "none"},
+    "cloze_few_shot_batch": {"@llm_tasks": "evokd.TextCatLabel.v5", "few_shot": 6},
 }
 # Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
 # list over the label set, naming only strings in the sentence); both show 3 seed exemplars.
@@ -43,22 +49,33 @@ NER_VARIANTS = {
 }
 
 
-def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1, variants: Optional[List[str]] = None) -> Dict[str, Any]:
-    """Teacher-alone dev score per dataset and labelling variant."""
+def dev_subset(dev: List[Any], n: int, subset: str) -> List[Any]:
+    """Subset "a": a fixed random n of the dev split; "b": another n that share no text with "a"
+    (a check on choices made by looking at "a")."""
+    first = datasets.cap(dev, n, seed=3)
+    if subset == "a":
+        return first
+    taken = {s.text for s in first}
+    return datasets.cap([s for s in dev if s.text not in taken], n, seed=4)
+
+
+def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1, variants: Optional[List[str]] = None,
+            subset: str = "a") -> Dict[str, Any]:
+    """Teacher-alone dev score per dataset and labelling variant (on dev subset "a" or "b")."""
     path = RESULTS / "teacher_techniques.json"
     results: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     for name in names:
         ds = datasets.load(name, data)
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
-        dev = datasets.cap(ds.dev, n, seed=3)
+        dev = dev_subset(ds.dev, n, subset)
         for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
             if variants and variant not in variants:
                 continue
-            key = f"{variant}@{n}"
+            key = f"{variant}@{n}" + ("" if subset == "a" else subset)
             if key in results.get(name, {}):
                 continue
-            settings = bench.settings(f"teacher_{variant}", k, 0, {"teacher.label": block})
-            settings.paths["dev"] = str(bench.dir / "data" / f"dev_{n}.jsonl")
+            settings = bench.settings(f"teacher_{variant}" + ("" if subset == "a" else f"_{subset}"), k, 0, {"teacher.label": block})
+            settings.paths["dev"] = str(bench.dir / "data" / (f"dev_{n}.jsonl" if subset == "a" else f"dev_{n}{subset}.jsonl"))
             from .run import write_split
 
             write_split(Path(settings.paths["dev"]), dev, ds.kind)
@@ -79,5 +96,6 @@ if __name__ == "__main__":
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
     parser.add_argument("--variants", nargs="*", choices=sorted({**VARIANTS, **NER_VARIANTS}), help="a subset of the labelling variants")
+    parser.add_argument("--subset", choices=("a", "b"), default="a", help="b: another n dev texts, to check choices made on a")
     args = parser.parse_args()
-    measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants)
+    measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants, subset=args.subset)

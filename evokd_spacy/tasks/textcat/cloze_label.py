@@ -1,0 +1,86 @@
+"""Labelling as a one-word answer (`evokd.TextCatLabel.v5`): the prompt gives the task and the
+text but no list of labels, and the local model scores each label's verbalisers (v4's words, plus
+their capitalised forms) as the first word of its answer.
+
+Listing the labels made Qwen2.5-Coder-0.5B answer by their position and their upper-case names:
+on TREC-6 dev it answered ENTY or DESC for most questions and NUM for 1 of 12 number questions.
+Asked for one word without a list, it answers "date", "money" or "distance" for those.
+
+Calibration: `"batch"` (the default; Zhou et al., 2024, "Batch calibration") divides each text's
+label probabilities by their mean over the texts labelled in the same call, when there are at
+least `min_batch` of them (fewer are left uncalibrated). This suits EvoKD, whose rounds ask for
+about as many texts per label. `"content_free"` is v2's calibration; `"none"` turns it off.
+"""
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from spacy.tokens import Doc
+
+from ...llm_io import softmax
+from ...registry import registry
+from .calibrated_label import CONTENT_FREE
+from .verbalised_label import ListedVerbalisedTextCatLabelTask
+
+CALIBRATIONS = ("batch", "content_free", "none")
+
+
+class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
+    """TextCatLabel.v4's verbalisers asked for as a one-word answer, with batch calibration."""
+
+    default_template = "label_cloze.jinja"
+
+    def __init__(self, calibration: str = "batch", min_batch: int = 8, **kwargs: Any) -> None:
+        if calibration not in CALIBRATIONS:
+            raise ValueError(f"calibration must be one of {', '.join(CALIBRATIONS)}, not {calibration!r}")
+        super().__init__(calibrate=calibration == "content_free", **kwargs)
+        self.calibration, self.min_batch = calibration, min_batch
+
+    def words(self, label: str) -> List[str]:
+        """v4's verbalisers plus the capitalised form of each answer word ("date" adds "Date")."""
+        words = super().words(label)
+        return list(dict.fromkeys(words + [w[:1].upper() + w[1:] for w in self.answer_words(label)]))
+
+    def answer_words(self, label: str) -> List[str]:
+        """The lower-case verbalisers other than the lower-cased name ("description" for DESC);
+        the lower-cased name when there are none ("positive" for POSITIVE)."""
+        others = [w for w in super().words(label) if w.islower() and w != label.lower()]
+        return others or [label.lower()]
+
+    def answer_word(self, label: str) -> str:
+        """The word an example of this label is answered with: its first answer word."""
+        return self.answer_words(label)[0]
+
+    def render(self, **values: Any) -> str:
+        examples = [{**ex, "word": self.answer_word(ex["label"])} for ex in values.pop("examples", [])]
+        return super().render(**values, examples=examples)
+
+    def parse_responses(self, docs: Iterable[Doc], responses: Iterable[Any]) -> Iterable[Doc]:
+        """With batch calibration, the prior is the mean label probability over this call's texts."""
+        docs, responses = list(docs), list(responses)
+        if self.calibration != "batch":
+            yield from super().parse_responses(docs, responses)
+            return
+        scored = [getattr(r[0] if isinstance(r, (list, tuple)) and r else r, "scores", None) for r in responses]
+        probs = [softmax(self.label_scores(s)) for s in scored if s]
+        self.prior = {label: sum(p[label] for p in probs) / len(probs) for label in self.labels} if len(probs) >= self.min_batch else None
+        try:
+            yield from super().parse_responses(docs, responses)
+        finally:
+            self.prior = None
+
+
+@registry.llm_tasks("evokd.TextCatLabel.v5")
+def make_textcat_label_task_v5(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    exclusive: bool = True,
+    verbalizers: Optional[Dict[str, List[str]]] = None,
+    few_shot: int = 0,
+    calibration: str = "batch",
+    min_batch: int = 8,
+    content_free: Sequence[str] = CONTENT_FREE,
+    multilabel_threshold: float = 0.35,
+) -> ClozeTextCatLabelTask:
+    """Labelling for small teachers without a label list in the prompt: one-word answers scored
+    through verbalisers, and batch calibration (or `"content_free"`, or `"none"`)."""
+    return ClozeTextCatLabelTask(**locals())
