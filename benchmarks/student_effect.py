@@ -12,7 +12,7 @@ labeller is the only difference. The plain variants keep every answer (`min_conf
 
 Generation (`--generation`): EvoKD itself (the ELAD benchmark's `generation_only` run, reused)
 against the same run labelled with v3, then with v3 and verified generation (a text is kept only
-when the separate labelling call agrees with the label it was generated for).
+when the separate labelling call agrees with the label it was generated for), and with v5.
 
 Scores are on the test split; the best round is chosen on dev, never test. Writes
 benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
@@ -58,6 +58,7 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
     "generation_only": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v1"}},
     "generation_v3": V3_LABEL,
     "generation_v3_verified": {**V3_LABEL, "loop.require_target_agreement": True},
+    "generation_v5": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v5"}},
 }
 
 

@@ -59,7 +59,8 @@ class ScriptedTeacher:
             return self._label(text, choices)
         if "JSON list" in text:
             return TeacherResponse(self._entities(text))
-        if "Answer with the label name" in text or "Answer with the label word" in text:  # labelling sent as plain text (v1/v2, v3)
+        if any(cue in text for cue in ("Answer with the label name", "Answer with the label word", "Answer with one word")):
+            # labelling sent as plain text (v1/v2, v3, v5)
             return TeacherResponse(str(self._label(text, list(self.lexicon))))
         if "Think step by step" in text:
             return TeacherResponse(self._rationale(text, sample))
