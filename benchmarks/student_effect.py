@@ -110,7 +110,7 @@ def table(result: Dict[str, Any]) -> str:
 
 def generation_table(result: Dict[str, Any]) -> str:
     """Markdown: EvoKD with and without the generation-side techniques."""
-    title = (f"#### {result['dataset']}: verified generation and v3 labelling in EvoKD ({result['suite']} suite, k = 1, "
+    title = (f"#### {result['dataset']}: labellers and verified generation in EvoKD ({result['suite']} suite, k = 1, "
              f"{result['rounds']} rounds, {result['n_test']} test docs)")
     return _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other")
 
