@@ -27,6 +27,8 @@ from typing import Any, Dict, List, Optional
 import srsly
 from wasabi import msg
 
+from evokd_spacy.loop.state import RunFolder
+
 from . import datasets
 from .elad import PoolBench
 from .methods import Method
@@ -76,23 +78,22 @@ def run_effect(bench: PoolBench, rounds: int, per_round: int, only: Optional[Lis
 
 
 def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None) -> Dict[str, Any]:
-    """EvoKD with v1 labelling, with v3 labelling, and with v3 plus verified generation."""
+    """EvoKD labelled with v1, v3 and v5, and with v3 plus verified generation."""
     runs = {}
     for name, overrides in GENERATION_VARIANTS.items():
         if only and name not in only:
             continue
         msg.info(f"{bench.ds.name} generation effect: {name}")
         runs[name] = bench.run_pool_method(name, Method(overrides), 0)
-        k, seed = bench.suite.shots[0], bench.suite.seeds[0]
-        runs[name]["drops"] = drop_reasons(Path(bench.settings(name, k, seed, overrides).output), runs[name]["rounds"])
+        settings = bench.settings(name, bench.suite.shots[0], bench.suite.seeds[0], overrides)
+        runs[name]["drops"] = drop_reasons(RunFolder(settings.output, settings.corpus), runs[name]["rounds"])
     return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
 
 
-def drop_reasons(output: Path, rounds: int) -> Dict[str, int]:
+def drop_reasons(folder: RunFolder, rounds: int) -> Dict[str, int]:
     """Generated texts dropped in a run's rounds, counted by reason (from each round's drops.jsonl)."""
-    rows = [row for r in range(1, rounds + 1) if (output / "rounds" / f"round_{r}" / "drops.jsonl").exists()
-            for row in srsly.read_jsonl(output / "rounds" / f"round_{r}" / "drops.jsonl")]
-    return dict(Counter(row.get("reason", "?") for row in rows))
+    files = [folder.round_dir(r) / "drops.jsonl" for r in range(1, rounds + 1)]
+    return dict(Counter(row.get("reason", "?") for path in files if path.exists() for row in srsly.read_jsonl(path)))
 
 
 def summary(bench: PoolBench) -> Dict[str, Any]:

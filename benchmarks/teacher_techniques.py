@@ -68,14 +68,15 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
         ds = datasets.load(name, data)
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
         dev = dev_subset(ds.dev, n, subset)
+        suffix = "" if subset == "a" else subset
         for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
             if variants and variant not in variants:
                 continue
-            key = f"{variant}@{n}" + ("" if subset == "a" else subset)
+            key = f"{variant}@{n}{suffix}"
             if key in results.get(name, {}):
                 continue
-            settings = bench.settings(f"teacher_{variant}" + ("" if subset == "a" else f"_{subset}"), k, 0, {"teacher.label": block})
-            settings.paths["dev"] = str(bench.dir / "data" / (f"dev_{n}.jsonl" if subset == "a" else f"dev_{n}{subset}.jsonl"))
+            settings = bench.settings(f"teacher_{variant}" + (f"_{suffix}" if suffix else ""), k, 0, {"teacher.label": block})
+            settings.paths["dev"] = str(bench.dir / "data" / f"dev_{n}{suffix}.jsonl")
             from .run import write_split
 
             write_split(Path(settings.paths["dev"]), dev, ds.kind)

@@ -44,9 +44,7 @@ def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set
     """
     kept, dropped = [], []
     seen = set(known)
-    index = NearDuplicateIndex(near_duplicate) if near_duplicate > 0 else None
-    for key in sorted(seen) if index else ():
-        index.add(key)
+    index = NearDuplicateIndex(near_duplicate, sorted(seen)) if near_duplicate > 0 else None
     for item in items:
         key = normalise(item.get("text", ""))
         if not key:

@@ -1,7 +1,7 @@
 """Near-duplicate detection for generated texts: word-bigram Jaccard similarity against every
 text seen so far. A small teacher often rewrites its last answer with one word changed; exact
 matching (after `normalise`) misses those."""
-from typing import List, Optional, Set, Tuple
+from typing import Iterable, List, Optional, Set, Tuple
 
 
 def shingles(key: str) -> Set[Tuple[str, ...]]:
@@ -19,11 +19,13 @@ def jaccard(a: Set[Tuple[str, ...]], b: Set[Tuple[str, ...]]) -> float:
 class NearDuplicateIndex:
     """Texts seen so far; `match` finds one at or above `threshold` similarity."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, keys: Iterable[str] = ()) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], not {threshold}")
         self.threshold = threshold
         self.seen: List[Tuple[str, Set[Tuple[str, ...]]]] = []
+        for key in keys:
+            self.add(key)
 
     def add(self, key: str) -> None:
         """Remember a normalised text."""

@@ -67,7 +67,7 @@ def requests_for(
             for seed in seeds
             for label in seed.labels[:1]
         ]
-    return generation_requests(spec, analysis, split, seeds, loop["requests_per_label"], loop["styles"], loop.get("attributes"), r)
+    return generation_requests(spec, analysis, split, seeds, loop["requests_per_label"], loop["styles"], loop["attributes"], r)
 
 
 def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:

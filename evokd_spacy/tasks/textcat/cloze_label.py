@@ -15,7 +15,6 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from spacy.tokens import Doc
 
-from ...llm_io import softmax
 from ...registry import registry
 from .calibrated_label import CONTENT_FREE
 from .verbalised_label import ListedVerbalisedTextCatLabelTask
@@ -59,9 +58,11 @@ class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
         if self.calibration != "batch":
             yield from super().parse_responses(docs, responses)
             return
-        scored = [getattr(r[0] if isinstance(r, (list, tuple)) and r else r, "scores", None) for r in responses]
-        probs = [softmax(self.label_scores(s)) for s in scored if s]
-        self.prior = {label: sum(p[label] for p in probs) / len(probs) for label in self.labels} if len(probs) >= self.min_batch else None
+        answers = [r[0] if isinstance(r, (list, tuple)) and r else r for r in responses]
+        scored = [a for a in answers if getattr(a, "scores", None)]
+        self.prior = None
+        if len(scored) >= self.min_batch:
+            self.set_prior(scored)  # the mean of the label probabilities, as for content-free answers
         try:
             yield from super().parse_responses(docs, responses)
         finally:
