@@ -33,6 +33,7 @@ from .suites import SUITES, Suite
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "benchmarks" / "runs"
+MAX_REPEATS = 100  # per label and round, for the equal-token baselines (their tokens stop them first)
 
 
 def write_split(path: Path, samples: List[Sample], kind: str) -> str:
@@ -131,6 +132,14 @@ class Bench:
         srsly.write_json(done, result)
         return result
 
+    def spread_budget(self, budget: int) -> Dict[str, Any]:
+        """Overrides that spend `budget` over the suite's rounds, as EvoKD does: each round asks
+        repeats of its generation requests while its share of the tokens lasts, so the student
+        is trained as often as EvoKD's and no round is cut off by the budget. (`run_method`'s
+        `budget` instead runs rounds until the budget stops the run: the pool methods' way.)"""
+        rounds = max(1, self.suite.rounds)
+        return {"loop.rounds": rounds, "loop.round_tokens": budget // rounds, "loop.requests_per_label": MAX_REPEATS}
+
     def score_model(self, model: Path, spec: Any) -> Any:
         """Test score of a saved pipeline and its speed (docs/s) on the test texts."""
         import spacy
@@ -192,8 +201,8 @@ def run_dataset(bench: Bench) -> Dict[str, Any]:
                 if bench.ds.kind not in method.kinds:
                     continue
                 msg.info(f"{bench.ds.name} k={k} seed={seed}: {name}")
-                budget = evokd_tokens if method.budget else 0
-                result = bench.run_method(name, k, seed, method.overrides, budget or 0)
+                spread = bench.spread_budget(evokd_tokens or 0) if method.budget else {}
+                result = bench.run_method(name, k, seed, {**method.overrides, **spread})
                 if name == "evokd":
                     evokd_tokens = result["teacher_tokens"]
                 runs.setdefault(name, {}).setdefault(str(k), []).append(result)

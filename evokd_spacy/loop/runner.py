@@ -182,7 +182,8 @@ class EvoKDRunner:
                 split = {**split, "correct": []}
             analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
         requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop, r)
-        generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r))
+        repeat_size = len(requests) // max(1, int(loop["requests_per_label"]))
+        generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r, repeat_size, int(loop["round_tokens"])))
         checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
         labelled = self._step(r, "label", lambda: {"items": self._label(r, checked["items"])})
         return generated, checked, labelled

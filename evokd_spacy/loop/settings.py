@@ -16,6 +16,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
     "loop": {
         "rounds": 3,
         "requests_per_label": 1,
+        "round_tokens": 0,
         "replay": 1.0,
         "min_confidence": 0.0,
         "require_target_agreement": False,
@@ -56,7 +57,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 }
 # Keys added after runs were first saved: left out of a run's fingerprint while at their default,
 # so that runs started before them can still be continued.
-LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0}
+LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0}
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
 
@@ -131,6 +132,8 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[loop] near_duplicate must be between 0 (exact duplicates only) and 1, like 0.7.")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
+    if sections["loop"]["round_tokens"] < 0:
+        raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
     pool = sections["pool"]
     if pool["path"] and pool["per_round"] < 1:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")

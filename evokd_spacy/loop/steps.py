@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from spacy.language import Language
 
 from ..tasks.request import make_request_doc, result_of
-from ..teachers.cache import IO_KEY
+from ..teachers.cache import IO_KEY, TOKENS_KEY
 from ..ty import Sample, TaskKind, TaskSpec
 from .attributes import request_style
 from .teacher import Teacher
@@ -80,11 +80,32 @@ def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ]
 
 
-def generate(teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int) -> Dict[str, Any]:
-    """Ask for new hard and easy texts; returns parsed items and rejected lines, with the raw I/O."""
-    docs = teacher.client.run(
-        teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate", sample_offset=r
-    )
+def generate(
+    teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int, repeat_size: int = 0, round_tokens: int = 0
+) -> Dict[str, Any]:
+    """Ask for new hard and easy texts; returns parsed items and rejected lines, with the raw I/O.
+
+    With `round_tokens`, the requests are asked one repeat (`repeat_size` requests) at a time,
+    and the next repeat only while the mean cost of the repeats so far still fits in the round's
+    tokens; without it, all at once.
+    """
+    if round_tokens <= 0 or repeat_size <= 0:
+        docs = teacher.client.run(
+            teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate", sample_offset=r
+        )
+        return _generated(docs)
+    docs, spent = [], 0
+    for j, start in enumerate(range(0, len(requests), repeat_size)):
+        chunk = [make_request_doc(req) for req in requests[start : start + repeat_size]]
+        # sample r + j: the index an identical prompt gets as the j-th repeat of one call above
+        docs += teacher.client.run(teacher.generate, chunk, desc=f"round {r} generate {j + 1}", sample_offset=r + j)
+        spent += sum(doc.user_data.get(TOKENS_KEY, 0) for doc in docs[start:])
+        if spent + spent / (j + 1) > round_tokens:
+            break
+    return {**_generated(docs), "repeats": j + 1, "tokens": spent}
+
+
+def _generated(docs: Sequence[Any]) -> Dict[str, Any]:
     items, rejects = [], []
     for doc in docs:
         result, io = result_of(doc), doc.user_data[IO_KEY]

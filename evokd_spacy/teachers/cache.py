@@ -21,6 +21,7 @@ from ..ty import TeacherTask
 from ..util.io import atomic_write_json
 
 IO_KEY = "evokd_io"
+TOKENS_KEY = "evokd_tokens"  # prompt + completion tokens of the doc's call, cached or not
 
 
 @dataclass
@@ -246,6 +247,7 @@ class TeacherClient:
         parsed = list(task.parse_responses(docs, [[r] for r in responses]))
         for doc, prompt, response in zip(parsed, prompts, responses):
             doc.user_data[IO_KEY] = {"prompt": str(prompt), "response": str(response)}
+            doc.user_data[TOKENS_KEY] = (response.prompt_tokens or 0) + (response.completion_tokens or 0)
         return parsed
 
     def _record(self, prompt: Any, response: Any, seconds: float) -> TeacherResponse:

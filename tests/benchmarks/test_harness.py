@@ -22,10 +22,12 @@ def test_smoke_suite_writes_every_method_with_equal_token_baselines(tmp_path):
             assert 0.0 <= s["mean"] <= 1.0 and s["std"] >= 0.0 and s["teacher_tokens"] >= 0
     assert saved["scores"]["seed_only"]["1"]["teacher_tokens"] == 0
     evokd = saved["scores"]["evokd"]["1"]["teacher_tokens"]
-    for baseline in ("static", "paraphrase"):  # spend EvoKD's budget, over several rounds
+    for baseline in ("static", "paraphrase"):  # spend EvoKD's budget over EvoKD's rounds
         run = saved["runs"][baseline]["1"][0]
-        # the budget stops the run after the call that crosses it, so one call may go over
-        assert 0.5 * evokd <= run["teacher_tokens"] <= 1.2 * evokd and run["rounds"] >= 2
+        # repeats are asked while their mean cost fits, so one repeat may cost a little more
+        assert 0.6 * evokd <= run["teacher_tokens"] <= 1.1 * evokd and run["rounds"] == 1
+        generate = json.loads(next((tmp_path / "runs" / "smoke" / "sst2").glob(f"k1_s0/{baseline}/training/rounds/round_1/generate.json")).read_text())
+        assert generate["repeats"] > 1 and generate["tokens"] == run["teacher_tokens"]
     assert 0.0 < saved["full_shot"] <= 1.0 and saved["full_shot_detail"]["n_train"] == 200
     assert saved["student_docs_per_s"] > 0 and saved["teacher_docs_per_s"] > 0 and saved["speed_ratio"] > 0
     for png in ("sst2_rounds.png", "sst2_tokens.png"):
