@@ -12,7 +12,9 @@ labeller is the only difference. The plain variants keep every answer (`min_conf
 
 Generation (`--generation`): EvoKD itself (the ELAD benchmark's `generation_only` run, reused)
 against the same run labelled with v3, then with v3 and verified generation (a text is kept only
-when the separate labelling call agrees with the label it was generated for), and with v5.
+when the separate labelling call agrees with the label it was generated for), with v5, and with
+v5 plus one technique each: the analysis prompt without our error counts, attribute prompts,
+near-duplicate removal.
 
 Scores are on the test split; the best round is chosen on dev, never test. Writes
 benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
@@ -56,11 +58,32 @@ def variants(dataset: str) -> Dict[str, Dict[str, Any]]:
 # EvoKD with each generation-side technique, one added at a time. `generation_only` is named as
 # in the ELAD benchmark so that its run (labelled with v1, the default then) is reused.
 V3_LABEL = {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v3"}}
+V5_LABEL = {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v5"}}
+
+
+def analysis_without_counts() -> str:
+    """The shipped analysis prompt with the block of error counts (computed by us) left out."""
+    import re
+
+    from evokd_spacy.tasks.textcat import analyse
+
+    source = (Path(analyse.__file__).parent / "templates" / "analyse.jinja").read_text(encoding="utf8")
+    stripped = re.sub(r"{% if confusions %}.*?{% endif %}\n", "", source, flags=re.S)
+    assert stripped != source, "analyse.jinja no longer has the confusions block"
+    return stripped
 GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
     "generation_only": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v1"}},
     "generation_v3": V3_LABEL,
     "generation_v3_verified": {**V3_LABEL, "loop.require_target_agreement": True},
-    "generation_v5": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v5"}},
+    "generation_v5": V5_LABEL,
+    # v5 plus one more technique each: the analysis prompt without the error counts we compute
+    # (the teacher finds the patterns itself), attribute prompts, near-duplicate removal.
+    "generation_v5_free_analysis": {**V5_LABEL, "teacher.analyse": {"@llm_tasks": "evokd.TextCatAnalyse.v1", "template": analysis_without_counts()}},
+    "generation_v5_attributes": {
+        **V5_LABEL,
+        "loop.attributes": {"length": ["one short sentence", "two or three sentences"], "tone": ["plain", "ironic", "enthusiastic"]},
+    },
+    "generation_v5_near_duplicate": {**V5_LABEL, "loop.near_duplicate": 0.7},
 }
 
 

@@ -44,3 +44,30 @@ def test_generation_effect_smoke_runs_evokd_with_and_without_verification(tmp_pa
     assert verified["kept"] <= plain["kept"], "verification only drops texts (the same cached teacher answers)"
     assert verified["drops"].get("disagree", 0) == plain["kept"] - verified["kept"] and "disagree" not in plain["drops"]
     assert "| generation_v3_verified |" in (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
+
+
+def test_free_analysis_variant_drops_only_the_error_counts_from_the_prompt():
+    from evokd_spacy.registry import registry
+    from evokd_spacy.tasks.request import make_request_doc
+    from benchmarks.student_effect import GENERATION_VARIANTS
+
+    labels = {"POSITIVE": "good", "NEGATIVE": "bad"}
+    block = GENERATION_VARIANTS["generation_v5_free_analysis"]["teacher.analyse"]
+    make = registry.llm_tasks.get(block["@llm_tasks"])
+    wrong = [{"text": "not bad at all", "gold": "POSITIVE", "pred": "NEGATIVE"}]
+    request = make_request_doc({"wrong": wrong, "correct": [], "round": 1})
+    counted, free = (next(iter(make(labels=labels, template=t).generate_prompts([request]))) for t in (None, block["template"]))
+    assert "Its mistakes, counted:" in counted and "Its mistakes, counted:" not in free
+    assert free == counted.replace("Its mistakes, counted:\n- true POSITIVE, predicted NEGATIVE: 1\n", "")
+
+
+@pytest.mark.skipif(not (DATA / "sst2").exists(), reason="needs ../shared/data")
+def test_generation_effect_smoke_runs_the_v5_technique_variants(tmp_path):
+    kwargs = dict(runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, teacher="scripted", student="cnn")
+    only = ["generation_v5_attributes", "generation_v5_near_duplicate"]
+    main("smoke", DATA, ["sst2"], None, only=only, generation=True, **kwargs)
+    saved = json.loads((tmp_path / "results" / "smoke" / "generation_effect_sst2.json").read_text())
+    assert set(saved["runs"]) == set(only)
+    rounds = tmp_path / "runs" / "elad" / "smoke" / "sst2" / "k1_s0"
+    prompts = [item["prompt"] for item in json.loads((rounds / only[0] / "training" / "rounds" / "round_1" / "generate.json").read_text())["items"]]
+    assert prompts and all("Style: length: " in p and "; tone: " in p for p in prompts)
