@@ -23,7 +23,7 @@ class Suite:
 
 
 SUITES = {
-    # About an hour on 2 CPU cores with the 0.5B local teacher, for SST-2 and TREC-6 at k = 1.
+    # With the 0.5B local teacher on 2 CPU cores: TREC-6 59 min, SST-2 about 35 min (BENCHMARKS.md).
     "quick": Suite("quick", ("sst2", "trec"), (1,), (0,), 2, 3, 1, 100, 300, 60, 2000, 300, 60),
     # Every dataset, k = 1 and 5, three seeds, 3 rounds, full test sets: days on 2 CPU cores
     # (hours on one GPU machine with a served teacher); see BENCHMARKS.md.

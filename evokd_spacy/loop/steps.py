@@ -80,6 +80,9 @@ def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ]
 
 
+REPEAT_STRIDE = 1000  # sample indices per round when repeats are asked one at a time
+
+
 def generate(
     teacher: Teacher, requests: Sequence[Dict[str, Any]], r: int, repeat_size: int = 0, round_tokens: int = 0
 ) -> Dict[str, Any]:
@@ -97,8 +100,9 @@ def generate(
     docs, spent = [], 0
     for j, start in enumerate(range(0, len(requests), repeat_size)):
         chunk = [make_request_doc(req) for req in requests[start : start + repeat_size]]
-        # sample r + j: the index an identical prompt gets as the j-th repeat of one call above
-        docs += teacher.client.run(teacher.generate, chunk, desc=f"round {r} generate {j + 1}", sample_offset=r + j)
+        # a sample index of its own per round and repeat: a prompt that does not change between
+        # rounds (static generation, paraphrases) must not get an earlier round's cached answer
+        docs += teacher.client.run(teacher.generate, chunk, desc=f"round {r} generate {j + 1}", sample_offset=r * REPEAT_STRIDE + j)
         spent += sum(doc.user_data.get(TOKENS_KEY, 0) for doc in docs[start:])
         if spent + spent / (j + 1) > round_tokens:
             break

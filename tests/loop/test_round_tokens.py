@@ -38,3 +38,15 @@ def test_negative_round_tokens_is_a_config_error(settings_factory):
 
     with pytest.raises(ConfigError, match="round_tokens must be >= 0"):
         settings_factory(**{"loop.round_tokens": -1})
+
+
+def test_a_prompt_that_is_the_same_every_round_gets_fresh_answers_each_round(settings_factory):
+    # paraphrase augmentation: no feedback, and every repeat of a seed's request is the same prompt
+    static = {"loop.feedback": False, "loop.separate_labelling": False, "loop.rounds": 2, "loop.requests_per_label": 4, "loop.round_tokens": 10**6}
+    settings = settings_factory(**static)
+    settings.teacher_config["generate"] = {"@llm_tasks": "evokd.TextCatParaphrase.v1", "n": 2}
+    EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    first, second = (folder.load_step(r, "generate") for r in (1, 2))
+    assert {i["prompt"] for i in first["items"]} == {i["prompt"] for i in second["items"]}
+    assert second["step_teacher"]["cached"] == 0 and second["step_teacher"]["calls"] == first["step_teacher"]["calls"] == 8
