@@ -66,7 +66,13 @@ def elad_methods(per_round: int) -> Dict[str, Method]:
 
 
 class PoolBench(Bench):
-    """A Bench whose runs may take the training split, labels hidden, as their pool."""
+    """A Bench whose runs may take the training split, labels hidden, as their pool.
+
+    Each run keeps its own teacher cache: the budget counts calls sent, so an answer shared from
+    EvoKD's run would let a mixed run spend more than EvoKD's tokens.
+    """
+
+    shared_cache = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,6 +46,16 @@ def write_split(path: Path, samples: List[Sample], kind: str) -> str:
     return str(path)
 
 
+def usage_tokens(usage: Dict[str, Any]) -> int:
+    """Teacher tokens of a run's calls, whether sent or answered from the (shared) cache."""
+    return usage["prompt_tokens"] + usage["completion_tokens"] + usage.get("cached_tokens", 0)
+
+
+def line_tokens(line: Dict[str, Any]) -> int:
+    """Teacher tokens of one round's metrics line."""
+    return usage_tokens(line["teacher"])
+
+
 def lexicon_of(ds: datasets.Dataset) -> Dict[str, List[str]]:
     """Words typical of each label (for the scripted teacher of the smoke suite)."""
     from collections import Counter
@@ -59,7 +69,14 @@ def lexicon_of(ds: datasets.Dataset) -> Dict[str, List[str]]:
 
 
 class Bench:
-    """One dataset of one suite: data files, settings per method, and the measurements."""
+    """One dataset of one suite: data files, settings per method, and the measurements.
+
+    The methods of one shot count and seed share a teacher cache (`shared_cache`): a call that two
+    methods make alike, such as an ablation's rounds before it departs from EvoKD, is asked once.
+    Its tokens still count for both (`usage_tokens`); only the time is saved.
+    """
+
+    shared_cache = True
 
     def __init__(
         self, ds: datasets.Dataset, suite: Suite, teacher: str, student: str, teacher_path: Optional[str], runs: Path = RUNS
@@ -83,6 +100,7 @@ class Bench:
             **self.paths,
             "paths.output": str(self.dir / f"k{k}_s{seed}" / name / "training"),
             "paths.corpus": str(self.dir / f"k{k}_s{seed}" / name / "corpus"),
+            "paths.cache": str(self.dir / f"k{k}_s{seed}" / "teacher_cache") if self.shared_cache else None,
             "task.description": self.ds.description,
             "task.k_shot": k,
             "task.seed": seed,
@@ -123,8 +141,8 @@ class Bench:
             "test_score": score,
             "student_docs_per_s": docs_per_s,
             "dev_scores": [m["dev_score"] for m in metrics],
-            "tokens": [m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics],
-            "teacher_tokens": sum(m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics),
+            "tokens": [line_tokens(m) for m in metrics],
+            "teacher_tokens": sum(line_tokens(m) for m in metrics),
             "kept": sum(m["kept"] for m in metrics[1:]),
             "rounds": len(metrics) - 1,
             "seconds": {**seconds, "wall": round(time.perf_counter() - start, 1)},
@@ -164,7 +182,7 @@ class Bench:
         settings.paths["dev"] = write_split(self.dir / "data" / "teacher_test.jsonl", self.test[: self.suite.teacher_test_cap], self.ds.kind)
         result = evaluate_teacher(settings)
         out = {"test_score": result["score"], "docs_per_s": result["docs_per_second"], "n_docs": result["n_docs"],
-               "teacher_tokens": result["usage"]["prompt_tokens"] + result["usage"]["completion_tokens"]}
+               "teacher_tokens": usage_tokens(result["usage"])}
         srsly.write_json(done, out)
         return out
 

@@ -39,7 +39,7 @@ class EvoKDRunner:
         self.settings = settings
         self.spec = settings.spec
         self.kind = get_kind(settings.spec.kind)
-        self.folder = RunFolder(settings.output, settings.corpus)
+        self.folder = RunFolder(settings.output, settings.corpus, settings.cache)
         self.nlp = spacy.blank("en")
         self.quiet = quiet
         self._teacher: Optional[Teacher] = None
@@ -258,7 +258,7 @@ class EvoKDRunner:
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
         names = ("predict", "analyse", "generate", "check", "label", "select", "revise", "filter", "train")
         done = [self.folder.load_step(r, name) for name in names if self.folder.is_done(r, name)]
-        usage = {k: sum(step["step_teacher"][k] for step in done) for k in TeacherUsage().to_dict()}
+        usage = {k: sum(step["step_teacher"].get(k, 0) for step in done) for k in TeacherUsage().to_dict()}
         filtered = self.folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": len(self.seeds), "dropped": {}}
         perf = train["performance"]
         teacher_s, training_s = usage["seconds"], train["training_seconds"]

@@ -11,7 +11,8 @@ from ..ty import TaskSpec
 from .attributes import check_attributes
 
 SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
-    "paths": {"seeds": None, "dev": None, "test": None, "labels": None, "corpus": "corpus/evokd", "output": "training/evokd", "teacher": None},
+    "paths": {"seeds": None, "dev": None, "test": None, "labels": None, "corpus": "corpus/evokd", "output": "training/evokd", "teacher": None,
+              "cache": None},
     "task": {"kind": "textcat", "description": "", "exclusive": True, "k_shot": 1, "seed": 0, "labels": {}},
     "loop": {
         "rounds": 3,
@@ -82,6 +83,11 @@ class RunSettings:
     @property
     def corpus(self) -> Path:
         return Path(self.paths["corpus"])
+
+    @property
+    def cache(self) -> Optional[Path]:
+        """`[paths] cache`: a teacher cache shared with other runs (None: the run's own)."""
+        return Path(self.paths["cache"]) if self.paths.get("cache") else None
 
 
 def load_config(path: Union[str, Path], overrides: Optional[Dict[str, Any]] = None) -> Any:
@@ -196,6 +202,7 @@ RESUMABLE_KEYS = {
     "student.gpu_id",
     "paths.output",
     "paths.corpus",
+    "paths.cache",  # where answers are kept, not what they are
 }
 
 

@@ -14,13 +14,15 @@ from ..util.io import atomic_write_json, atomic_write_jsonl, read_json, read_jso
 class RunFolder:
     """Paths and step markers of one EvoKD run."""
 
-    def __init__(self, output: Path, corpus: Path) -> None:
+    def __init__(self, output: Path, corpus: Path, cache: Optional[Path] = None) -> None:
         self.output = Path(output)
         self.corpus = Path(corpus)
+        self._cache = Path(cache) if cache else None
 
     @property
     def cache(self) -> Path:
-        return self.output / "cache"
+        """The teacher cache: `[paths] cache` when set (shared by runs), else the run's own."""
+        return self._cache or self.output / "cache"
 
     @property
     def metrics(self) -> Path:

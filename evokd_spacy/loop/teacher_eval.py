@@ -24,7 +24,7 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     import spacy
 
     spec, kind = settings.spec, get_kind(settings.spec.kind)
-    folder = RunFolder(settings.output, settings.corpus)
+    folder = RunFolder(settings.output, settings.corpus, settings.cache)
     nlp = spacy.blank("en")
     dev = read_samples(settings.paths["dev"], "paths.dev")[: limit or None]
     seeds = sample_k_shot(

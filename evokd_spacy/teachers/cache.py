@@ -26,10 +26,14 @@ TOKENS_KEY = "evokd_tokens"  # prompt + completion tokens of the doc's call, cac
 
 @dataclass
 class TeacherUsage:
-    """Counters of teacher use; `calls` are sent to the model, `cached` answered from disk."""
+    """Counters of teacher use; `calls` are sent to the model, `cached` answered from disk.
+
+    `prompt_tokens` and `completion_tokens` count the calls sent; `cached_tokens` counts the
+    tokens of the answers that came from the cache (what those calls cost when first asked)."""
 
     calls: int = 0
     cached: int = 0
+    cached_tokens: int = 0
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -158,6 +162,7 @@ class TeacherClient:
             seen[str(prompt)] += 1
         answers: List[Optional[TeacherResponse]] = [self._load(k) for k in keys]
         self.usage.cached += sum(a is not None for a in answers)
+        self.usage.cached_tokens += sum((a.prompt_tokens or 0) + (a.completion_tokens or 0) for a in answers if a is not None)
         todo = [i for i, a in enumerate(answers) if a is None]
         allowed = self.budget.calls_left()
         stopped = allowed is not None and allowed < len(todo)
