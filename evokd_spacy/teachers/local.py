@@ -37,9 +37,13 @@ class LocalHFModel:
         device: str = "cpu",
         threads: Optional[int] = None,
         batch_size: int = 1,
+        generation_batch_size: int = 0,
     ) -> None:
         self.path = Path(path)
         self.batch_size = max(1, batch_size)
+        # 0: sampled prompts one at a time through generate()'s own sampling (v1); >= 1: up to
+        # that many in one batch, each with its own random stream (v2, batched_sampling.py)
+        self.generation_batch_size = max(0, generation_batch_size)
         self.config = {**DEFAULT_GENERATION, **(config or {})}
         self.system_prompt = system_prompt
         self.seed = seed
@@ -85,27 +89,49 @@ class LocalHFModel:
     def __call__(self, prompts: Iterable[Iterable[Any]]) -> Iterable[Iterable[Any]]:
         """Answer each doc's prompts, yielding each doc's answers as soon as they are ready.
 
-        Up to `batch_size` consecutive docs whose prompts are all choice prompts are scored in
-        one forward pass; generation is never held back for batching.
+        Consecutive docs whose prompts are all choice prompts (up to `batch_size`) are scored in
+        one forward pass, and consecutive docs whose prompts are all sampled generation (up to
+        `generation_batch_size`) are decoded in one batch; answers keep the docs' order.
         """
         self._load()
         pending: List[List[Any]] = []
+        pending_kind: Optional[str] = None
         for shards in prompts:
             shards = list(shards)
-            if all(isinstance(p, ChoicePrompt) and p.choices for p in shards) and self.batch_size > 1:
-                pending.append(shards)
-                if len(pending) >= self.batch_size:
-                    yield from self._score_docs(pending)
-                    pending = []
+            kind = self._batch_kind(shards)
+            if pending and kind != pending_kind:
+                yield from self._answer_batch(pending, pending_kind)
+                pending = []
+            if kind is None:
+                yield [self.respond(prompt) for prompt in shards]
                 continue
-            yield from self._score_docs(pending)
-            pending = []
-            yield [self.respond(prompt) for prompt in shards]
-        yield from self._score_docs(pending)
+            pending.append(shards)
+            pending_kind = kind
+            if len(pending) >= (self.batch_size if kind == "choices" else self.generation_batch_size):
+                yield from self._answer_batch(pending, kind)
+                pending = []
+        if pending:
+            yield from self._answer_batch(pending, pending_kind)
 
-    def _score_docs(self, docs: List[List[ChoicePrompt]]) -> Iterable[List[TeacherResponse]]:
+    def _batch_kind(self, shards: List[Any]) -> Optional[str]:
+        """How a doc's prompts may be batched with the next docs': "choices", "sampled" or None."""
+        if self.batch_size > 1 and all(isinstance(p, ChoicePrompt) and p.choices for p in shards):
+            return "choices"
+        if self.generation_batch_size > 1 and all(self._is_sampled(p) for p in shards):
+            return "sampled"
+        return None
+
+    def _is_sampled(self, prompt: Any) -> bool:
+        """Whether a prompt is answered by sampled generation (not scored, not greedy) that the
+        batched decoder can do (a config with other generation settings uses generate())."""
+        from .batched_sampling import SUPPORTED_KEYS
+
+        plain = not isinstance(prompt, GreedyPrompt) and not (isinstance(prompt, ChoicePrompt) and prompt.choices)
+        return plain and bool(self.config.get("do_sample")) and set(self.config) <= SUPPORTED_KEYS
+
+    def _answer_batch(self, docs: List[List[Any]], kind: Optional[str]) -> Iterable[List[TeacherResponse]]:
         flat = [p for shards in docs for p in shards]
-        answers = iter(self._score_choices_batch(flat)) if flat else iter(())
+        answers = iter(self._score_choices_batch(flat) if kind == "choices" else self._sample_batch(flat))
         for shards in docs:
             yield [next(answers) for _ in shards]
 
@@ -116,6 +142,8 @@ class LocalHFModel:
             return self._score_choices(prompt)
         if isinstance(prompt, EntityListPrompt):
             return self._generate(str(prompt), greedy=True, entities=prompt)
+        if self.generation_batch_size and self._is_sampled(prompt):
+            return self._sample_batch([prompt])[0]
         return self._generate(str(prompt), int(getattr(prompt, "sample", 0)), greedy=isinstance(prompt, GreedyPrompt))
 
     def _generate(self, prompt: str, sample: int = 0, greedy: bool = False, entities: Optional[EntityListPrompt] = None) -> TeacherResponse:
@@ -123,7 +151,7 @@ class LocalHFModel:
 
         ids = self._chat_ids(prompt)
         input_ids = torch.tensor([ids], device=self.device)
-        torch.manual_seed(self.seed + zlib.crc32(prompt.encode("utf8")) + 1_000_003 * sample)
+        torch.manual_seed(self._prompt_seed(prompt, sample))
         decoder = self._entity_decoder(entities, len(ids)) if entities is not None else None
         with torch.no_grad():
             output = self._model.generate(
@@ -141,13 +169,30 @@ class LocalHFModel:
             text = self._tokenizer.decode(new, skip_special_tokens=True)
         return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]))
 
+    def _prompt_seed(self, prompt: str, sample: int) -> int:
+        return self.seed + zlib.crc32(prompt.encode("utf8")) + 1_000_003 * sample
+
+    def _eos_ids(self) -> List[int]:
+        eos = self._model.generation_config.eos_token_id
+        return ([eos] if isinstance(eos, int) else list(eos or [])) or [self._tokenizer.eos_token_id]
+
+    def _sample_batch(self, prompts: List[Any]) -> List[TeacherResponse]:
+        """Sampled answers to plain prompts, decoded together, each from its own random stream."""
+        from .batched_sampling import sample_batch
+
+        rows = [self._chat_ids(str(p)) for p in prompts]
+        seeds = [self._prompt_seed(str(p), int(getattr(p, "sample", 0))) for p in prompts]
+        new = sample_batch(self._model, rows, seeds, self.config, self._tokenizer.pad_token_id, self._eos_ids(), self.device)
+        return [
+            TeacherResponse(self._tokenizer.decode(ids, skip_special_tokens=True).strip(), prompt_tokens=len(row), completion_tokens=len(ids))
+            for row, ids in zip(rows, new)
+        ]
+
     def _entity_decoder(self, prompt: EntityListPrompt, prompt_length: int) -> Any:
         from .constrained import GrammarDecoder
         from .entity_grammar import EntityListGrammar
 
-        eos = self._model.generation_config.eos_token_id
-        eos_ids = ([eos] if isinstance(eos, int) else list(eos or [])) or [self._tokenizer.eos_token_id]
-        return GrammarDecoder(self._tokenizer, EntityListGrammar(prompt.source, prompt.labels), prompt_length, eos_ids)
+        return GrammarDecoder(self._tokenizer, EntityListGrammar(prompt.source, prompt.labels), prompt_length, self._eos_ids())
 
     def _decoding(self, greedy: bool) -> Dict[str, Any]:
         if not greedy:
@@ -237,3 +282,20 @@ def make_local_hf_model(
     return LocalHFModel(
         path=str(path), config=dict(config), system_prompt=system_prompt, seed=seed, device=device, threads=threads, batch_size=batch_size
     )
+
+
+@registry.llm_models("evokd.LocalHF.v2")
+def make_local_hf_model_v2(
+    path: str,
+    config: Dict[str, Any] = {},
+    system_prompt: Optional[str] = None,
+    seed: int = 0,
+    device: str = "cpu",
+    threads: Optional[int] = None,
+    batch_size: int = 1,
+    generation_batch_size: int = 8,
+) -> LocalHFModel:
+    """v1, with sampled generation decoded `generation_batch_size` prompts at a time, each prompt
+    with its own random stream (so its answer does not depend on its batch): a round's generation
+    requests, one per label, then cost about one request's time on a CPU."""
+    return LocalHFModel(**locals())

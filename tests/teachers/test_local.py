@@ -99,3 +99,22 @@ def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(smol
     assert error == "" and json.loads(answer[answer.index("["):]) == entities, str(answer)  # an opening ```json fence is allowed
     assert all(e["label"] in {"person", "location"} and e["text"] in text for e in entities)
     assert 0 < answer.completion_tokens <= 40
+
+
+def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(smollm_path):
+    from evokd_spacy.llm_io import SampledPrompt
+    from evokd_spacy.teachers.local import make_local_hf_model_v2
+
+    config = {"max_new_tokens": 24, "temperature": 0.7, "top_p": 0.95}
+    prompts = [f"Write one short sentence about {topic}." for topic in ("cats", "rain", "trains")]
+    choice = ChoicePrompt("Is 'I love it' positive or negative?", ["positive", "negative"])
+    docs = [[prompts[0]], [prompts[1]], [choice], [prompts[2]], [SampledPrompt(prompts[0], 1)]]
+    batched = list(make_local_hf_model_v2(path=smollm_path, config=config, generation_batch_size=8)(docs))
+    alone = make_local_hf_model_v2(path=smollm_path, config=config, generation_batch_size=1)
+    single = [list(alone([doc]))[0] for doc in docs]
+    assert [str(a[0]) for a in batched] == [str(a[0]) for a in single]  # order kept, batch-independent
+    assert str(batched[2][0]) in ("positive", "negative") and batched[2][0].scores
+    assert str(batched[4][0]) != str(batched[0][0])  # another sample index draws another answer
+    for [answer], [prompt] in zip(batched, docs):
+        if not isinstance(prompt, ChoicePrompt):
+            assert 0 < answer.completion_tokens <= 24 and answer.prompt_tokens > 0
