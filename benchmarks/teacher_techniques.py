@@ -12,6 +12,9 @@ to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) wi
 (free decoding) and `ner_constrained` (NERLabel.v2, JSON-constrained decoding). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
+
+`--choose N` instead runs `[loop] choose_exemplars = N` (v5 with or without 6 seed exemplars,
+chosen on N dev texts outside subsets a and b) and records which way it picks.
 """
 import argparse
 import json
@@ -90,6 +93,36 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
     return results
 
 
+def measure_choice(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1) -> Dict[str, Any]:
+    """`[loop] choose_exemplars = n` (v5 with and without 6 exemplars) on dev texts outside subsets
+    a and b: which way it picks, with the scores it saw; the picked variant's a/b scores are above."""
+    from evokd_spacy.data.kshot import sample_k_shot
+    from evokd_spacy.loop.kinds import get_kind
+    from evokd_spacy.loop.label_choice import CHOICE_FILE, choose_exemplars
+    from evokd_spacy.loop.teacher import build_teacher, prepare_labelling
+
+    path = RESULTS / "teacher_techniques.json"
+    results: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    for name in names:
+        ds = datasets.load(name, data)
+        bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
+        settings = bench.settings("teacher_choose_exemplars", k, 0, {"teacher.label": VARIANTS["cloze_few_shot_batch"]})
+        kind = get_kind(ds.kind)
+        held = {s.text for subset in ("a", "b") for s in dev_subset(ds.dev, 100, subset)}
+        outside = [s for s in ds.dev if s.text not in held]
+        teacher = build_teacher(settings.teacher_config, settings.spec, settings.cache or settings.output / "cache")
+        examples = [kind.example(s) for s in sample_k_shot(ds.train, list(ds.labels), k, 0)]
+        prepare_labelling(teacher, examples)
+        msg.info(f"{name}: choose_exemplars on {n} of {len(outside)} dev texts outside subsets a and b")
+        (settings.output / CHOICE_FILE).unlink(missing_ok=True)
+        choice = choose_exemplars(teacher, kind, settings.spec, examples, outside, n, settings.output / CHOICE_FILE)
+        picked = "cloze_few_shot_batch" if choice["few_shot"] else "cloze_batch"
+        results.setdefault(name, {})[f"choose_exemplars@{n}"] = {**choice, "picked": picked}
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        msg.good(f"{name}: picked {picked} (dev scores it saw: {choice['scores']})")
+    return results
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", nargs="*", default=["sst2", "trec", "emotion"])
@@ -98,5 +131,9 @@ if __name__ == "__main__":
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
     parser.add_argument("--variants", nargs="*", choices=sorted({**VARIANTS, **NER_VARIANTS}), help="a subset of the labelling variants")
     parser.add_argument("--subset", choices=("a", "b"), default="a", help="b: another n dev texts, to check choices made on a")
+    parser.add_argument("--choose", type=int, default=0, help="run [loop] choose_exemplars on this many other dev texts instead")
     args = parser.parse_args()
-    measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants, subset=args.subset)
+    if args.choose:
+        measure_choice(args.datasets, args.choose, args.data, args.teacher_path)
+    else:
+        measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants, subset=args.subset)

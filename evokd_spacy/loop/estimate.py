@@ -67,6 +67,9 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     parts = ("label", "revise") if calls_label_task(settings) else ("revise",)
     setup = [p for part in parts if hasattr(tasks.get(part), "calibration_prompts") for p in tasks[part].calibration_prompts()]
     setup_calls = len(setup) if done <= 1 and to_go else 0
+    # `choose_exemplars`: that many dev texts labelled twice (without and with exemplars), once per run
+    choice_calls = 2 * int(loop["choose_exemplars"]) if calls_label_task(settings) and done <= 1 and to_go else 0
+    setup_calls += choice_calls
     return {
         "per_round": {
             "calls": round_calls,
@@ -81,7 +84,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
         "rounds_to_go": to_go,
         "setup_calls": setup_calls,
         "calls": round_calls * to_go + setup_calls,
-        "tokens": (round_prompt + round_completion) * to_go + (_tokens(setup) if setup_calls else 0),
+        "tokens": (round_prompt + round_completion) * to_go + (_tokens(setup) if setup_calls else 0) + int(per_label * choice_calls),
         "cost": ((round_prompt * float(loop["cost_per_1k_prompt_tokens"]) + round_completion * float(loop["cost_per_1k_completion_tokens"])) / 1000)
         * to_go,
         "labelling": "scored (no completion)" if scored else f"generated (up to {limit} tokens)",

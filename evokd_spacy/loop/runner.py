@@ -45,6 +45,7 @@ class EvoKDRunner:
         self._teacher: Optional[Teacher] = None
         self.seeds: List[Sample] = []
         self.held_out: set = set()
+        self.dev: List[Sample] = []
         self.pool: List[str] = []  # unlabelled pool texts ([pool] path), seeds and dev/test left out
         self._strategy: Any = None
         self._students: Dict[int, Any] = {}  # the latest round's loaded student, shared by its steps
@@ -63,7 +64,13 @@ class EvoKDRunner:
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
-            prepare_labelling(self._teacher, [self.kind.example(s) for s in self.seeds], labels=calls_label_task(self.settings))
+            examples = [self.kind.example(s) for s in self.seeds]
+            prepare_labelling(self._teacher, examples, labels=calls_label_task(self.settings))
+            if loop["choose_exemplars"] and calls_label_task(self.settings):
+                from .label_choice import CHOICE_FILE, choose_exemplars
+
+                path, seed = self.folder.output / CHOICE_FILE, int(self.settings.task["seed"])
+                choose_exemplars(self._teacher, self.kind, self.spec, examples, self.dev, int(loop["choose_exemplars"]), path, seed)
         return self._teacher
 
     # ---- data ---------------------------------------------------------------------------
@@ -74,7 +81,7 @@ class EvoKDRunner:
         paths, task = self.settings.paths, self.settings.task
         pool = read_samples(paths["seeds"], "paths.seeds")
         self._check_labels(pool, paths["seeds"], "paths.seeds")
-        dev = read_samples(paths["dev"], "paths.dev")
+        dev = self.dev = read_samples(paths["dev"], "paths.dev")
         self._check_labels(dev, paths["dev"], "paths.dev")
         test = read_samples(paths["test"], "paths.test") if paths.get("test") else []
         self.held_out = {normalise(s.text) for s in dev + test}

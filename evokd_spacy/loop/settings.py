@@ -24,6 +24,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "styles": [],
         "attributes": {},
         "near_duplicate": 0.0,
+        "choose_exemplars": 0,
         "feedback": True,
         "analysis_shows_correct": True,
         "separate_labelling": True,
@@ -58,7 +59,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 }
 # Keys added after runs were first saved: left out of a run's fingerprint while at their default,
 # so that runs started before them can still be continued.
-LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0}
+LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0}
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
 
@@ -138,6 +139,8 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[loop] near_duplicate must be between 0 (exact duplicates only) and 1, like 0.7.")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
+    if sections["loop"]["choose_exemplars"] < 0:
+        raise ConfigError("[loop] choose_exemplars must be >= 0 (dev texts used to choose; 0: keep [teacher.label] as it is).")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
     pool = sections["pool"]

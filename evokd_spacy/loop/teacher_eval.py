@@ -2,13 +2,12 @@
 import time
 from typing import Any, Dict, Optional
 
-from spacy.training import Example
-
 from ..data.kshot import sample_k_shot
 from ..data.readers import read_samples
 from ..tasks.request import result_of
 from ..util.io import atomic_write_json
 from .kinds import get_kind
+from .label_choice import label_and_score
 from .settings import RunSettings
 from .state import RunFolder
 from .teacher import build_teacher, prepare_labelling
@@ -21,11 +20,8 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
 
     Calls go through the run's cache, so a later run (or a second evaluation) reuses them.
     """
-    import spacy
-
     spec, kind = settings.spec, get_kind(settings.spec.kind)
     folder = RunFolder(settings.output, settings.corpus, settings.cache)
-    nlp = spacy.blank("en")
     dev = read_samples(settings.paths["dev"], "paths.dev")[: limit or None]
     seeds = sample_k_shot(
         read_samples(settings.paths["seeds"], "paths.seeds"), spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"])
@@ -33,10 +29,8 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
     prepare_labelling(teacher, [kind.example(s) for s in seeds])
     start = time.perf_counter()
-    predicted = teacher.client.run(teacher.label, [nlp.make_doc(s.text) for s in dev], desc="teacher on dev")
+    scores, predicted = label_and_score(teacher, kind, spec, dev, "teacher on dev")
     seconds = time.perf_counter() - start
-    examples = [Example(pred, kind.to_doc(nlp, sample, spec)) for pred, sample in zip(predicted, dev)]
-    scores = kind.score(examples, spec)
     confidences = [result_of(doc).get("confidence") for doc in predicted]
     table = confidence_table(confidences, [kind.is_correct(sample, kind.prediction(doc, spec)) for doc, sample in zip(predicted, dev)])
     result = {

@@ -1,0 +1,64 @@
+"""`[loop] choose_exemplars`: the run labels dev texts with and without seed exemplars and keeps the better."""
+import json
+
+import pytest
+
+from evokd_spacy.errors import ConfigError
+from evokd_spacy.loop import label_choice
+from evokd_spacy.loop.runner import EvoKDRunner
+
+
+def _exemplar_run(settings_factory, n=12, few_shot=2, **overrides):
+    settings = settings_factory(**{"loop.rounds": 1, "loop.choose_exemplars": n, **overrides})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v5", "few_shot": few_shot}
+    return settings
+
+
+@pytest.mark.parametrize("with_score,expected", [(0.9, 2), (0.5, 0), (0.7, 0)])
+def test_the_better_way_on_dev_is_kept_and_a_tie_keeps_no_exemplars(settings_factory, monkeypatch, with_score, expected):
+    asked = []
+
+    def fake_score(teacher, kind, spec, samples, desc):
+        asked.append((teacher.label.few_shot, len(teacher.label.examples), len(samples)))
+        return {kind.main_score: with_score if teacher.label.few_shot else 0.7}, []
+
+    monkeypatch.setattr(label_choice, "label_and_score", fake_score)
+    settings = _exemplar_run(settings_factory)
+    runner = EvoKDRunner(settings, quiet=True)
+    runner.run()
+    assert [a[:2] for a in asked] == [(0, 0), (2, 2)] and asked[0][2] == min(12, len(runner.dev))
+    saved = json.loads((settings.output / label_choice.CHOICE_FILE).read_text())
+    assert saved["few_shot"] == expected and saved["scores"] == {"0": 0.7, "2": with_score}
+    assert runner.teacher.label.few_shot == expected and len(runner.teacher.label.examples) == expected
+    # a resumed run keeps the saved choice and asks nothing
+    asked.clear()
+    again = EvoKDRunner(_exemplar_run(settings_factory, **{"loop.rounds": 2}), quiet=True)
+    again.run()
+    assert asked == [] and again.teacher.label.few_shot == expected
+
+
+def test_the_choice_labels_real_dev_texts_through_the_teacher_and_counts_its_calls(settings_factory):
+    settings = _exemplar_run(settings_factory, n=10)
+    runner = EvoKDRunner(settings, quiet=True)
+    metrics = runner.run()
+    saved = json.loads((settings.output / label_choice.CHOICE_FILE).read_text())
+    assert saved["n_dev"] == 10 and set(saved["scores"]) == {"0", "2"} and saved["metric"] == "cats_score"
+    plain = settings_factory(**{"loop.rounds": 1, "paths.output": str(settings.output) + "_plain", "paths.corpus": str(settings.corpus) + "_plain"})
+    assert metrics[1]["teacher"]["calls"] == EvoKDRunner(plain, quiet=True).run()[1]["teacher"]["calls"] + 20
+
+
+def test_choosing_without_exemplars_to_choose_is_a_config_error_that_names_the_fix(settings_factory):
+    settings = _exemplar_run(settings_factory, few_shot=0)
+    with pytest.raises(ConfigError, match="few_shot = 6"):
+        EvoKDRunner(settings, quiet=True).run()
+    with pytest.raises(ConfigError, match="choose_exemplars must be >= 0"):
+        settings_factory(**{"loop.choose_exemplars": -1})
+
+
+def test_the_dry_run_counts_the_choice_calls_once(settings_factory):
+    from evokd_spacy.loop.estimate import estimate_run
+
+    plain = estimate_run(settings_factory(**{"loop.rounds": 2}))
+    choosing = estimate_run(_exemplar_run(settings_factory, n=10, **{"loop.rounds": 2}))
+    assert choosing["setup_calls"] == plain["setup_calls"] + 20
+    assert choosing["calls"] == plain["calls"] + 20 and choosing["tokens"] > plain["tokens"]
