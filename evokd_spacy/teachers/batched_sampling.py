@@ -54,6 +54,19 @@ class RowSampler:
         return picks
 
 
+def sampling_settings(config: Dict[str, Any], defaults: Any) -> Dict[str, Any]:
+    """Temperature, top-k, top-p and repetition penalty as generate() would use them: from
+    `config`, else from the model's generation config `defaults` (whose own defaults include
+    top_k = 50), so batched sampling draws from the same distribution as v1."""
+    names = ("temperature", "top_k", "top_p", "repetition_penalty")
+    neutral = {"temperature": 1.0, "top_k": 0, "top_p": 1.0, "repetition_penalty": 1.0}
+    out = {}
+    for name in names:
+        value = config[name] if config.get(name) is not None else getattr(defaults, name, None)
+        out[name] = neutral[name] if value is None else value
+    return out
+
+
 def penalise_repeats(scores: Any, histories: Sequence[Sequence[int]], penalty: float) -> Any:
     """transformers' repetition penalty, each row over its own prompt and answer (no padding)."""
     import torch
@@ -79,8 +92,9 @@ def sample_batch(model: Any, rows: List[List[int]], seeds: Sequence[int], config
     mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     generators = [torch.Generator(device=device).manual_seed(int(seed) % (2**63)) for seed in seeds]
-    sampler = RowSampler(config.get("temperature", 1.0), config.get("top_k", 0) or 0, config.get("top_p", 1.0))
-    penalty, limit, ends = float(config.get("repetition_penalty") or 1.0), int(config.get("max_new_tokens", 200)), set(eos_ids)
+    settings = sampling_settings(config, model.generation_config)
+    sampler = RowSampler(settings["temperature"], settings["top_k"], settings["top_p"])
+    penalty, limit, ends = float(settings["repetition_penalty"]), int(config.get("max_new_tokens", 200)), set(eos_ids)
     answers: List[List[int]] = [[] for _ in rows]
     active = list(range(len(rows)))  # rows still decoding, in batch order
     cache = DynamicCache()

@@ -60,3 +60,16 @@ def test_the_repetition_penalty_of_a_row_sees_only_that_rows_tokens():
     out = penalise_repeats(scores.clone(), [[0, 1, 1], [2]], 2.0)
     assert out.tolist() == [[1.0, -2.0, 3.0, 0.5], [2.0, -1.0, 1.5, 0.5]]
     assert penalise_repeats(scores.clone(), [[0], [1]], 1.0).tolist() == scores.tolist()
+
+
+def test_settings_the_config_leaves_out_come_from_the_models_generation_config_as_in_generate():
+    from transformers import GenerationConfig
+
+    from evokd_spacy.teachers.batched_sampling import sampling_settings
+
+    config = {"max_new_tokens": 200, "do_sample": True, "temperature": 0.7, "top_p": 0.95, "repetition_penalty": 1.1}
+    # generate() samples with top_k = 50 unless told otherwise: so must the batched decoder
+    assert sampling_settings(config, GenerationConfig()) == {"temperature": 0.7, "top_k": 50, "top_p": 0.95, "repetition_penalty": 1.1}
+    model_defaults = GenerationConfig(top_k=20, temperature=0.6, repetition_penalty=1.05)
+    assert sampling_settings({"top_p": 0.8}, model_defaults) == {"temperature": 0.6, "top_k": 20, "top_p": 0.8, "repetition_penalty": 1.05}
+    assert sampling_settings({"top_k": 0}, GenerationConfig(top_k=None))["top_k"] == 0
