@@ -51,3 +51,20 @@ def test_readme_label_task_config_resolves():
     for block in TASK_BLOCKS:
         task = registry.resolve({"teacher": Config().from_str("[teacher]\n" + block)["teacher"]})["teacher"]["label"]
         assert hasattr(task, "generate_prompts")
+
+
+def test_readme_loop_blocks_are_valid_run_settings():
+    from evokd_spacy.loop.settings import check_settings, load_config
+
+    loop_blocks = [b for b in ALL_BLOCKS if "[loop]" in b]
+    assert loop_blocks
+    for block in loop_blocks:
+        config = load_config(ROOT / "configs" / "evokd.cfg")
+        pasted = Config().from_str(("[teacher]\n" if "[teacher." in block else "") + block)
+        for section, values in pasted.items():
+            if section == "teacher":
+                config["teacher"].update(values)
+            else:
+                config[section].update(values)
+        settings = check_settings(config)
+        assert all(settings.loop[key] == value for key, value in pasted.get("loop", {}).items())
