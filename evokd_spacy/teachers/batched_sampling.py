@@ -38,6 +38,8 @@ class RowSampler:
             if self.top_k <= 0 and bool((values.sum(dim=-1) < self.top_p).any()):
                 values, index = torch.sort(probs, descending=True, dim=-1)
             if self.top_p < 1.0:
+                if self.top_k > 0:  # as in transformers, top-p after top-k measures mass within the top k
+                    values = values / values.sum(dim=-1, keepdim=True)
                 values = values * ((values.cumsum(dim=-1) - values) <= self.top_p)  # keep the token that crosses top_p
             # draw in vocabulary order: float rounding may swap near-equal probabilities in the
             # ranking, but not their token ids

@@ -18,7 +18,9 @@ def _hf_distribution(temperature, top_k, top_p):
     return torch.softmax(scores, dim=-1)[0]
 
 
-@pytest.mark.parametrize("top_k,top_p,candidates", [(0, 0.8, 4), (0, 0.95, 3), (3, 1.0, 1024), (0, 1.0, 1024), (0, 0.9, 2)])
+@pytest.mark.parametrize(
+    "top_k,top_p,candidates", [(0, 0.8, 4), (0, 0.95, 3), (3, 1.0, 1024), (0, 1.0, 1024), (0, 0.9, 2), (3, 0.83, 1024), (4, 0.9, 1024)]
+)
 def test_draws_follow_the_distribution_of_hf_temperature_top_k_and_top_p(top_k, top_p, candidates):
     sampler = RowSampler(0.7, top_k, top_p)
     sampler.CANDIDATES = candidates  # 2: fewer candidates than the nucleus needs, so the full sort is used
