@@ -23,9 +23,9 @@ class Suite:
 
 
 SUITES = {
-    # With the 0.5B local teacher on 2 CPU cores: TREC-6 59 min, SST-2 about 35 min (BENCHMARKS.md).
+    # With the 0.5B local teacher (LocalHF.v2) on 2 CPU cores: 47 min, SST-2 17 and TREC-6 30 (BENCHMARKS.md).
     "quick": Suite("quick", ("sst2", "trec"), (1,), (0,), 2, 3, 1, 100, 300, 60, 2000, 300, 60),
-    # Every dataset, k = 1 and 5, three seeds, 3 rounds, full test sets: days on 2 CPU cores
+    # Every dataset, k = 1 and 5, three seeds, 3 rounds, full test sets: about a day on 2 CPU cores
     # (hours on one GPU machine with a served teacher); see BENCHMARKS.md.
     "full": Suite("full", ("sst2", "trec", "emotion", "wnut17"), (1, 5), (0, 1, 2), 3, 4, 2, 0, 0, 500, 0, 2000, 100),
     # Seconds, with the scripted teacher and the CNN student: checks the harness (tests/benchmarks).
