@@ -99,6 +99,7 @@ def measure_choice(names: List[str], n: int, data: Path, teacher_path: str, k: i
     from evokd_spacy.data.kshot import sample_k_shot
     from evokd_spacy.loop.kinds import get_kind
     from evokd_spacy.loop.label_choice import CHOICE_FILE, choose_exemplars
+    from evokd_spacy.loop.state import RunFolder
     from evokd_spacy.loop.teacher import build_teacher, prepare_labelling
 
     path = RESULTS / "teacher_techniques.json"
@@ -110,7 +111,7 @@ def measure_choice(names: List[str], n: int, data: Path, teacher_path: str, k: i
         kind = get_kind(ds.kind)
         held = {s.text for subset in ("a", "b") for s in dev_subset(ds.dev, 100, subset)}
         outside = [s for s in ds.dev if s.text not in held]
-        teacher = build_teacher(settings.teacher_config, settings.spec, settings.cache or settings.output / "cache")
+        teacher = build_teacher(settings.teacher_config, settings.spec, RunFolder(settings.output, settings.corpus, settings.cache).cache)
         examples = [kind.example(s) for s in sample_k_shot(ds.train, list(ds.labels), k, 0)]
         prepare_labelling(teacher, examples)
         msg.info(f"{name}: choose_exemplars on {n} of {len(outside)} dev texts outside subsets a and b")

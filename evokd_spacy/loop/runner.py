@@ -64,9 +64,9 @@ class EvoKDRunner:
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
-            examples = [self.kind.example(s) for s in self.seeds]
-            prepare_labelling(self._teacher, examples, labels=calls_label_task(self.settings))
-            if loop["choose_exemplars"] and calls_label_task(self.settings):
+            examples, labels = [self.kind.example(s) for s in self.seeds], calls_label_task(self.settings)
+            prepare_labelling(self._teacher, examples, labels=labels)
+            if loop["choose_exemplars"] and labels:
                 from .label_choice import CHOICE_FILE, choose_exemplars
 
                 path, seed = self.folder.output / CHOICE_FILE, int(self.settings.task["seed"])

@@ -102,7 +102,10 @@ def sample_batch(model: Any, rows: List[List[int]], seeds: Sequence[int], config
     cache = DynamicCache()
     with torch.no_grad():
         while active:
-            logits = model(input_ids=input_ids, attention_mask=mask, position_ids=positions, past_key_values=cache, use_cache=True).logits
+            # logits of the last position only, as generate() asks: over the whole prompt they
+            # would be rows x prompt length x vocabulary (gigabytes for six 600-token prompts)
+            logits = model(input_ids=input_ids, attention_mask=mask, position_ids=positions, past_key_values=cache, use_cache=True,
+                           logits_to_keep=1).logits
             scores = penalise_repeats(logits[:, -1, :].float(), [rows[i] + answers[i] for i in active], penalty)
             picks = sampler.draw(scores, [generators[i] for i in active])
             for i, token in zip(active, picks):
