@@ -52,6 +52,8 @@ class LoopbackServer:
         self.answered: Counter = Counter()  # successful answers per (prompt, seed)
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
+        self.in_flight = 0
+        self.peak_in_flight = 0  # the most requests handled at once: shows a client's concurrency without timing it
         self.requests: List[Dict[str, Any]] = []
         self._lock = threading.Lock()
         self._server: Optional[ThreadingHTTPServer] = None
@@ -90,7 +92,13 @@ class LoopbackServer:
                     owner.requests.append(
                         {"body": body, "authorization": self.headers.get("authorization"), "time": time.time()}
                     )
-                owner.handle(self, body)
+                    owner.in_flight += 1
+                    owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+                try:
+                    owner.handle(self, body)
+                finally:
+                    with owner._lock:
+                        owner.in_flight -= 1
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
