@@ -33,6 +33,7 @@ from evokd_spacy.loop.state import RunFolder
 
 from . import datasets
 from .elad import PoolBench
+from .generated_quality import generated_quality
 from .methods import Method
 from .report import RESULTS, save_comparison
 from .run import RUNS
@@ -109,7 +110,9 @@ def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None) ->
         msg.info(f"{bench.ds.name} generation effect: {name}")
         runs[name] = bench.run_pool_method(name, Method(overrides), 0)
         settings = bench.settings(name, bench.suite.shots[0], bench.suite.seeds[0], overrides)
-        runs[name]["drops"] = drop_reasons(RunFolder(settings.output, settings.corpus), runs[name]["rounds"])
+        folder = RunFolder(settings.output, settings.corpus)
+        runs[name]["drops"] = drop_reasons(folder, runs[name]["rounds"])
+        runs[name]["generated"] = generated_quality(folder, runs[name]["rounds"])
     return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
 
 
@@ -133,10 +136,20 @@ def table(result: Dict[str, Any]) -> str:
 
 
 def generation_table(result: Dict[str, Any]) -> str:
-    """Markdown: EvoKD with and without the generation-side techniques."""
+    """Markdown: EvoKD with and without the generation-side techniques, and what its kept texts look like."""
     title = (f"#### {result['dataset']}: labellers and verified generation in EvoKD ({result['suite']} suite, k = 1, "
              f"{result['rounds']} rounds, {result['n_test']} test docs)")
-    return _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other")
+    main = _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other")
+    quality = [(name, run["generated"]) for name, run in result["runs"].items() if run.get("generated")]
+    if not quality:
+        return main
+    lines = ["", "Kept generated texts (agreement: labelled as the label they were generated for; distinct-2: distinct word "
+             "bigrams over all; nearest: mean bigram Jaccard to the most similar other kept text):", "",
+             "| run | kept | agreement | distinct-2 | nearest | mean words |", "|---|---:|---:|---:|---:|---:|"]
+    for name, g in quality:
+        agreement = "-" if g["target_agreement"] is None else f"{g['target_agreement']:.2f}"
+        lines.append(f"| {name} | {g['kept']} | {agreement} | {g['distinct_2']:.2f} | {g['nearest_similarity']:.2f} | {g['mean_words']:.1f} |")
+    return main + "\n" + "\n".join(lines)
 
 
 def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str) -> str:

@@ -43,7 +43,9 @@ def test_generation_effect_smoke_runs_evokd_with_and_without_verification(tmp_pa
     plain, verified = saved["runs"]["generation_v3"], saved["runs"]["generation_v3_verified"]
     assert verified["kept"] <= plain["kept"], "verification only drops texts (the same cached teacher answers)"
     assert verified["drops"].get("disagree", 0) == plain["kept"] - verified["kept"] and "disagree" not in plain["drops"]
-    assert "| generation_v3_verified |" in (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
+    assert plain["generated"]["kept"] == plain["kept"] and verified["generated"]["target_agreement"] in (None, 1.0)
+    table = (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
+    assert "| generation_v3_verified |" in table and "| run | kept | agreement | distinct-2 |" in table
 
 
 def test_free_analysis_variant_drops_only_the_error_counts_from_the_prompt():
