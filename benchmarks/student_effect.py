@@ -14,7 +14,8 @@ Generation (`--generation`): EvoKD itself (the ELAD benchmark's `generation_only
 against the same run labelled with v3, then with v3 and verified generation (a text is kept only
 when the separate labelling call agrees with the label it was generated for), with v5, and with
 v5 plus one technique each: the analysis prompt without our error counts, attribute prompts,
-near-duplicate removal.
+near-duplicate removal; and v5 with the student tested on the newest batch after training on it
+(`test_before_training = false`, the loop's behaviour before it was switched on).
 
 Scores are on the test split; the best round is chosen on dev, never test. Writes
 benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
@@ -85,6 +86,8 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
         "loop.attributes": {"length": ["one short sentence", "two or three sentences"], "tone": ["plain", "ironic", "enthusiastic"]},
     },
     "generation_v5_near_duplicate": {**V5_LABEL, "loop.near_duplicate": 0.7},
+    # v5 with the student tested on the newest batch after it trained on it (before session 8)
+    "generation_v5_tested_after_training": {**V5_LABEL, "loop.test_before_training": False},
 }
 
 

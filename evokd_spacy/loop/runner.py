@@ -6,7 +6,7 @@ run again, so a run that is killed at any point continues where it stopped.
 """
 import random
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from wasabi import msg
 
@@ -183,8 +183,8 @@ class EvoKDRunner:
         loop = self.settings.loop
         split, analysis = {"correct": [], "wrong": []}, ""
         if loop["feedback"]:  # off: static generation, no student in the loop (a baseline)
-            newest = self.batch(r - 1) or self.seeds
-            split = self._step(r, "predict", lambda: self._predict(r, newest))
+            newest, tester = self.newest_batch(r)
+            split = self._step(r, "predict", lambda: self._predict(tester, newest))
             if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
                 split = {**split, "correct": []}
             analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
@@ -220,9 +220,20 @@ class EvoKDRunner:
             self._students = {r: spacy.load(self.folder.round_model(r))}
         return self._students[r]
 
-    def _predict(self, r: int, batch: List[Sample]) -> Dict[str, Any]:
-        nlp = self.student(r - 1)
-        return steps.split_predictions(self.kind, batch, predict(nlp, [s.text for s in batch], self.spec, self.kind))
+    def newest_batch(self, r: int) -> Tuple[List[Sample], int]:
+        """The batch round r tests the student on, and the round whose student tests it. With
+        `test_before_training` that is the student from before it trained on the batch, so the
+        teacher hears what the student gets wrong on new texts, not whether it fits its training
+        data; the seeds (round 1, or after a round that kept nothing) are tested by the round before."""
+        batch = self.batch(r - 1)
+        if not batch:
+            return list(self.seeds), r - 1
+        return batch, r - 2 if r > 1 and self.settings.loop["test_before_training"] else r - 1
+
+    def _predict(self, tester: int, batch: List[Sample]) -> Dict[str, Any]:
+        nlp = self.student(tester)
+        split = steps.split_predictions(self.kind, batch, predict(nlp, [s.text for s in batch], self.spec, self.kind))
+        return {**split, "student_round": tester}
 
     def _label(self, r: int, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         if self.settings.loop["separate_labelling"]:

@@ -26,6 +26,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "near_duplicate": 0.0,
         "choose_exemplars": 0,
         "feedback": True,
+        "test_before_training": True,
         "analysis_shows_correct": True,
         "separate_labelling": True,
         "generate": True,
@@ -59,7 +60,8 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 }
 # Keys added after runs were first saved: left out of a run's fingerprint while at their default,
 # so that runs started before them can still be continued.
-LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0}
+LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0,
+                                  "loop.test_before_training": True}
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
 
