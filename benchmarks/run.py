@@ -2,6 +2,7 @@
 
     python -m benchmarks.run --suite quick [--data ../shared/data] [--datasets sst2 trec]
                              [--teacher local|scripted] [--student trf|cnn]
+                             [--methods seed_only static evokd] [--seeds 0 1 2] [--label NAME]
 
 For each dataset, shot count k and seed it runs every method of benchmarks/methods.py (each one
 an ordinary, resumable EvoKD run under benchmarks/runs/), the teacher alone on the test set, and
@@ -10,6 +11,7 @@ split; the best round is chosen on dev. Writes benchmarks/results/<suite>/<datas
 and the suite's tables into BENCHMARKS.md.
 """
 import argparse
+import dataclasses
 import statistics
 import time
 from pathlib import Path
@@ -211,14 +213,14 @@ class Bench:
         return out
 
 
-def run_dataset(bench: Bench) -> Dict[str, Any]:
-    """Every method, shot count and seed of one dataset, aggregated as the results JSON."""
+def run_dataset(bench: Bench, only: Optional[List[str]] = None) -> Dict[str, Any]:
+    """Every method (or those in `only`), shot count and seed of one dataset, aggregated as the results JSON."""
     suite, runs = bench.suite, {}
     for k in suite.shots:
         for seed in suite.seeds:
             evokd_tokens = None
             for name, method in methods(suite.n_hard, suite.n_easy).items():
-                if bench.ds.kind not in method.kinds:
+                if bench.ds.kind not in method.kinds or (only and name not in only):
                     continue
                 msg.info(f"{bench.ds.name} k={k} seed={seed}: {name}")
                 spread = bench.spread_budget(evokd_tokens or 0) if method.budget else {}
@@ -262,13 +264,20 @@ def main(
     runs: Path = RUNS,
     results_dir: Path = RESULTS,
     update_md: bool = True,
+    only: Optional[List[str]] = None,
+    seeds: Optional[List[int]] = None,
+    label: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """Run a suite (or some of its datasets); returns the results per dataset."""
+    """Run a suite (or some of its datasets, methods and seeds, under another `label`); returns the results per dataset."""
     suite = SUITES[suite_name]
+    if only and "evokd" not in only:
+        raise SystemExit("--methods must include evokd: the equal-token baselines and the speed ratio are measured against it.")
+    if seeds or label:
+        suite = dataclasses.replace(suite, seeds=tuple(seeds or suite.seeds), name=label or suite.name)
     results = {}
     for name in names or suite.datasets:
         start = time.perf_counter()
-        results[name] = run_dataset(Bench(datasets.load(name, data), suite, teacher, student, teacher_path, runs))
+        results[name] = run_dataset(Bench(datasets.load(name, data), suite, teacher, student, teacher_path, runs), only)
         results[name]["wall_seconds"] = round(time.perf_counter() - start, 1)
         write_outputs(suite.name, results[name], results_dir, update_md)
     msg.good(f"Suite {suite.name} done: " + ", ".join(results))
@@ -286,5 +295,9 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=Path, default=RUNS, help="where the method runs live (resumable)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--no-md", action="store_true", help="do not write the tables into BENCHMARKS.md")
+    parser.add_argument("--methods", nargs="*", help="only these methods (evokd among them)")
+    parser.add_argument("--seeds", nargs="*", type=int, help="these seeds instead of the suite's")
+    parser.add_argument("--label", help="run and results folder name instead of the suite's (for a subset run)")
     args = parser.parse_args()
-    main(args.suite, args.data, args.datasets, args.teacher, args.student, args.teacher_path, args.runs, args.results, not args.no_md)
+    main(args.suite, args.data, args.datasets, args.teacher, args.student, args.teacher_path, args.runs, args.results, not args.no_md,
+         args.methods, args.seeds, args.label)

@@ -40,3 +40,15 @@ def test_smoke_suite_writes_every_method_with_equal_token_baselines(tmp_path):
         return {m: {k: round(s["mean"], 6) for k, s in by_k.items()} for m, by_k in scores.items()}
 
     assert means(again["sst2"]["scores"]) == means(results["sst2"]["scores"])
+
+
+@pytest.mark.skipif(not (DATA / "sst2").exists(), reason="needs ../shared/data")
+def test_a_subset_of_methods_and_seeds_runs_under_its_own_label(tmp_path):
+    main("smoke", DATA, ["sst2"], teacher="scripted", student="cnn", runs=tmp_path / "runs", results_dir=tmp_path / "results",
+         update_md=False, only=["seed_only", "evokd"], seeds=[0, 1], label="smoke_seeds")
+    saved = json.loads((tmp_path / "results" / "smoke_seeds" / "sst2.json").read_text())
+    assert saved["suite"] == "smoke_seeds" and set(saved["scores"]) == {"seed_only", "evokd", "teacher_zero_shot"}
+    assert [len(saved["runs"][m]["1"]) for m in ("seed_only", "evokd")] == [2, 2]
+    assert (tmp_path / "runs" / "smoke_seeds" / "sst2" / "k1_s1" / "evokd").is_dir()
+    with pytest.raises(SystemExit, match="must include evokd"):
+        main("smoke", DATA, ["sst2"], teacher="scripted", student="cnn", runs=tmp_path / "runs", only=["static"])
