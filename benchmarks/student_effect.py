@@ -81,13 +81,15 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
     # v5 plus one more technique each: the analysis prompt without the error counts we compute
     # (the teacher finds the patterns itself), attribute prompts, near-duplicate removal.
     "generation_v5_free_analysis": {**V5_LABEL, "teacher.analyse": {"@llm_tasks": "evokd.TextCatAnalyse.v1", "template": analysis_without_counts()}},
+    # v5 with the student tested on the newest batch after it trained on it (the loop before
+    # `test_before_training`); the attribute and near-duplicate variants were measured against it.
+    "generation_v5_tested_after_training": {**V5_LABEL, "loop.test_before_training": False},
     "generation_v5_attributes": {
         **V5_LABEL,
+        "loop.test_before_training": False,
         "loop.attributes": {"length": ["one short sentence", "two or three sentences"], "tone": ["plain", "ironic", "enthusiastic"]},
     },
-    "generation_v5_near_duplicate": {**V5_LABEL, "loop.near_duplicate": 0.7},
-    # v5 with the student tested on the newest batch after it trained on it (before session 8)
-    "generation_v5_tested_after_training": {**V5_LABEL, "loop.test_before_training": False},
+    "generation_v5_near_duplicate": {**V5_LABEL, "loop.test_before_training": False, "loop.near_duplicate": 0.7},
 }
 
 
