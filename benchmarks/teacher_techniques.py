@@ -43,7 +43,11 @@ VARIANTS = {
     "cloze_content_free": {"@llm_tasks": "evokd.TextCatLabel.v5", "calibration": "content_free"},
     "cloze_uncalibrated": {"@llm_tasks": "evokd.TextCatLabel.v5", "calibration": "none"},
     "cloze_few_shot_batch": {"@llm_tasks": "evokd.TextCatLabel.v5", "few_shot": 6},
+    # SST-2 only: v5 with two more answer words per label, given as verbalisers (session 8)
+    "cloze_sentiment_words": {"@llm_tasks": "evokd.TextCatLabel.v5",
+                              "verbalizers": {"POSITIVE": ["positive", "good", "great"], "NEGATIVE": ["negative", "bad", "terrible"]}},
 }
+ONLY_ON = {"cloze_sentiment_words": "sst2"}  # variants written for one dataset's labels
 # Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
 # list over the label set, naming only strings in the sentence); both show 3 seed exemplars.
 NER_VARIANTS = {
@@ -73,7 +77,7 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
         dev = dev_subset(ds.dev, n, subset)
         suffix = "" if subset == "a" else subset
         for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
-            if variants and variant not in variants:
+            if (variants and variant not in variants) or ONLY_ON.get(variant, name) != name:
                 continue
             key = f"{variant}@{n}{suffix}"
             if key in results.get(name, {}):
@@ -88,7 +92,7 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
             results.setdefault(name, {})[key] = {"score": out["score"], "docs_per_s": out["docs_per_second"], "n": out["n_docs"]}
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(results, indent=2) + "\n")
-    rows = [(name, variant, f"{r['score']:.3f}", f"{r['docs_per_s']:.2f}", r["n"]) for name, by in results.items() for variant, r in by.items()]
+    rows = [(name, variant, f"{r['score']:.3f}", f"{r['docs_per_s']:.2f}", r["n"]) for name, by in results.items() for variant, r in by.items() if "score" in r]  # choose_exemplars@n rows have none
     msg.table(rows, header=("dataset", "variant@n", "dev score", "docs/s", "n"), divider=True)
     return results
 
