@@ -25,7 +25,8 @@ def generated_rows(folder: RunFolder, rounds: int) -> List[Dict[str, Any]]:
 
 def distinct_bigrams(keys: List[str]) -> float:
     """Distinct word bigrams over all word bigrams of the texts (distinct-2; 1.0 = no bigram repeats)."""
-    bigrams = [pair for key in keys for pair in zip(key.split(), key.split()[1:])]
+    split = [key.split() for key in keys]
+    bigrams = [pair for words in split for pair in zip(words, words[1:])]
     return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
 
 
