@@ -80,11 +80,12 @@ class PoolBench(Bench):
         atomic_write_jsonl(self.pool_path, [{"text": s.text} for s in self.ds.train])
         self.gold = {normalise(s.text): sorted(s.labels) for s in self.ds.train}
 
-    def run_pool_method(self, name: str, method: Method, budget: int) -> Dict[str, Any]:
-        """One method run plus what its pool batches say against the hidden gold labels."""
+    def run_pool_method(self, name: str, method: Method, budget: int, seed: Optional[int] = None) -> Dict[str, Any]:
+        """One method run (with the suite's first seed unless `seed` is given) plus what its pool
+        batches say against the hidden gold labels."""
         uses_pool = any(key.startswith("pool.") for key in method.overrides)
         overrides = {**method.overrides, **({"pool.path": str(self.pool_path)} if uses_pool else {})}
-        k, seed = self.suite.shots[0], self.suite.seeds[0]
+        k, seed = self.suite.shots[0], self.suite.seeds[0] if seed is None else seed
         result = self.run_method(name, k, seed, overrides, budget)
         settings = self.settings(name, k, seed, overrides)
         return {**result, "pool": self.pool_quality(RunFolder(settings.output, settings.corpus), result["rounds"])}

@@ -1,7 +1,7 @@
 """What the small-teacher techniques do to the student (issue #9).
 
     python -m benchmarks.student_effect [--datasets trec] [--rounds 3] [--per-round 16]
-    python -m benchmarks.student_effect --generation [--datasets sst2]
+    python -m benchmarks.student_effect --generation [--datasets sst2] [--variants ...] [--seeds 0 1 2]
 
 Labelling (default): every run is pool-only with labelling from scratch. Each round `per_round`
 texts of the training split (labels hidden) are picked at random and labelled by the teacher with
@@ -106,19 +106,39 @@ def run_effect(bench: PoolBench, rounds: int, per_round: int, only: Optional[Lis
     return {**summary(bench), "rounds": rounds, "per_round": per_round, "runs": runs}
 
 
-def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None) -> Dict[str, Any]:
-    """EvoKD labelled with v1, v3 and v5, and with v3 plus verified generation."""
+def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None, seeds: Optional[List[int]] = None) -> Dict[str, Any]:
+    """EvoKD labelled with v1, v3 and v5, and with v3 plus verified generation; with `seeds`, one run
+    per seed (the suite's first seed is saved under the variant's name, others as `name@seedN`)."""
     runs = {}
     for name, overrides in GENERATION_VARIANTS.items():
         if only and name not in only:
             continue
-        msg.info(f"{bench.ds.name} generation effect: {name}")
-        runs[name] = bench.run_pool_method(name, Method(overrides), 0)
-        settings = bench.settings(name, bench.suite.shots[0], bench.suite.seeds[0], overrides)
-        folder = RunFolder(settings.output, settings.corpus)
-        runs[name]["drops"] = drop_reasons(folder, runs[name]["rounds"])
-        runs[name]["generated"] = generated_quality(folder, runs[name]["rounds"])
+        for seed in seeds or [bench.suite.seeds[0]]:
+            key = name if seed == bench.suite.seeds[0] else f"{name}@seed{seed}"
+            msg.info(f"{bench.ds.name} generation effect: {key}")
+            runs[key] = bench.run_pool_method(name, Method(overrides), 0, seed)
+            settings = bench.settings(name, bench.suite.shots[0], seed, overrides)
+            folder = RunFolder(settings.output, settings.corpus)
+            runs[key]["drops"] = drop_reasons(folder, runs[key]["rounds"])
+            runs[key]["generated"] = generated_quality(folder, runs[key]["rounds"])
     return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
+
+
+def seed_summary(result: Dict[str, Any]) -> str:
+    """Markdown: test score mean ± std per variant over its seeds (only variants run with 2 or more)."""
+    import statistics
+
+    by_variant: Dict[str, List[float]] = {}
+    for key, run in result["runs"].items():
+        by_variant.setdefault(key.split("@seed")[0], []).append(run["test_score"])
+    rows = [(name, scores) for name, scores in by_variant.items() if len(scores) > 1]
+    if not rows:
+        return ""
+    lines = ["", "Over seeds (test score of the round chosen on dev):", "", "| run | seeds | mean ± std | per seed |", "|---|---:|---:|---|"]
+    for name, scores in rows:
+        per_seed = ", ".join(f"{x:.3f}" for x in scores)
+        lines.append(f"| {name} | {len(scores)} | {statistics.mean(scores):.3f} ± {statistics.stdev(scores):.3f} | {per_seed} |")
+    return "\n".join(lines)
 
 
 def drop_reasons(folder: RunFolder, rounds: int) -> Dict[str, int]:
@@ -145,6 +165,7 @@ def generation_table(result: Dict[str, Any]) -> str:
     title = (f"#### {result['dataset']}: labellers and verified generation in EvoKD ({result['suite']} suite, k = 1, "
              f"{result['rounds']} rounds, {result['n_test']} test docs)")
     main = _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other")
+    main += seed_summary(result)
     quality = [(name, run["generated"]) for name, run in result["runs"].items() if run.get("generated")]
     if not quality:
         return main
@@ -176,7 +197,7 @@ def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str
 
 def main(suite_name: str, data: Path, names: List[str], teacher_path: Optional[str], runs: Path = RUNS, results_dir: Path = RESULTS,
          update_md: bool = True, rounds: int = 3, per_round: int = 16, only: Optional[List[str]] = None, teacher: str = "local",
-         student: str = "trf", generation: bool = False) -> Dict[str, Any]:
+         student: str = "trf", generation: bool = False, seeds: Optional[List[int]] = None) -> Dict[str, Any]:
     """Run the labelling (or, `generation`, the generation) comparison on each dataset; write its JSON and table."""
     suite = SUITES[suite_name]
     results = {}
@@ -185,7 +206,7 @@ def main(suite_name: str, data: Path, names: List[str], teacher_path: Optional[s
         ds = datasets.load(name, data)
         if generation:  # in the ELAD benchmark's folder, so its generation_only run is reused
             bench = PoolBench(ds, suite, teacher, student, teacher_path, Path(runs) / "elad")
-            result, prefix, make_table = run_generation_effect(bench, only), "generation_effect", generation_table
+            result, prefix, make_table = run_generation_effect(bench, only, seeds), "generation_effect", generation_table
         else:
             bench = PoolBench(ds, suite, teacher, student, teacher_path, Path(runs) / "student_effect")
             result, prefix, make_table = run_effect(bench, rounds, per_round, only), "student_effect", table
@@ -207,6 +228,8 @@ if __name__ == "__main__":
     parser.add_argument("--no-md", action="store_true")
     parser.add_argument("--variants", nargs="*", help="run only these variants")
     parser.add_argument("--generation", action="store_true", help="compare the generation-side techniques in EvoKD runs")
+    parser.add_argument("--seeds", nargs="*", type=int, help="--generation: one run per seed (default: the suite's first seed)")
     args = parser.parse_args()
     main(args.suite, args.data, args.datasets or (["sst2"] if args.generation else ["trec"]), args.teacher_path, args.runs,
-         args.results, not args.no_md, args.rounds, args.per_round, args.variants, generation=args.generation)
+         args.results, not args.no_md, args.rounds, args.per_round, args.variants, generation=args.generation,
+         seeds=args.seeds)

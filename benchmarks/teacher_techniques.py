@@ -58,7 +58,9 @@ NER_VARIANTS = {
 
 def dev_subset(dev: List[Any], n: int, subset: str) -> List[Any]:
     """Subset "a": a fixed random n of the dev split; "b": another n that share no text with "a"
-    (a check on choices made by looking at "a")."""
+    (a check on choices made by looking at "a"); "all": the whole dev split (n is ignored)."""
+    if subset == "all":
+        return list(dev)
     first = datasets.cap(dev, n, seed=3)
     if subset == "a":
         return first
@@ -76,14 +78,15 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
         dev = dev_subset(ds.dev, n, subset)
         suffix = "" if subset == "a" else subset
+        size = "" if subset == "all" else n  # keys: variant@100, variant@100b, variant@all
         for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
             if (variants and variant not in variants) or ONLY_ON.get(variant, name) != name:
                 continue
-            key = f"{variant}@{n}{suffix}"
+            key = f"{variant}@{size}{suffix}"
             if key in results.get(name, {}):
                 continue
             settings = bench.settings(f"teacher_{variant}" + (f"_{suffix}" if suffix else ""), k, 0, {"teacher.label": block})
-            settings.paths["dev"] = str(bench.dir / "data" / f"dev_{n}{suffix}.jsonl")
+            settings.paths["dev"] = str(bench.dir / "data" / f"dev_{size}{suffix}.jsonl")
             from .run import write_split
 
             write_split(Path(settings.paths["dev"]), dev, ds.kind)
@@ -135,7 +138,7 @@ if __name__ == "__main__":
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
     parser.add_argument("--variants", nargs="*", choices=sorted({**VARIANTS, **NER_VARIANTS}), help="a subset of the labelling variants")
-    parser.add_argument("--subset", choices=("a", "b"), default="a", help="b: another n dev texts, to check choices made on a")
+    parser.add_argument("--subset", choices=("a", "b", "all"), default="a", help="b: another n dev texts, to check choices made on a; all: the whole dev split")
     parser.add_argument("--choose", type=int, default=0, help="run [loop] choose_exemplars on this many other dev texts instead")
     args = parser.parse_args()
     if args.choose:

@@ -73,3 +73,23 @@ def test_generation_effect_smoke_runs_the_v5_technique_variants(tmp_path):
     rounds = tmp_path / "runs" / "elad" / "smoke" / "sst2" / "k1_s0"
     prompts = [item["prompt"] for item in json.loads((rounds / only[0] / "training" / "rounds" / "round_1" / "generate.json").read_text())["items"]]
     assert prompts and all("Style: length: " in p and "; tone: " in p for p in prompts)
+
+
+@pytest.mark.skipif(not (DATA / "sst2").exists(), reason="needs ../shared/data")
+def test_generation_effect_runs_each_seed_and_summarises_them(tmp_path):
+    kwargs = dict(runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, teacher="scripted", student="cnn")
+    main("smoke", DATA, ["sst2"], None, only=["generation_v5"], generation=True, seeds=[0, 1], **kwargs)
+    saved = json.loads((tmp_path / "results" / "smoke" / "generation_effect_sst2.json").read_text())
+    assert set(saved["runs"]) == {"generation_v5", "generation_v5@seed1"}
+    assert (tmp_path / "runs" / "elad" / "smoke" / "sst2" / "k1_s1" / "generation_v5").is_dir(), "seed 1 has its own run"
+    table = (tmp_path / "results" / "smoke" / "generation_effect_sst2.md").read_text()
+    assert "| generation_v5 | 2 |" in table and "Over seeds" in table
+
+
+def test_seed_summary_averages_each_variant_over_its_seeds():
+    from benchmarks.student_effect import seed_summary
+
+    runs = {"a": {"test_score": 0.2}, "a@seed1": {"test_score": 0.4}, "b": {"test_score": 0.5}}
+    text = seed_summary({"runs": runs})
+    assert "| a | 2 | 0.300 ± 0.141 | 0.200, 0.400 |" in text and "| b |" not in text, "one-seed variants are left out"
+    assert seed_summary({"runs": {"b": {"test_score": 0.5}}}) == ""
