@@ -1,0 +1,119 @@
+"""How strong should batch calibration be? Re-score the teacher's cached dev answers (issue #9).
+
+    python -m benchmarks.teacher_techniques --variants cloze_batch --subset all   # fills the caches
+    python -m benchmarks.calibration_strength [--datasets sst2 trec emotion]
+
+`evokd.TextCatLabel.v5` divides each text's label probabilities by their mean over the call's
+texts (batch calibration), which assumes that the labels of a call are about equally frequent.
+Dev splits are not (TREC-6 has 10 abbreviation questions in 545). This divides by the mean to
+the power alpha instead (0: no calibration, 1: v5's) and scores every alpha on the whole dev
+split, and on its two random halves (calibrated within each half), from the answers the
+teacher-alone benchmark cached: no teacher call is made. Writes
+benchmarks/results/calibration_strength.json and prints the table.
+"""
+import argparse
+import json
+import math
+import random
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+from wasabi import msg
+
+from . import datasets
+from .report import RESULTS
+from .run import RUNS
+
+ALPHAS = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5)
+
+
+def cached_scores(cache: Path) -> Dict[str, Dict[str, float]]:
+    """Prompt -> verbaliser log-probabilities, for every scored answer in a teacher cache."""
+    out = {}
+    for path in Path(cache).glob("*/*.json"):
+        entry = json.loads(path.read_text(encoding="utf8"))
+        if entry.get("scores"):
+            out[entry["prompt"]] = entry["scores"]
+    return out
+
+
+def label_probabilities(ds: datasets.Dataset, scores: Dict[str, Dict[str, float]]) -> Tuple[List[List[float]], List[str]]:
+    """Uncalibrated v5 label probabilities of each dev text whose prompt is cached, and its gold label."""
+    import spacy
+
+    from evokd_spacy.registry import registry
+
+    task = registry.llm_tasks.get("evokd.TextCatLabel.v5")(labels=ds.labels, description=ds.description)
+    nlp, labels = spacy.blank("en"), list(ds.labels)
+    probs, gold = [], []
+    for sample in ds.dev:
+        found = scores.get(str(task.prompt_for(nlp.make_doc(sample.text))))
+        if found is None:
+            continue
+        by_label = task.label_scores(found)
+        top = max(by_label.values())
+        weights = [math.exp(by_label[label] - top) for label in labels]
+        probs.append([w / sum(weights) for w in weights])
+        gold.append(sample.labels[0])
+    return probs, gold
+
+
+def calibrate(probs: Sequence[Sequence[float]], alpha: float) -> List[List[float]]:
+    """Divide each row by the column means to the power alpha and renormalise (alpha 1: batch calibration)."""
+    means = [sum(row[j] for row in probs) / len(probs) for j in range(len(probs[0]))]
+    out = []
+    for row in probs:
+        raw = [p / max(m, 1e-9) ** alpha for p, m in zip(row, means)]
+        out.append([r / sum(raw) for r in raw])
+    return out
+
+
+def macro_f(predicted: Sequence[str], gold: Sequence[str], labels: Sequence[str]) -> float:
+    """Mean over labels of F1 (a label never predicted nor present scores 0, as in spaCy's textcat scorer)."""
+    scores = []
+    for label in labels:
+        tp = sum(p == label == g for p, g in zip(predicted, gold))
+        fp = sum(p == label != g for p, g in zip(predicted, gold))
+        fn = sum(g == label != p for p, g in zip(predicted, gold))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores)
+
+
+def score_alphas(probs: List[List[float]], gold: List[str], labels: List[str], alphas: Sequence[float] = ALPHAS) -> Dict[str, Any]:
+    """Macro F per alpha on all texts and on two random halves, each calibrated on its own texts."""
+    order = list(range(len(probs)))
+    random.Random(0).shuffle(order)
+    parts = {"all": order, "half_1": order[: len(order) // 2], "half_2": order[len(order) // 2:]}
+    rows = {}
+    for alpha in alphas:
+        rows[str(alpha)] = {}
+        for part, index in parts.items():
+            calibrated = calibrate([probs[i] for i in index], alpha)
+            predicted = [labels[max(range(len(labels)), key=row.__getitem__)] for row in calibrated]
+            rows[str(alpha)][part] = macro_f(predicted, [gold[i] for i in index], labels)
+    return {"n": len(probs), "macro_f": rows}
+
+
+def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
+    """Score every alpha on each dataset's cached dev answers; write and print the table."""
+    out = {}
+    for name in names:
+        ds = datasets.load(name, data)
+        probs, gold = label_probabilities(ds, cached_scores(Path(runs) / "quick" / name / "k1_s0" / "teacher_cache"))
+        if len(probs) < len(ds.dev):
+            msg.warn(f"{name}: {len(probs)} of {len(ds.dev)} dev answers cached; run teacher_techniques --subset all first")
+        if probs:
+            out[name] = score_alphas(probs, gold, list(ds.labels))
+    Path(results).mkdir(parents=True, exist_ok=True)
+    (Path(results) / "calibration_strength.json").write_text(json.dumps(out, indent=2) + "\n")
+    rows = [(name, alpha, r["n"], *(f"{by[p]:.3f}" for p in ("all", "half_1", "half_2"))) for name, r in out.items() for alpha, by in r["macro_f"].items()]
+    msg.table(rows, header=("dataset", "alpha", "n", "macro F", "half 1", "half 2"), divider=True)
+    return out
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="*", default=["sst2", "trec", "emotion"])
+    parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
+    args = parser.parse_args()
+    main(args.datasets, args.data)
