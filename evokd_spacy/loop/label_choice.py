@@ -48,6 +48,8 @@ def choose_exemplars(
     """Set the labeller's `few_shot` to what labels `n` dev texts better, its own or 0 (saved in `path`)."""
     task = teacher.label
     shown = check_choice(teacher)
+    if hasattr(task, "few_shot_max_labels"):
+        task.few_shot_max_labels = 0  # TextCatLabel.v6: the dev choice replaces its label-count rule
     if path.exists():
         choice = read_json(path)
     else:

@@ -62,3 +62,19 @@ def test_the_dry_run_counts_the_choice_calls_once(settings_factory):
     choosing = estimate_run(_exemplar_run(settings_factory, n=10, **{"loop.rounds": 2}))
     assert choosing["setup_calls"] == plain["setup_calls"] + 20
     assert choosing["calls"] == plain["calls"] + 20 and choosing["tokens"] > plain["tokens"]
+
+
+def test_with_v6_the_dev_choice_replaces_its_label_count_rule(settings_factory, monkeypatch):
+    shown = []
+
+    def fake_score(teacher, kind, spec, samples, desc):
+        shown.append(len(teacher.label.examples))
+        return {kind.main_score: 0.9 if teacher.label.examples else 0.7}, []
+
+    monkeypatch.setattr(label_choice, "label_and_score", fake_score)
+    settings = settings_factory(**{"loop.rounds": 1, "loop.choose_exemplars": 8})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v6", "few_shot_max_labels": 1}
+    runner = EvoKDRunner(settings, quiet=True)
+    runner.run()
+    assert shown == [0, 2], "the exemplars were compared although the 2-label task is above the limit of 1"
+    assert len(runner.teacher.label.examples) == 2
