@@ -44,6 +44,7 @@ class EvoKDRunner:
         self.quiet = quiet
         self._teacher: Optional[Teacher] = None
         self.seeds: List[Sample] = []
+        self._prepared = False  # the seeds have been read (prepare)
         self.held_out: set = set()
         self.dev: List[Sample] = []
         self.pool: List[str] = []  # unlabelled pool texts ([pool] path), seeds and dev/test left out
@@ -64,14 +65,21 @@ class EvoKDRunner:
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
-            examples, labels = [self.kind.example(s) for s in self.seeds], calls_label_task(self.settings)
-            prepare_labelling(self._teacher, examples, labels=labels)
-            if loop["choose_exemplars"] and labels:
-                from .label_choice import CHOICE_FILE, choose_exemplars
-
-                path, seed = self.folder.output / CHOICE_FILE, int(self.settings.task["seed"])
-                choose_exemplars(self._teacher, self.kind, self.spec, examples, self.dev, int(loop["choose_exemplars"]), path, seed)
+            if self._prepared:
+                self._prepare_labelling()
         return self._teacher
+
+    def _prepare_labelling(self) -> None:
+        """Give the labeller the seed exemplars, its calibration and the exemplar choice. Needs the
+        seeds, so a teacher built before `prepare` (to inspect it) gets them when `prepare` reads them."""
+        loop, teacher = self.settings.loop, self._teacher
+        examples, labels = [self.kind.example(s) for s in self.seeds], calls_label_task(self.settings)
+        prepare_labelling(teacher, examples, labels=labels)
+        if loop["choose_exemplars"] and labels:
+            from .label_choice import CHOICE_FILE, choose_exemplars
+
+            path, seed = self.folder.output / CHOICE_FILE, int(self.settings.task["seed"])
+            choose_exemplars(teacher, self.kind, self.spec, examples, self.dev, int(loop["choose_exemplars"]), path, seed)
 
     # ---- data ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -90,6 +98,10 @@ class EvoKDRunner:
             msg.warn(f"Removed {len(leaking)} seed example(s) that also appear in the dev/test data (leakage).")
             pool = [s for s in pool if normalise(s.text) not in self.held_out]
         self.seeds = sample_k_shot(pool, self.spec.label_names, int(task["k_shot"]), int(task["seed"]))
+        if not self._prepared:
+            self._prepared = True
+            if self._teacher is not None:
+                self._prepare_labelling()
         write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec, self.kind)
         if self.settings.pool["path"]:
             from ..pool.reader import read_pool

@@ -76,6 +76,14 @@ def test_crash_in_the_middle_of_labelling_resumes_without_repeating_calls(settin
     assert [m["kept"] for m in folder.read_metrics()] == [m["kept"] for m in reference.folder.read_metrics()]
 
 
+def test_a_teacher_built_before_the_seeds_are_read_still_shows_them_as_exemplars(settings_factory):
+    early = EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True)
+    assert early.teacher.label.examples == [], "no seeds read yet"
+    early.run()
+    shown = [ex["text"] for ex in early.teacher.label.examples]
+    assert shown and sorted(shown) == sorted(s.text for s in early.seeds), "TextCatLabel.v6 shows a binary task's seeds"
+
+
 def test_garbage_teacher_output_is_counted_and_kept_not_fatal(settings_factory):
     settings = settings_factory(**{"loop.rounds": 1})
     settings.teacher_config["model"]["garbage"] = True
