@@ -48,6 +48,7 @@ setup(
         "spacy_cli": ["evokd = evokd_spacy.cli.spacy_cli:evokd_commands"],
         "thinc_llm_tasks": [
             "evokd.TextCatAnalyse.v1 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task",
+            "evokd.TextCatAnalyse.v2 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task_v2",
             "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",
             "evokd.TextCatLabel.v1 = evokd_spacy.tasks.textcat.label:make_textcat_label_task",
             "evokd.TextCatLabel.v2 = evokd_spacy.tasks.textcat.calibrated_label:make_textcat_label_task_v2",

@@ -26,6 +26,20 @@ def test_analysis_prompt_shows_wrong_and_correct_predictions_and_counts():
     assert result_of(parsed)["analysis"] == "It misses negation."
 
 
+def test_analysis_v2_leaves_the_counts_out_unless_asked_and_is_the_benchmarked_prompt():
+    from benchmarks.student_effect import GENERATION_VARIANTS
+    from evokd_spacy.tasks.textcat.analyse import make_textcat_analyse_task_v2
+
+    request = {"wrong": [{"text": "Not bad at all.", "gold": "POSITIVE", "pred": "NEGATIVE"}],
+               "correct": [{"text": "Loved it.", "gold": "POSITIVE", "pred": "POSITIVE"}]}
+    prompt = lambda task: next(iter(task.generate_prompts([make_request_doc(request)])))  # noqa: E731
+    plain = prompt(make_textcat_analyse_task_v2(labels=LABELS))
+    assert "predicted: NEGATIVE" in plain and "Its mistakes, counted" not in plain
+    assert prompt(make_textcat_analyse_task_v2(labels=LABELS, error_counts=True)) == prompt(make_textcat_analyse_task(labels=LABELS))
+    free = GENERATION_VARIANTS["generation_v5_free_analysis"]["teacher.analyse"]["template"]
+    assert plain == prompt(make_textcat_analyse_task(labels=LABELS, template=free)), "the prompt measured in BENCHMARKS.md"
+
+
 def test_empty_or_refused_analysis_is_replaced_by_an_error_summary():
     task = make_textcat_analyse_task(labels=LABELS)
     request = {"wrong": [{"text": "x", "gold": "POSITIVE", "pred": "NEGATIVE"}], "correct": []}
