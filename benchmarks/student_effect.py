@@ -134,7 +134,7 @@ def seed_summary(result: Dict[str, Any]) -> str:
     rows = [(name, scores) for name, scores in by_variant.items() if len(scores) > 1]
     if not rows:
         return ""
-    lines = ["", "Over seeds (test score of the round chosen on dev):", "", "| run | seeds | mean ± std | per seed |", "|---|---:|---:|---|"]
+    lines = ["", "", "Over seeds (test score of the round chosen on dev):", "", "| run | seeds | mean ± std | per seed |", "|---|---:|---:|---|"]
     for name, scores in rows:
         per_seed = ", ".join(f"{x:.3f}" for x in scores)
         lines.append(f"| {name} | {len(scores)} | {statistics.mean(scores):.3f} ± {statistics.stdev(scores):.3f} | {per_seed} |")

@@ -1,6 +1,6 @@
 """Teacher alone on dev splits, with each small-teacher technique on and off (issue #9).
 
-    python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100]
+    python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100] [--subset a|b|all]
 
 Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
 exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both), `verbalised` (v3: verbalisers per label, uncalibrated) and
