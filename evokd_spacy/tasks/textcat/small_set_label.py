@@ -3,7 +3,8 @@
 v5 shows no exemplars by default. On the whole dev splits, with Qwen2.5-Coder-0.5B and 1-shot
 seeds, showing them moved macro F from 0.806 to 0.838 on SST-2 (2 labels, 872 texts). With more
 labels they cost: TREC-6 (6 labels) 0.604 to 0.528 and TweetEval emotion (4 labels) 0.524 to
-0.422 on 100-text subsets; the model answered the last exemplars' labels. v6 is v5 that shows up
+0.422 on 100-text subsets (on TREC-6 it answered the abbreviation exemplar's word for 13 of 100
+questions, 1 of them an abbreviation question). v6 is v5 that shows up
 to `few_shot` exemplars only when the task has at most `few_shot_max_labels` labels
 (0: whatever the count).
 """
