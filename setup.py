@@ -70,6 +70,7 @@ setup(
         "thinc_llm_models": [
             "evokd.LocalHF.v1 = evokd_spacy.teachers.local:make_local_hf_model",
             "evokd.LocalHF.v2 = evokd_spacy.teachers.local:make_local_hf_model_v2",
+            "evokd.LocalHF.v3 = evokd_spacy.teachers.local:make_local_hf_model_v3",
             "evokd.OpenAICompatible.v1 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model",
             "evokd.OpenAICompatible.v2 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model_v2",
             "evokd.ScriptedTeacher.v1 = evokd_spacy.teachers.scripted:make_scripted_teacher",

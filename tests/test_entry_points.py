@@ -23,6 +23,7 @@ def _run(code: str) -> str:
         ("llm_models", "evokd.OpenAICompatible.v2"),
         ("llm_models", "evokd.LocalHF.v1"),
         ("llm_models", "evokd.LocalHF.v2"),
+        ("llm_models", "evokd.LocalHF.v3"),
         ("llm_models", "evokd.ScriptedTeacher.v1"),
         ("llm_tasks", "evokd.TextCatLabel.v3"),
         ("llm_tasks", "evokd.TextCatLabel.v4"),

@@ -5,7 +5,8 @@ is loaded lazily on the first call, so building a config never imports torch.
 Plain prompts are answered by generation; a `ChoicePrompt` is answered by scoring each choice
 by its log-probability after the prompt (the prompt runs once; its key/value cache is shared by
 the choices); an `EntityListPrompt` is decoded greedily, constrained to a JSON entity list over
-its text and labels. `prompt_tokens` counts the tokens the model processed.
+its text and labels. `prompt_tokens` counts the tokens of the prompts (and choices) the model was
+given, as a hosted API would bill them, also when `reuse_prefix` spared it running some of them.
 """
 import os
 import zlib
@@ -15,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from ..errors import TeacherUnavailable
 from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse
 from ..registry import registry
+from .prefix_cache import PrefixCache
 
 DEFAULT_GENERATION = {
     "max_new_tokens": 200,
@@ -38,6 +40,7 @@ class LocalHFModel:
         threads: Optional[int] = None,
         batch_size: int = 1,
         generation_batch_size: int = 0,
+        reuse_prefix: bool = False,
     ) -> None:
         self.path = Path(path)
         self.batch_size = max(1, batch_size)
@@ -49,6 +52,9 @@ class LocalHFModel:
         self.seed = seed
         self.device = device
         self.threads = threads
+        # scoring and greedy prompts continue the key/value cache of the opening they share with
+        # the prompt before them (instructions, exemplars: prefix_cache.py)
+        self._prefix = PrefixCache() if reuse_prefix else None
         self._model: Any = None
         self._tokenizer: Any = None
 
@@ -153,15 +159,20 @@ class LocalHFModel:
         input_ids = torch.tensor([ids], device=self.device)
         torch.manual_seed(self._prompt_seed(prompt, sample))
         decoder = self._entity_decoder(entities, len(ids)) if entities is not None else None
+        start, cache = self._prefix.lookup(ids) if self._prefix else (0, None)
         with torch.no_grad():
             output = self._model.generate(
                 input_ids,
                 attention_mask=torch.ones_like(input_ids),
                 pad_token_id=self._tokenizer.pad_token_id,
+                return_dict_in_generate=True,
                 **self._decoding(greedy),
                 **({"logits_processor": [decoder]} if decoder else {}),
+                **({"past_key_values": cache} if cache is not None else {}),
             )
-        new = output[0, len(ids):]
+        if self._prefix and output.past_key_values is not None:
+            self._prefix.store(output.sequences[0].tolist(), output.past_key_values)
+        new = output.sequences[0, len(ids):]
         if decoder is not None:
             decoder.sync(new.tolist())
             text = decoder.answer()
@@ -208,7 +219,7 @@ class LocalHFModel:
         ids = self._chat_ids(str(prompt))
         conts = [self._tokenizer(choice, add_special_tokens=False).input_ids for choice in prompt.choices]
         with torch.no_grad():
-            out = self._model(input_ids=torch.tensor([ids], device=self.device), use_cache=True)
+            out = self._run_prompt(ids)
             first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
             scores = {choice: float(first[cids[0]]) for choice, cids in zip(prompt.choices, conts)}
             longer = [(choice, cids) for choice, cids in zip(prompt.choices, conts) if len(cids) > 1]
@@ -230,6 +241,17 @@ class LocalHFModel:
         best = max(scores, key=scores.get)
         processed = len(ids) + sum(len(cids) for cids in conts)
         return TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0)
+
+    def _run_prompt(self, ids: List[int]) -> Any:
+        """One forward pass over a prompt, keeping its key/value cache; with `reuse_prefix`, over
+        only the tokens after the opening it shares with the prompt run before it."""
+        import torch
+
+        start, cache = self._prefix.lookup(ids) if self._prefix else (0, None)
+        out = self._model(input_ids=torch.tensor([ids[start:]], device=self.device), past_key_values=cache, use_cache=True)
+        if self._prefix:
+            self._prefix.store(ids, out.past_key_values)
+        return out
 
     def _score_choices_batch(self, prompts: List[ChoicePrompt]) -> List[TeacherResponse]:
         """Log-probability of every choice after its prompt, all prompts in one padded forward pass
@@ -298,4 +320,22 @@ def make_local_hf_model_v2(
     """v1, with sampled generation decoded `generation_batch_size` prompts at a time, each prompt
     with its own random stream (so its answer does not depend on its batch): a round's generation
     requests, one per label, then cost about one request's time on a CPU."""
+    return LocalHFModel(**locals())
+
+
+@registry.llm_models("evokd.LocalHF.v3")
+def make_local_hf_model_v3(
+    path: str,
+    config: Dict[str, Any] = {},
+    system_prompt: Optional[str] = None,
+    seed: int = 0,
+    device: str = "cpu",
+    threads: Optional[int] = None,
+    batch_size: int = 1,
+    generation_batch_size: int = 8,
+    reuse_prefix: bool = True,
+) -> LocalHFModel:
+    """v2, where a labelling (scored) or entity (greedy) prompt continues the key/value cache of
+    the opening it shares with the prompt before it (`reuse_prefix`): with few-shot exemplars the
+    model then runs little more than each new text. Answers are v2's up to float rounding."""
     return LocalHFModel(**locals())

@@ -118,3 +118,22 @@ def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(
     for [answer], [prompt] in zip(batched, docs):
         if not isinstance(prompt, ChoicePrompt):
             assert 0 < answer.completion_tokens <= 24 and answer.prompt_tokens > 0
+
+
+def test_v3_reuses_the_shared_opening_and_answers_as_v2(smollm_path):
+    from evokd_spacy.llm_io import EntityListPrompt
+    from evokd_spacy.teachers.local import make_local_hf_model_v2, make_local_hf_model_v3
+
+    opening = "Decide whether a review is positive or negative.\n\nText: I loved it.\nAnswer: positive\n\nText: Dull and slow.\nAnswer: negative\n\n"
+    choices = [ChoicePrompt(f"{opening}Text: {t}\n\nAnswer with one word.\n", ["positive", "negative", "Positive"]) for t in ("Great fun", "Awful", "A mess")]
+    text = "Taylor Swift played in Paris."
+    entities = EntityListPrompt(f"{opening}Find the people and places as a JSON list.\nText: {text}\nEntities:", text, ["person", "location"])
+    docs = [[p] for p in choices] + [[entities]] + [[ChoicePrompt("Short: yes or no?", ["yes", "no"])]]
+    config = {"max_new_tokens": 24}
+    plain = list(make_local_hf_model_v2(path=smollm_path, config=config)(docs))
+    model = make_local_hf_model_v3(path=smollm_path, config=config)
+    reusing = list(model(docs))
+    assert model._prefix.reused_tokens > 3 * 16  # choices 2 and 3 and the entity prompt reused the opening
+    for [a], [b] in zip(plain, reusing):
+        assert str(a) == str(b) and a.prompt_tokens == b.prompt_tokens  # tokens are billed whole
+        assert all(abs(a.scores[k] - b.scores[k]) < 1e-3 for k in (a.scores or {}))
