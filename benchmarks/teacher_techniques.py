@@ -8,7 +8,9 @@ exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars)
 (v4: also the words each label description lists), `verbalised_few_shot_calibrated` (v3 with up
 to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) with batch
 (`cloze_batch`, v5's default), content-free (`cloze_content_free`) or no calibration
-(`cloze_uncalibrated`), and with up to 6 exemplars (`cloze_few_shot_batch`); for NER (`wnut17`), `ner_v1`
+(`cloze_uncalibrated`), with up to 6 exemplars (`cloze_few_shot_batch`), with up to 8 whatever
+the label count (`cloze_eight_seeds`), or every seed as one (`cloze_all_seeds`; `--k 5` draws 5
+seeds a label); for NER (`wnut17`), `ner_v1`
 (free decoding) and `ner_constrained` (NERLabel.v2, JSON-constrained decoding). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
@@ -25,7 +27,7 @@ from wasabi import msg
 
 from evokd_spacy.loop.teacher_eval import evaluate_teacher
 
-from . import datasets
+from . import all_seeds_label, datasets  # noqa: F401 (all_seeds_label registers a benchmark-only task)
 from .report import RESULTS
 from .run import RUNS, Bench
 from .suites import SUITES
@@ -43,6 +45,10 @@ VARIANTS = {
     "cloze_content_free": {"@llm_tasks": "evokd.TextCatLabel.v5", "calibration": "content_free"},
     "cloze_uncalibrated": {"@llm_tasks": "evokd.TextCatLabel.v5", "calibration": "none"},
     "cloze_few_shot_batch": {"@llm_tasks": "evokd.TextCatLabel.v5", "few_shot": 6},
+    # with --k 5 (session 10): v6 showing the seeds whatever the label count, at most 8 (v6's cap:
+    # 4 a label on SST-2, 1 or 2 on TREC-6), or all of them (benchmark-only task, all_seeds_label.py)
+    "cloze_eight_seeds": {"@llm_tasks": "evokd.TextCatLabel.v6", "few_shot": 64, "few_shot_max_labels": 0},
+    "cloze_all_seeds": {"@llm_tasks": "benchmarks.TextCatLabelAllSeeds.v1"},
     # SST-2 only: v5 with two more answer words per label, given as verbalisers (session 8)
     "cloze_sentiment_words": {"@llm_tasks": "evokd.TextCatLabel.v5",
                               "verbalizers": {"POSITIVE": ["positive", "good", "great"], "NEGATIVE": ["negative", "bad", "terrible"]}},
@@ -79,10 +85,11 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
         dev = dev_subset(ds.dev, n, subset)
         suffix = "" if subset == "a" else subset
         size = "" if subset == "all" else n  # keys: variant@100, variant@100b, variant@all
+        shots = "" if k == 1 else f"_k{k}"  # the seeds' count per label: variant@all_k5
         for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
             if (variants and variant not in variants) or ONLY_ON.get(variant, name) != name:
                 continue
-            key = f"{variant}@{size}{suffix}"
+            key = f"{variant}@{size}{suffix}{shots}"
             if key in results.get(name, {}):
                 continue
             settings = bench.settings(f"teacher_{variant}" + (f"_{suffix}" if suffix else ""), k, 0, {"teacher.label": block})
@@ -139,9 +146,10 @@ if __name__ == "__main__":
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
     parser.add_argument("--variants", nargs="*", choices=sorted({**VARIANTS, **NER_VARIANTS}), help="a subset of the labelling variants")
     parser.add_argument("--subset", choices=("a", "b", "all"), default="a", help="b: another n dev texts, to check choices made on a; all: the whole dev split")
+    parser.add_argument("--k", type=int, default=1, help="seeds per label (the exemplars few-shot variants show)")
     parser.add_argument("--choose", type=int, default=0, help="run [loop] choose_exemplars on this many other dev texts instead")
     args = parser.parse_args()
     if args.choose:
-        measure_choice(args.datasets, args.choose, args.data, args.teacher_path)
+        measure_choice(args.datasets, args.choose, args.data, args.teacher_path, k=args.k)
     else:
-        measure(args.datasets, args.n, args.data, args.teacher_path, variants=args.variants, subset=args.subset)
+        measure(args.datasets, args.n, args.data, args.teacher_path, k=args.k, variants=args.variants, subset=args.subset)

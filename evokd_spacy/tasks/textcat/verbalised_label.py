@@ -68,6 +68,8 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
     template_dir = Path(__file__).parent
     derive = staticmethod(derive_verbalizers)
 
+    max_shown = 8  # exemplars a prompt shows at most, whatever `few_shot` allows
+
     def __init__(self, verbalizers: Optional[Dict[str, List[str]]] = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.verbalizers = {k: list(v) for k, v in (verbalizers or {}).items()}
@@ -79,7 +81,7 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
 
     def prompt_for(self, doc: Doc) -> ChoicePrompt:
         shown = {label: self.display(label) for label in self.labels}
-        text = self.render(text=doc.text, words=shown, examples=examples_for_prompt(self.examples, 8))
+        text = self.render(text=doc.text, words=shown, examples=examples_for_prompt(self.examples, self.max_shown))
         choices = list(dict.fromkeys(w for label in self.labels for w in self.words(label)))
         return ChoicePrompt(text, choices)
 
