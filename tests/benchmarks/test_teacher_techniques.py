@@ -41,3 +41,34 @@ def test_the_whole_dev_split_is_labelled_under_its_own_key(tmp_path, monkeypatch
     dev = tt.datasets.load("trec", DATA).dev
     assert set(out["trec"]) == {"cloze_batch@all"} and sizes == [len(dev)] and len(dev) > 5
     assert tt.dev_subset(dev, 5, "all") == list(dev) and len(tt.dev_subset(dev, 5, "b")) == 5
+
+
+@pytest.mark.skipif(not (DATA / "trec").exists(), reason="needs ../shared/data")
+def test_more_seeds_a_label_get_their_own_key_and_the_all_seeds_task_shows_every_one(tmp_path, monkeypatch):
+    import spacy
+
+    from evokd_spacy.data.kshot import sample_k_shot
+    from evokd_spacy.loop.kinds import get_kind
+    from evokd_spacy.registry import registry
+
+    seeds_seen = []
+
+    def fake_evaluate(settings):
+        seeds_seen.append(settings.task["k_shot"])
+        return {"score": 0.5, "docs_per_second": 1.0, "n_docs": 5}
+
+    monkeypatch.setattr(tt, "RESULTS", tmp_path)
+    monkeypatch.setattr(tt, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(tt, "evaluate_teacher", fake_evaluate)
+    out = tt.measure(["trec"], 5, DATA, "unused", k=5, variants=["cloze_all_seeds"])
+    assert set(out["trec"]) == {"cloze_all_seeds@5_k5"} and seeds_seen == [5]
+    ds = tt.datasets.load("trec", DATA)
+    examples = [get_kind("textcat").example(s) for s in sample_k_shot(ds.train, list(ds.labels), 5, 0)]
+    doc = spacy.blank("en").make_doc("Where is Kyoto ?")
+    shown = {}
+    for variant in ("cloze_eight_seeds", "cloze_all_seeds"):
+        block = dict(tt.VARIANTS[variant])
+        task = registry.llm_tasks.get(block.pop("@llm_tasks"))(labels=ds.labels, description=ds.description, **block)
+        task.set_examples(examples)
+        shown[variant] = str(task.prompt_for(doc)).count("\nAnswer: ")
+    assert shown == {"cloze_eight_seeds": 8, "cloze_all_seeds": 30}
