@@ -15,7 +15,9 @@ against the same run labelled with v3, then with v3 and verified generation (a t
 when the separate labelling call agrees with the label it was generated for), with v5, and with
 v5 plus one technique each: the analysis prompt without our error counts, attribute prompts,
 near-duplicate removal; and v5 with the student tested on the newest batch after training on it
-(`test_before_training = false`, the loop's behaviour before it was switched on).
+(`test_before_training = false`, the loop's behaviour before it was switched on). On an NER dataset
+(`--datasets wnut17`) the variants are EvoKD with free entity decoding (NERLabel.v1, the default),
+with JSON-constrained decoding (v2), and with the analysis prompt without our per-type error counts.
 
 Scores are on the test split; the best round is chosen on dev, never test. Writes
 benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
@@ -63,15 +65,17 @@ V3_LABEL = {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v3"}}
 V5_LABEL = {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v5"}}
 
 
-def analysis_without_counts() -> str:
-    """The shipped analysis prompt with the block of error counts (computed by us) left out."""
+def analysis_without_counts(kind: str = "textcat") -> str:
+    """The shipped analysis prompt of `kind` with the block of error counts (computed by us) left out."""
     import re
 
-    from evokd_spacy.tasks.textcat import analyse
+    from evokd_spacy.tasks.ner import analyse as ner_analyse
+    from evokd_spacy.tasks.textcat import analyse as textcat_analyse
 
-    source = (Path(analyse.__file__).parent / "templates" / "analyse.jinja").read_text(encoding="utf8")
-    stripped = re.sub(r"{% if confusions %}.*?{% endif %}\n", "", source, flags=re.S)
-    assert stripped != source, "analyse.jinja no longer has the confusions block"
+    module, block = (ner_analyse, "error_counts") if kind == "ner" else (textcat_analyse, "confusions")
+    source = (Path(module.__file__).parent / "templates" / "analyse.jinja").read_text(encoding="utf8")
+    stripped = re.sub(r"{%% if %s %%}.*?{%% endif %%}\n" % block, "", source, flags=re.S)
+    assert stripped != source, f"{kind}'s analyse.jinja no longer has the {block} block"
     return stripped
 GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
     "generation_only": {"teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v1"}},
@@ -92,6 +96,21 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
     "generation_v5_near_duplicate": {**V5_LABEL, "loop.test_before_training": False, "loop.near_duplicate": 0.7},
 }
 
+# EvoKD on an NER dataset with each entity-side technique: free decoding (NERLabel.v1, the default
+# in configs/evokd_ner.cfg), JSON-constrained decoding (v2), and v1 with the analysis prompt
+# without the per-type error counts we compute.
+NER_GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
+    "ner_free": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"}},
+    "ner_constrained": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v2"}},
+    "ner_free_analysis": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"},
+                          "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v1", "template": analysis_without_counts("ner")}},
+}
+
+
+def generation_variants(kind: str) -> Dict[str, Dict[str, Any]]:
+    """The EvoKD variants compared on a dataset of `kind` ("textcat" or "ner")."""
+    return NER_GENERATION_VARIANTS if kind == "ner" else GENERATION_VARIANTS
+
 
 def run_effect(bench: PoolBench, rounds: int, per_round: int, only: Optional[List[str]] = None) -> Dict[str, Any]:
     """One pool-only run per labelling variant; test score and pool-label quality of each."""
@@ -107,10 +126,11 @@ def run_effect(bench: PoolBench, rounds: int, per_round: int, only: Optional[Lis
 
 
 def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None, seeds: Optional[List[int]] = None) -> Dict[str, Any]:
-    """EvoKD labelled with v1, v3 and v5, and with v3 plus verified generation; with `seeds`, one run
-    per seed (the suite's first seed is saved under the variant's name, others as `name@seedN`)."""
+    """EvoKD with each generation-side variant of the dataset's kind (`generation_variants`); with
+    `seeds`, one run per seed (the suite's first seed is saved under the variant's name, others as
+    `name@seedN`)."""
     runs = {}
-    for name, overrides in GENERATION_VARIANTS.items():
+    for name, overrides in generation_variants(bench.ds.kind).items():
         if only and name not in only:
             continue
         for seed in seeds or [bench.suite.seeds[0]]:
@@ -189,7 +209,8 @@ def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str
             drops = dict(run["drops"])
             named = [drops.pop("disagree", 0), drops.pop("low_confidence", 0)]
             right = f"{named[0]} / {named[1]} / {sum(drops.values())}"
-        lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} | {run['test_score'] / result['full_shot']:.2f} | "
+        ratio = f"{run['test_score'] / result['full_shot']:.2f}" if result["full_shot"] else "-"  # a smoke run's ceiling can be 0
+        lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} | {ratio} | "
                      f"{run['teacher_tokens']} | {run['seconds']['wall'] / 60:.1f} |")
     lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} | 1.00 | 0 | - |")
     return "\n".join(lines)

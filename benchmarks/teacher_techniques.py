@@ -11,7 +11,8 @@ to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) wi
 (`cloze_uncalibrated`), with up to 6 exemplars (`cloze_few_shot_batch`), with up to 8 whatever
 the label count (`cloze_eight_seeds`), or every seed as one (`cloze_all_seeds`; `--k 5` draws 5
 seeds a label); for NER (`wnut17`), `ner_v1`
-(free decoding) and `ner_constrained` (NERLabel.v2, JSON-constrained decoding). Scores are on
+(free decoding), `ner_constrained` (NERLabel.v2, JSON-constrained decoding) and `ner_zero_shot`
+(v1 without the seed exemplars). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
 Writes benchmarks/results/teacher_techniques.json and prints the table.
 
@@ -56,9 +57,11 @@ VARIANTS = {
 ONLY_ON = {"cloze_sentiment_words": "sst2"}  # variants written for one dataset's labels
 # Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
 # list over the label set, naming only strings in the sentence); both show 3 seed exemplars.
+# `ner_zero_shot` is v1 without them (session 11).
 NER_VARIANTS = {
     "ner_v1": {"@llm_tasks": "evokd.NERLabel.v1"},
     "ner_constrained": {"@llm_tasks": "evokd.NERLabel.v2"},
+    "ner_zero_shot": {"@llm_tasks": "evokd.NERLabel.v1", "n_examples": 0},
 }
 
 

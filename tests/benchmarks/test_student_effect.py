@@ -93,3 +93,28 @@ def test_seed_summary_averages_each_variant_over_its_seeds():
     text = seed_summary({"runs": runs})
     assert "| a | 2 | 0.300 ± 0.141 | 0.200, 0.400 |" in text and "| b |" not in text, "one-seed variants are left out"
     assert seed_summary({"runs": {"b": {"test_score": 0.5}}}) == ""
+
+
+def test_ner_variants_change_only_the_entity_labeller_or_the_analysis_prompt():
+    from benchmarks.student_effect import GENERATION_VARIANTS, generation_variants
+
+    ner = generation_variants("ner")
+    assert generation_variants("textcat") is GENERATION_VARIANTS
+    assert [ner[name]["teacher.label"]["@llm_tasks"] for name in ("ner_free", "ner_constrained")] == ["evokd.NERLabel.v1", "evokd.NERLabel.v2"]
+    free = ner["ner_free_analysis"]["teacher.analyse"]["template"]
+    assert "error_counts" not in free and "Sentences with errors:" in free
+
+
+@pytest.mark.skipif(not (DATA / "wnut17").exists(), reason="needs ../shared/data")
+def test_generation_effect_smoke_runs_the_ner_variants(tmp_path):
+    kwargs = dict(runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, teacher="scripted", student="cnn")
+    main("smoke", DATA, ["wnut17"], None, only=["ner_free", "ner_free_analysis"], generation=True, **kwargs)
+    saved = json.loads((tmp_path / "results" / "smoke" / "generation_effect_wnut17.json").read_text())
+    assert set(saved["runs"]) == {"ner_free", "ner_free_analysis"} and saved["metric"] == "ents_f"
+    rounds = tmp_path / "runs" / "elad" / "smoke" / "wnut17" / "k1_s0"
+    prompts = {name: json.loads((rounds / name / "training" / "rounds" / "round_1" / "analyse.json").read_text())["prompt"]
+               for name in saved["runs"]}
+    assert "Its errors, counted per entity type:" in prompts["ner_free"]
+    assert "Its errors, counted per entity type:" not in prompts["ner_free_analysis"]
+    table = (tmp_path / "results" / "smoke" / "generation_effect_wnut17.md").read_text()
+    assert "| ner_free |" in table and "| full_shot |" in table

@@ -72,3 +72,20 @@ def test_more_seeds_a_label_get_their_own_key_and_the_all_seeds_task_shows_every
         task.set_examples(examples)
         shown[variant] = str(task.prompt_for(doc)).count("\nAnswer: ")
     assert shown == {"cloze_eight_seeds": 8, "cloze_all_seeds": 30}
+
+
+def test_ner_zero_shot_variant_shows_no_seed_exemplars():
+    import spacy
+
+    from benchmarks.teacher_techniques import NER_VARIANTS
+    from evokd_spacy.registry import registry
+
+    seeds = [{"text": "Paris is big", "entities": [{"text": "Paris", "label": "location"}]}]
+    prompts = {}
+    for name in ("ner_v1", "ner_zero_shot"):
+        block = dict(NER_VARIANTS[name])
+        task = registry.llm_tasks.get(block.pop("@llm_tasks"))(labels={"location": "a place"}, **block)
+        task.set_examples(seeds)
+        prompts[name] = str(task.prompt_for(spacy.blank("en")("Rome is old")))
+    assert "Text: Paris is big" in prompts["ner_v1"] and "Examples:" not in prompts["ner_zero_shot"]
+    assert prompts["ner_zero_shot"].rstrip().endswith("Text: Rome is old\nEntities:")
