@@ -79,11 +79,16 @@ def macro_f(predicted: Sequence[str], gold: Sequence[str], labels: Sequence[str]
     return sum(scores) / len(scores)
 
 
+def split_halves(n: int) -> Dict[str, List[int]]:
+    """Indices of n texts: all of them, and two fixed random halves."""
+    order = list(range(n))
+    random.Random(0).shuffle(order)
+    return {"all": order, "half_1": order[: n // 2], "half_2": order[n // 2:]}
+
+
 def score_alphas(probs: List[List[float]], gold: List[str], labels: List[str], alphas: Sequence[float] = ALPHAS) -> Dict[str, Any]:
     """Macro F per alpha on all texts and on two random halves, each calibrated on its own texts."""
-    order = list(range(len(probs)))
-    random.Random(0).shuffle(order)
-    parts = {"all": order, "half_1": order[: len(order) // 2], "half_2": order[len(order) // 2:]}
+    parts = split_halves(len(probs))
     rows = {}
     for alpha in alphas:
         rows[str(alpha)] = {}

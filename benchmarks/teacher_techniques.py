@@ -10,7 +10,7 @@ to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) wi
 (`cloze_batch`, v5's default), content-free (`cloze_content_free`) or no calibration
 (`cloze_uncalibrated`), with up to 6 exemplars (`cloze_few_shot_batch`), with up to 8 whatever
 the label count (`cloze_eight_seeds`), or every seed as one (`cloze_all_seeds`; `--k 5` draws 5
-seeds a label); for NER (`wnut17`), `ner_v1`
+seeds a label), or v6 with its exemplars in reverse order (`cloze_reversed_exemplars`); for NER (`wnut17`), `ner_v1`
 (free decoding), `ner_constrained` (NERLabel.v2, JSON-constrained decoding) and `ner_zero_shot`
 (v1 without the seed exemplars). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
@@ -28,7 +28,7 @@ from wasabi import msg
 
 from evokd_spacy.loop.teacher_eval import evaluate_teacher
 
-from . import all_seeds_label, datasets  # noqa: F401 (all_seeds_label registers a benchmark-only task)
+from . import all_seeds_label, datasets, exemplar_orders  # noqa: F401 (both register a benchmark-only task)
 from .report import RESULTS
 from .run import RUNS, Bench
 from .suites import SUITES
@@ -50,6 +50,8 @@ VARIANTS = {
     # 4 a label on SST-2, 1 or 2 on TREC-6), or all of them (benchmark-only task, all_seeds_label.py)
     "cloze_eight_seeds": {"@llm_tasks": "evokd.TextCatLabel.v6", "few_shot": 64, "few_shot_max_labels": 0},
     "cloze_all_seeds": {"@llm_tasks": "benchmarks.TextCatLabelAllSeeds.v1"},
+    # v6 with its exemplars in reverse order (benchmark-only task, exemplar_orders.py; session 11)
+    "cloze_reversed_exemplars": {"@llm_tasks": "benchmarks.TextCatLabelReversedExemplars.v1"},
     # SST-2 only: v5 with two more answer words per label, given as verbalisers (session 8)
     "cloze_sentiment_words": {"@llm_tasks": "evokd.TextCatLabel.v5",
                               "verbalizers": {"POSITIVE": ["positive", "good", "great"], "NEGATIVE": ["negative", "bad", "terrible"]}},
