@@ -141,7 +141,16 @@ def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None, se
             folder = RunFolder(settings.output, settings.corpus)
             runs[key]["drops"] = drop_reasons(folder, runs[key]["rounds"])
             runs[key]["generated"] = generated_quality(folder, runs[key]["rounds"])
+            runs[key]["last_round_test_score"] = last_round_score(bench, folder, runs[key]["rounds"], settings.spec)
     return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
+
+
+def last_round_score(bench: PoolBench, folder: RunFolder, rounds: int, spec: Any) -> Optional[float]:
+    """Test score of the student of the run's last round, which trained on every kept text. The
+    run's own score is of the round dev chose; where that is the seed-only round (as with NER at
+    1 shot), this is what the teacher's texts did to the student."""
+    model = folder.round_model(rounds)
+    return bench.score_model(model, spec)[0] if rounds and model.exists() else None
 
 
 def seed_summary(result: Dict[str, Any]) -> str:
@@ -184,7 +193,7 @@ def generation_table(result: Dict[str, Any]) -> str:
     """Markdown: EvoKD with and without the generation-side techniques, and what its kept texts look like."""
     title = (f"#### {result['dataset']}: labellers and verified generation in EvoKD ({result['suite']} suite, k = 1, "
              f"{result['rounds']} rounds, {result['n_test']} test docs)")
-    main = _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other")
+    main = _table(result, title, "run", "texts kept", "dropped: disagree / low confidence / other", last_round=True)
     main += seed_summary(result)
     quality = [(name, run["generated"]) for name, run in result["runs"].items() if run.get("generated")]
     if not quality:
@@ -198,9 +207,12 @@ def generation_table(result: Dict[str, Any]) -> str:
     return main + "\n" + "\n".join(lines)
 
 
-def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str) -> str:
-    lines = [title, "", f"| {what} | {kept} | {second} | student test score | / full-shot | teacher tokens | wall (min) |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str, last_round: bool = False) -> str:
+    # `last_round`: a column for the last round's student where a run measured it
+    last_round = last_round and any(run.get("last_round_test_score") is not None for run in result["runs"].values())
+    extra = (" last round's student |", "---:|") if last_round else ("", "")
+    lines = [title, "", f"| {what} | {kept} | {second} | student test score |{extra[0]} / full-shot | teacher tokens | wall (min) |",
+             f"|---|---:|---:|---:|{extra[1]}---:|---:|---:|"]
     for name, run in result["runs"].items():
         pool = run.get("pool") or {}
         n_kept = pool["kept"] if pool.get("kept") else run["kept"]
@@ -210,9 +222,11 @@ def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str
             named = [drops.pop("disagree", 0), drops.pop("low_confidence", 0)]
             right = f"{named[0]} / {named[1]} / {sum(drops.values())}"
         ratio = f"{run['test_score'] / result['full_shot']:.2f}" if result["full_shot"] else "-"  # a smoke run's ceiling can be 0
-        lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} | {ratio} | "
+        last = run.get("last_round_test_score")
+        cell = (f" {last:.3f} |" if last is not None else " - |") if last_round else ""
+        lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} |{cell} {ratio} | "
                      f"{run['teacher_tokens']} | {run['seconds']['wall'] / 60:.1f} |")
-    lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} | 1.00 | 0 | - |")
+    lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} |{' - |' if last_round else ''} 1.00 | 0 | - |")
     return "\n".join(lines)
 
 
