@@ -59,6 +59,7 @@ setup(
             "evokd.TextCatStaticGenerate.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_static_generate_task",
             "evokd.TextCatParaphrase.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_paraphrase_task",
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",
+            "evokd.NERAnalyse.v2 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task_v2",
             "evokd.NERGenerate.v1 = evokd_spacy.tasks.ner.generate:make_ner_generate_task",
             "evokd.NERLabel.v1 = evokd_spacy.tasks.ner.label:make_ner_label_task",
             "evokd.NERLabel.v2 = evokd_spacy.tasks.ner.label:make_ner_label_task_v2",

@@ -17,6 +17,7 @@ def _run(code: str) -> str:
         ("llm_tasks", "evokd.TextCatGenerate.v1"),
         ("llm_tasks", "evokd.TextCatLabel.v1"),
         ("llm_tasks", "evokd.NERAnalyse.v1"),
+        ("llm_tasks", "evokd.NERAnalyse.v2"),
         ("llm_tasks", "evokd.NERGenerate.v1"),
         ("llm_tasks", "evokd.NERLabel.v1"),
         ("llm_tasks", "evokd.NERLabel.v2"),

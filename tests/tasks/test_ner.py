@@ -105,6 +105,22 @@ def test_ner_analysis_prompt_spells_out_error_kinds():
     assert "true entities: Ramen (DISH)" in prompt and "predicted: (none)" in prompt
 
 
+def test_ner_analysis_v2_leaves_the_counts_out_unless_asked_and_is_the_benchmarked_prompt():
+    from benchmarks.student_effect import NER_GENERATION_VARIANTS
+    from evokd_spacy.tasks.ner.analyse import make_ner_analyse_task_v2
+
+    labels = {"DISH": "a dish", "INGREDIENT": "an ingredient"}
+    row = {"text": "Ramen rocks", "gold": "Ramen (DISH)", "pred": "(none)", "gold_spans": [[0, 5, "DISH"]], "pred_spans": []}
+    request = {"wrong": [row], "correct": [{"text": "Pho is fine", "gold": "Pho (DISH)", "pred": "Pho (DISH)"}]}
+    prompt = lambda task: next(iter(task.generate_prompts([make_request_doc(request)])))  # noqa: E731
+    plain = prompt(make_ner_analyse_task_v2(labels=labels, description="Food."))
+    assert "true entities: Ramen (DISH)" in plain and "counted per entity type" not in plain
+    counted = prompt(make_ner_analyse_task_v2(labels=labels, description="Food.", error_counts=True))
+    assert counted == prompt(make_ner_analyse_task(labels=labels, description="Food.")) and "1 missed" in counted
+    free = NER_GENERATION_VARIANTS["ner_free_analysis"]["teacher.analyse"]["template"]
+    assert plain == prompt(make_ner_analyse_task(labels=labels, description="Food.", template=free)), "the prompt measured in BENCHMARKS.md"
+
+
 def test_label_task_v2_asks_for_a_constrained_entity_list_and_v1_does_not():
     labels = {"DISH": "a dish", "INGREDIENT": "an ingredient"}
     doc = nlp("The pho needed more basil.")

@@ -70,16 +70,22 @@ def count_confusions(wrong: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return [{"gold": g, "pred": p, "count": n} for (g, p), n in counts.most_common()]
 
 
-class UncountedTextCatAnalyseTask(TextCatAnalyseTask):
-    """TextCatAnalyse.v1 that can leave our error counts out of the prompt."""
+class OptionalErrorCounts:
+    """Mixin for an analysis task: the error counts we compute go into the prompt only when
+    `error_counts` is on (each count list is left empty otherwise, so the template skips it)."""
 
     def __init__(self, error_counts: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # type: ignore[call-arg]
         self.show_counts = error_counts
 
     def error_counts(self, wrong: List[Dict[str, Any]]) -> Dict[str, Any]:
-        """v1's confusion counts when `error_counts` is on; none otherwise."""
-        return super().error_counts(wrong) if self.show_counts else {"confusions": []}
+        """The task's counts when `error_counts` is on; empty lists otherwise."""
+        counts: Dict[str, Any] = super().error_counts(wrong)  # type: ignore[misc]
+        return counts if self.show_counts else {key: [] for key in counts}
+
+
+class UncountedTextCatAnalyseTask(OptionalErrorCounts, TextCatAnalyseTask):
+    """TextCatAnalyse.v1 that can leave our error counts out of the prompt."""
 
 
 @registry.llm_tasks("evokd.TextCatAnalyse.v1")
