@@ -99,20 +99,30 @@ def score_alphas(probs: List[List[float]], gold: List[str], labels: List[str], a
     return {"n": len(probs), "macro_f": rows}
 
 
+def teacher_cache(runs: Path, name: str) -> Path:
+    """The teacher cache of the teacher-alone benchmark's runs on one dataset (1 shot, seed 0)."""
+    return Path(runs) / "quick" / name / "k1_s0" / "teacher_cache"
+
+
+def save_rescored(out: Dict[str, Any], path: Path, what: str) -> None:
+    """Write re-scored macro F (per dataset, per `what`: all texts and two halves) as JSON and print it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    rows = [(name, key, r["n"], *(f"{by[p]:.3f}" for p in ("all", "half_1", "half_2"))) for name, r in out.items() for key, by in r["macro_f"].items()]
+    msg.table(rows, header=("dataset", what, "n", "macro F", "half 1", "half 2"), divider=True)
+
+
 def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
     """Score every alpha on each dataset's cached dev answers; write and print the table."""
     out = {}
     for name in names:
         ds = datasets.load(name, data)
-        probs, gold = label_probabilities(ds, cached_scores(Path(runs) / "quick" / name / "k1_s0" / "teacher_cache"))
+        probs, gold = label_probabilities(ds, cached_scores(teacher_cache(runs, name)))
         if len(probs) < len(ds.dev):
             msg.warn(f"{name}: {len(probs)} of {len(ds.dev)} dev answers cached; run teacher_techniques --subset all first")
         if probs:
             out[name] = score_alphas(probs, gold, list(ds.labels))
-    Path(results).mkdir(parents=True, exist_ok=True)
-    (Path(results) / "calibration_strength.json").write_text(json.dumps(out, indent=2) + "\n")
-    rows = [(name, alpha, r["n"], *(f"{by[p]:.3f}" for p in ("all", "half_1", "half_2"))) for name, r in out.items() for alpha, by in r["macro_f"].items()]
-    msg.table(rows, header=("dataset", "alpha", "n", "macro F", "half 1", "half 2"), divider=True)
+    save_rescored(out, Path(results) / "calibration_strength.json", "alpha")
     return out
 
 

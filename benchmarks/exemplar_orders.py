@@ -14,7 +14,6 @@ batch-calibrated over the split as v6 does, and their mean. No teacher call is m
 benchmarks/results/exemplar_orders.json and prints the table.
 """
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -26,7 +25,7 @@ from evokd_spacy.tasks.textcat.calibrated_label import CONTENT_FREE
 from evokd_spacy.tasks.textcat.small_set_label import SmallSetClozeTextCatLabelTask
 
 from . import datasets
-from .calibration_strength import cached_scores, calibrate, macro_f, split_halves
+from .calibration_strength import cached_scores, calibrate, macro_f, save_rescored, split_halves, teacher_cache
 from .report import RESULTS
 from .run import RUNS
 
@@ -115,16 +114,13 @@ def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULT
     out = {}
     for name in names:
         ds = datasets.load(name, data)
-        found = order_probabilities(ds, cached_scores(Path(runs) / "quick" / name / "k1_s0" / "teacher_cache"))
+        found = order_probabilities(ds, cached_scores(teacher_cache(runs, name)))
         if len(found["gold"]) < len(ds.dev):
             msg.warn(f"{name}: {len(found['gold'])} of {len(ds.dev)} dev texts cached in both orders; run the "
                      "teacher_techniques command in this module's docstring first")
         if found["gold"]:
             out[name] = score_orders(found["probs"], found["gold"], list(ds.labels))
-    Path(results).mkdir(parents=True, exist_ok=True)
-    (Path(results) / "exemplar_orders.json").write_text(json.dumps(out, indent=2) + "\n")
-    rows = [(name, way, r["n"], *(f"{by[p]:.3f}" for p in ("all", "half_1", "half_2"))) for name, r in out.items() for way, by in r["macro_f"].items()]
-    msg.table(rows, header=("dataset", "labelling", "n", "macro F", "half 1", "half 2"), divider=True)
+    save_rescored(out, Path(results) / "exemplar_orders.json", "labelling")
     return out
 
 
