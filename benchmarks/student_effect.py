@@ -98,12 +98,16 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
 
 # EvoKD on an NER dataset with each entity-side technique: free decoding (NERLabel.v1, the default
 # in configs/evokd_ner.cfg), JSON-constrained decoding (v2), and v1 with the analysis prompt
-# without the per-type error counts we compute.
+# without the per-type error counts we compute. Each names its whole analysis block (an override
+# replaces the config's block). `ner_free_analysis` shows 8 examples, the task's default, as it
+# was measured; the other two 6, the config's: a confound in session 11's comparison.
+NER_ANALYSIS = {"@llm_tasks": "evokd.NERAnalyse.v1", "max_examples": 6}
 NER_GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
-    "ner_free": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"}},
-    "ner_constrained": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v2"}},
+    "ner_free": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"}, "teacher.analyse": NER_ANALYSIS},
+    "ner_constrained": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v2"}, "teacher.analyse": NER_ANALYSIS},
     "ner_free_analysis": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"},
-                          "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v1", "template": analysis_without_counts("ner")}},
+                          "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v1", "max_examples": 8,
+                                              "template": analysis_without_counts("ner")}},
 }
 
 
