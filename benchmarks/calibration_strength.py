@@ -13,7 +13,6 @@ benchmarks/results/calibration_strength.json and prints the table.
 """
 import argparse
 import json
-import math
 import random
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
@@ -50,12 +49,17 @@ def label_probabilities(ds: datasets.Dataset, scores: Dict[str, Dict[str, float]
         found = scores.get(str(task.prompt_for(nlp.make_doc(sample.text))))
         if found is None:
             continue
-        by_label = task.label_scores(found)
-        top = max(by_label.values())
-        weights = [math.exp(by_label[label] - top) for label in labels]
-        probs.append([w / sum(weights) for w in weights])
+        probs.append(label_distribution(task, found, labels))
         gold.append(sample.labels[0])
     return probs, gold
+
+
+def label_distribution(task: Any, scores: Dict[str, float], labels: Sequence[str]) -> List[float]:
+    """A verbalising task's uncalibrated label probabilities for one cached answer, in `labels` order."""
+    from evokd_spacy.llm_io import softmax
+
+    probs = softmax(task.label_scores(scores))
+    return [probs[label] for label in labels]
 
 
 def calibrate(probs: Sequence[Sequence[float]], alpha: float) -> List[List[float]]:

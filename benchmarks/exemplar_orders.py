@@ -14,7 +14,6 @@ batch-calibrated over the split as v6 does, and their mean. No teacher call is m
 benchmarks/results/exemplar_orders.json and prints the table.
 """
 import argparse
-import math
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -25,7 +24,8 @@ from evokd_spacy.tasks.textcat.calibrated_label import CONTENT_FREE
 from evokd_spacy.tasks.textcat.small_set_label import SmallSetClozeTextCatLabelTask
 
 from . import datasets
-from .calibration_strength import cached_scores, calibrate, macro_f, save_rescored, split_halves, teacher_cache
+from .calibration_strength import (cached_scores, calibrate, label_distribution, macro_f, save_rescored, split_halves,
+                                   teacher_cache)
 from .report import RESULTS
 from .run import RUNS
 
@@ -83,10 +83,7 @@ def order_probabilities(ds: datasets.Dataset, scores: Dict[str, Dict[str, float]
         if any(f is None for f in found.values()):
             continue
         for order, task in tasks.items():
-            by_label = task.label_scores(found[order])
-            top = max(by_label.values())
-            weights = [math.exp(by_label[label] - top) for label in labels]
-            probs[order].append([w / sum(weights) for w in weights])
+            probs[order].append(label_distribution(task, found[order], labels))
         gold.append(sample.labels[0])
     return {"probs": probs, "gold": gold}
 
