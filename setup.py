@@ -76,6 +76,7 @@ setup(
             "evokd.OpenAICompatible.v2 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model_v2",
             "evokd.ScriptedTeacher.v1 = evokd_spacy.teachers.scripted:make_scripted_teacher",
         ],
+        "spacy_loggers": ["evokd.CheckpointLogger.v1 = evokd_spacy.student.checkpoints:make_checkpoint_logger"],
         "spacy_misc": [
             "evokd.PackageFile.v1 = evokd_spacy.teachers.locate:package_file",
             "evokd.SelectRandom.v1 = evokd_spacy.pool.strategies:make_select_random",

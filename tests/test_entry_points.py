@@ -39,6 +39,7 @@ def _run(code: str) -> str:
         ("misc", "evokd.SelectEntropy.v1"),
         ("misc", "evokd.SelectMargin.v1"),
         ("misc", "evokd.SelectExplanation.v1"),
+        ("loggers", "evokd.CheckpointLogger.v1"),
     ],
 )
 def test_registered_names_resolve_through_entry_points_without_imports(registry_name, name):

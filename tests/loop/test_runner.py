@@ -41,6 +41,9 @@ def test_two_rounds_write_data_metrics_and_model(settings_factory, tmp_path):
     best = spacy.load(folder.model_best)
     assert set(best("great stuff").cats) == {"POSITIVE", "NEGATIVE"}
     assert metrics[2]["n_train"] == metrics[0]["n_train"] + metrics[1]["kept"] + metrics[2]["kept"]
+    train = folder.load_step(2, "train")
+    assert [step for _, step in train["checkpoints"]][0] == 0 and train["best_step"] in [s for _, s in train["checkpoints"]]
+    assert best.config["training"]["logger"]["@loggers"].startswith("spacy.")  # packaged students train without evokd
 
 
 def test_a_second_run_makes_no_teacher_call(settings_factory):
