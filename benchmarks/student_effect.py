@@ -109,6 +109,16 @@ NER_GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
                           "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v1", "max_examples": 8,
                                               "template": analysis_without_counts("ner")}},
 }
+# Session 12: the 60-step NER student had learned nothing by the end of a round (every trained
+# checkpoint scored 0 on dev), so the same two analysis prompts again with 200 steps a round, and
+# both with 6 examples shown: the clean comparison of our per-type error counts (NERAnalyse.v2
+# leaves them out).
+NER_STEPS_200 = {"student.max_steps": 200, "student.eval_frequency": 50}
+NER_GENERATION_VARIANTS.update({
+    "ner_free_steps200": {**NER_GENERATION_VARIANTS["ner_free"], **NER_STEPS_200},
+    "ner_no_counts_steps200": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"},
+                               "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v2", "max_examples": 6}, **NER_STEPS_200},
+})
 
 
 def generation_variants(kind: str) -> Dict[str, Dict[str, Any]]:

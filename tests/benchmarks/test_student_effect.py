@@ -105,6 +105,17 @@ def test_ner_variants_change_only_the_entity_labeller_or_the_analysis_prompt():
     assert "error_counts" not in free and "Sentences with errors:" in free
 
 
+def test_the_200_step_ner_variants_differ_only_in_the_error_counts():
+    from benchmarks.student_effect import generation_variants
+
+    ner = generation_variants("ner")
+    counts, no_counts = ner["ner_free_steps200"], ner["ner_no_counts_steps200"]
+    assert counts["student.max_steps"] == no_counts["student.max_steps"] == 200
+    assert {k: v for k, v in counts.items() if k != "teacher.analyse"} == {k: v for k, v in no_counts.items() if k != "teacher.analyse"}
+    assert counts["teacher.analyse"]["max_examples"] == no_counts["teacher.analyse"]["max_examples"] == 6
+    assert [counts["teacher.analyse"]["@llm_tasks"], no_counts["teacher.analyse"]["@llm_tasks"]] == ["evokd.NERAnalyse.v1", "evokd.NERAnalyse.v2"]
+
+
 @pytest.mark.skipif(not (DATA / "wnut17").exists(), reason="needs ../shared/data")
 def test_generation_effect_smoke_runs_the_ner_variants(tmp_path):
     kwargs = dict(runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, teacher="scripted", student="cnn")
