@@ -155,16 +155,18 @@ def run_generation_effect(bench: PoolBench, only: Optional[List[str]] = None, se
             folder = RunFolder(settings.output, settings.corpus)
             runs[key]["drops"] = drop_reasons(folder, runs[key]["rounds"])
             runs[key]["generated"] = generated_quality(folder, runs[key]["rounds"])
-            runs[key]["last_round_test_score"] = last_round_score(bench, folder, runs[key]["rounds"], settings.spec)
+            last = runs[key]["rounds"]
+            runs[key]["last_round_test_score"] = round_score(bench, folder, last, settings.spec) if last else None
+            runs[key]["seed_round_test_score"] = round_score(bench, folder, 0, settings.spec)
     return {**summary(bench), "rounds": bench.suite.rounds, "runs": runs}
 
 
-def last_round_score(bench: PoolBench, folder: RunFolder, rounds: int, spec: Any) -> Optional[float]:
-    """Test score of the student of the run's last round, which trained on every kept text. The
-    run's own score is of the round dev chose; where that is the seed-only round (as with NER at
-    1 shot), this is what the teacher's texts did to the student."""
-    model = folder.round_model(rounds)
-    return bench.score_model(model, spec)[0] if rounds and model.exists() else None
+def round_score(bench: PoolBench, folder: RunFolder, r: int, spec: Any) -> Optional[float]:
+    """Test score of round `r`'s student. The run's own score is of the round dev chose; the last
+    round's student trained on every kept text (what the teacher's texts did to it), and round 0's
+    on the seeds alone (what they are measured against)."""
+    model = folder.round_model(r)
+    return bench.score_model(model, spec)[0] if model.exists() else None
 
 
 def seed_summary(result: Dict[str, Any]) -> str:
@@ -222,9 +224,10 @@ def generation_table(result: Dict[str, Any]) -> str:
 
 
 def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str, last_round: bool = False) -> str:
-    # `last_round`: a column for the last round's student where a run measured it
+    # `last_round`: columns for the last round's student and the seeds-only one where a run measured them
     last_round = last_round and any(run.get("last_round_test_score") is not None for run in result["runs"].values())
-    extra = (" last round's student |", "---:|") if last_round else ("", "")
+    seed_round = last_round and any(run.get("seed_round_test_score") is not None for run in result["runs"].values())
+    extra = (" last round's student |" + (" seeds-only student |" if seed_round else ""), "---:|" * (1 + seed_round)) if last_round else ("", "")
     lines = [title, "", f"| {what} | {kept} | {second} | student test score |{extra[0]} / full-shot | teacher tokens | wall (min) |",
              f"|---|---:|---:|---:|{extra[1]}---:|---:|---:|"]
     for name, run in result["runs"].items():
@@ -236,11 +239,11 @@ def _table(result: Dict[str, Any], title: str, what: str, kept: str, second: str
             named = [drops.pop("disagree", 0), drops.pop("low_confidence", 0)]
             right = f"{named[0]} / {named[1]} / {sum(drops.values())}"
         ratio = f"{run['test_score'] / result['full_shot']:.2f}" if result["full_shot"] else "-"  # a smoke run's ceiling can be 0
-        last = run.get("last_round_test_score")
-        cell = (f" {last:.3f} |" if last is not None else " - |") if last_round else ""
+        cells = [run.get("last_round_test_score")] * last_round + [run.get("seed_round_test_score")] * seed_round
+        cell = "".join(f" {x:.3f} |" if x is not None else " - |" for x in cells)
         lines.append(f"| {name} | {n_kept} | {right} | {run['test_score']:.3f} |{cell} {ratio} | "
                      f"{run['teacher_tokens']} | {run['seconds']['wall'] / 60:.1f} |")
-    lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} |{' - |' if last_round else ''} 1.00 | 0 | - |")
+    lines.append(f"| full_shot | - | - | {result['full_shot']:.3f} |{' - |' * (last_round + seed_round)} 1.00 | 0 | - |")
     return "\n".join(lines)
 
 

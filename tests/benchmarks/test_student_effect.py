@@ -123,10 +123,13 @@ def test_generation_effect_smoke_runs_the_ner_variants(tmp_path):
     saved = json.loads((tmp_path / "results" / "smoke" / "generation_effect_wnut17.json").read_text())
     assert set(saved["runs"]) == {"ner_free", "ner_free_analysis"} and saved["metric"] == "ents_f"
     assert all(0.0 <= run["last_round_test_score"] <= 1.0 for run in saved["runs"].values())
+    assert all(0.0 <= run["seed_round_test_score"] <= 1.0 for run in saved["runs"].values())
     rounds = tmp_path / "runs" / "elad" / "smoke" / "wnut17" / "k1_s0"
     prompts = {name: json.loads((rounds / name / "training" / "rounds" / "round_1" / "analyse.json").read_text())["prompt"]
                for name in saved["runs"]}
     assert "Its errors, counted per entity type:" in prompts["ner_free"]
     assert "Its errors, counted per entity type:" not in prompts["ner_free_analysis"]
     table = (tmp_path / "results" / "smoke" / "generation_effect_wnut17.md").read_text()
-    assert "| ner_free |" in table and "| full_shot |" in table and "last round's student" in table
+    assert "| ner_free |" in table and "| full_shot |" in table and "last round's student | seeds-only student |" in table
+    lines = table.splitlines()
+    assert next(line for line in lines if line.startswith("| ner_free |")).count("|") == lines[2].count("|")
