@@ -119,6 +119,9 @@ NER_GENERATION_VARIANTS.update({
     "ner_no_counts_steps200": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"},
                                "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v2", "max_examples": 6}, **NER_STEPS_200},
 })
+# JSON-constrained entity decoding against `ner_no_counts_steps200` (the defaults since session 12)
+NER_GENERATION_VARIANTS["ner_constrained_steps200"] = {**NER_GENERATION_VARIANTS["ner_no_counts_steps200"],
+                                                       "teacher.label": {"@llm_tasks": "evokd.NERLabel.v2"}}
 
 
 def generation_variants(kind: str) -> Dict[str, Dict[str, Any]]:

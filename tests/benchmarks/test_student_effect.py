@@ -114,6 +114,9 @@ def test_the_200_step_ner_variants_differ_only_in_the_error_counts():
     assert {k: v for k, v in counts.items() if k != "teacher.analyse"} == {k: v for k, v in no_counts.items() if k != "teacher.analyse"}
     assert counts["teacher.analyse"]["max_examples"] == no_counts["teacher.analyse"]["max_examples"] == 6
     assert [counts["teacher.analyse"]["@llm_tasks"], no_counts["teacher.analyse"]["@llm_tasks"]] == ["evokd.NERAnalyse.v1", "evokd.NERAnalyse.v2"]
+    constrained = ner["ner_constrained_steps200"]
+    assert constrained["teacher.label"] == {"@llm_tasks": "evokd.NERLabel.v2"}
+    assert {k: v for k, v in constrained.items() if k != "teacher.label"} == {k: v for k, v in no_counts.items() if k != "teacher.label"}
 
 
 @pytest.mark.skipif(not (DATA / "wnut17").exists(), reason="needs ../shared/data")
