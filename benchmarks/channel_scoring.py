@@ -22,6 +22,7 @@ from wasabi import msg
 from evokd_spacy.llm_io import ChoicePrompt
 
 from . import datasets
+from .calibration_strength import macro_f
 from .report import RESULTS
 from .teacher_techniques import dev_subset
 
@@ -52,16 +53,6 @@ def predict(scores: List[List[float]], labels: Sequence[str], centred: bool) -> 
     return [labels[max(range(len(labels)), key=lambda j: row[j] - means[j])] for row in scores]
 
 
-def macro_f(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> float:
-    """Macro-averaged F1 over `labels`."""
-    fs = []
-    for label in labels:
-        tp = sum(g == p == label for g, p in zip(gold, predicted))
-        n_pred, n_gold = sum(p == label for p in predicted), sum(g == label for g in gold)
-        fs.append(2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0)
-    return sum(fs) / len(fs)
-
-
 def measure(names: List[str], n: int, data: Path, teacher_path: str, threads: Optional[int] = None) -> Dict[str, Any]:
     """Channel macro F (raw and centred) per dataset, beside v5's on the same texts."""
     from evokd_spacy.teachers.local import make_local_hf_model_v2
@@ -79,8 +70,8 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, threads: Op
         gold = [s.labels[0] for s in dev]
         results[name] = {
             "n": len(dev),
-            "channel": macro_f(gold, predict(scores, labels, False), labels),
-            "channel_centred": macro_f(gold, predict(scores, labels, True), labels),
+            "channel": macro_f(predict(scores, labels, False), gold, labels),
+            "channel_centred": macro_f(predict(scores, labels, True), gold, labels),
             "v5_batch": earlier.get(name, {}).get(f"cloze_batch@{n}", {}).get("score"),
         }
     srsly.write_json(RESULTS / "channel_scoring.json", results)

@@ -4,18 +4,13 @@ import math
 
 import pytest
 
-from benchmarks.channel_scoring import channel_scores, label_prompt, macro_f, predict
+from benchmarks.channel_scoring import channel_scores, label_prompt, predict
 
 
 def test_centring_removes_a_label_that_makes_every_text_likely():
     scores = [[-9.0, -12.0], [-11.0, -11.5], [-10.0, -14.0]]  # label A's prompt makes every text likelier
     assert predict(scores, ["A", "B"], centred=False) == ["A", "A", "A"]
     assert predict(scores, ["A", "B"], centred=True) == ["A", "B", "A"]
-
-
-def test_macro_f_averages_over_the_labels_including_unpredicted_ones():
-    assert macro_f(["A", "B"], ["A", "A"], ["A", "B"]) == pytest.approx((2 / 3 + 0.0) / 2)
-    assert macro_f(["A", "B"], ["A", "B"], ["A", "B"]) == 1.0
 
 
 def test_the_label_prompt_names_the_task_label_and_description():
