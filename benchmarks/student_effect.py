@@ -17,7 +17,9 @@ v5 plus one technique each: the analysis prompt without our error counts, attrib
 near-duplicate removal; and v5 with the student tested on the newest batch after training on it
 (`test_before_training = false`, the loop's behaviour before it was switched on). On an NER dataset
 (`--datasets wnut17`) the variants are EvoKD with free entity decoding (NERLabel.v1, the default),
-with JSON-constrained decoding (v2), and with the analysis prompt without our per-type error counts.
+with JSON-constrained decoding (v2), and with the analysis prompt without our per-type error counts;
+the `_steps200` variants train the student 200 steps a round (session 12) and also report the
+seeds-only student.
 
 Scores are on the test split; the best round is chosen on dev, never test. Writes
 benchmarks/results/<suite>/student_effect_<dataset>.{json,md} (labelling) and
@@ -112,16 +114,15 @@ NER_GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
 # Session 12: the 60-step NER student had learned nothing by the end of a round (every trained
 # checkpoint scored 0 on dev), so the same two analysis prompts again with 200 steps a round, and
 # both with 6 examples shown: the clean comparison of our per-type error counts (NERAnalyse.v2
-# leaves them out).
+# leaves them out); and JSON-constrained decoding against the defaults this made (no counts).
 NER_STEPS_200 = {"student.max_steps": 200, "student.eval_frequency": 50}
+NER_NO_COUNTS_STEPS_200 = {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"},
+                           "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v2", "max_examples": 6}, **NER_STEPS_200}
 NER_GENERATION_VARIANTS.update({
     "ner_free_steps200": {**NER_GENERATION_VARIANTS["ner_free"], **NER_STEPS_200},
-    "ner_no_counts_steps200": {"teacher.label": {"@llm_tasks": "evokd.NERLabel.v1"},
-                               "teacher.analyse": {"@llm_tasks": "evokd.NERAnalyse.v2", "max_examples": 6}, **NER_STEPS_200},
+    "ner_no_counts_steps200": NER_NO_COUNTS_STEPS_200,
+    "ner_constrained_steps200": {**NER_NO_COUNTS_STEPS_200, "teacher.label": {"@llm_tasks": "evokd.NERLabel.v2"}},
 })
-# JSON-constrained entity decoding against `ner_no_counts_steps200` (the defaults since session 12)
-NER_GENERATION_VARIANTS["ner_constrained_steps200"] = {**NER_GENERATION_VARIANTS["ner_no_counts_steps200"],
-                                                       "teacher.label": {"@llm_tasks": "evokd.NERLabel.v2"}}
 
 
 def generation_variants(kind: str) -> Dict[str, Dict[str, Any]]:
