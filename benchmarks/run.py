@@ -128,8 +128,9 @@ class Bench:
         """Run (or resume) one method; its test score, per-round dev scores, tokens and times."""
         settings = self.settings(name, k, seed, {**overrides, **({"loop.max_teacher_tokens": budget, "loop.rounds": 20} if budget else {})})
         done = settings.output / "benchmark.json"
-        if done.exists():
-            return srsly.read_json(done)
+        earlier = srsly.read_json(done) if done.exists() else None
+        if earlier and (budget or earlier["rounds"] >= settings.loop["rounds"]):
+            return earlier  # finished; a run asked for more rounds than it has is continued below
         runner = EvoKDRunner(settings, quiet=True)
         start = time.perf_counter()
         try:
@@ -147,7 +148,7 @@ class Bench:
             "teacher_tokens": sum(line_tokens(m) for m in metrics),
             "kept": sum(m["kept"] for m in metrics[1:]),
             "rounds": len(metrics) - 1,
-            "seconds": {**seconds, "wall": round(time.perf_counter() - start, 1)},
+            "seconds": {**seconds, "wall": round(time.perf_counter() - start + (earlier["seconds"]["wall"] if earlier else 0), 1)},
         }
         srsly.write_json(done, result)
         return result
