@@ -15,7 +15,7 @@ import argparse
 import json
 import random
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from wasabi import msg
 
@@ -116,23 +116,42 @@ def save_rescored(out: Dict[str, Any], path: Path, what: str) -> None:
     msg.table(rows, header=("dataset", what, "n", "macro F", "half 1", "half 2"), divider=True)
 
 
-def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
-    """Score every alpha on each dataset's cached dev answers; write and print the table."""
+def rescore_cached(names: List[str], data: Path, runs: Path, out_file: Path, what: str,
+                   read: Callable[[datasets.Dataset, Dict[str, Dict[str, float]]], Dict[str, Any]],
+                   score: Callable[[datasets.Dataset, Dict[str, Any]], Dict[str, Any]]) -> Dict[str, Any]:
+    """The re-scoring benchmarks' loop: per dataset, `read` the cached dev answers (a dict with
+    "gold"), `score` them, then write and print the table (`what` heads its second column)."""
     out = {}
     for name in names:
         ds = datasets.load(name, data)
-        probs, gold = label_probabilities(ds, cached_scores(teacher_cache(runs, name)))
-        if len(probs) < len(ds.dev):
-            msg.warn(f"{name}: {len(probs)} of {len(ds.dev)} dev answers cached; run teacher_techniques --subset all first")
-        if probs:
-            out[name] = score_alphas(probs, gold, list(ds.labels))
-    save_rescored(out, Path(results) / "calibration_strength.json", "alpha")
+        found = read(ds, cached_scores(teacher_cache(runs, name)))
+        if len(found["gold"]) < len(ds.dev):
+            msg.warn(f"{name}: {len(found['gold'])} of {len(ds.dev)} dev texts have every answer cached; run the "
+                     "teacher_techniques command in this benchmark's docstring first")
+        if found["gold"]:
+            out[name] = score(ds, found)
+    save_rescored(out, out_file, what)
     return out
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="*", default=["sst2", "trec", "emotion"])
+def rescore_cli(doc: str, default_datasets: List[str]) -> argparse.Namespace:
+    """Command-line arguments of a re-scoring benchmark: --datasets and --data."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="*", default=default_datasets)
     parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
+    """Score every alpha on each dataset's cached dev answers; write and print the table."""
+    def read(ds: datasets.Dataset, scores: Dict[str, Dict[str, float]]) -> Dict[str, Any]:
+        probs, gold = label_probabilities(ds, scores)
+        return {"probs": probs, "gold": gold}
+
+    return rescore_cached(names, data, runs, Path(results) / "calibration_strength.json", "alpha", read,
+                          lambda ds, found: score_alphas(found["probs"], found["gold"], list(ds.labels)))
+
+
+if __name__ == "__main__":
+    args = rescore_cli(__doc__, ["sst2", "trec", "emotion"])
     main(args.datasets, args.data)

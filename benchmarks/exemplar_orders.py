@@ -13,19 +13,15 @@ exemplars reversed (`benchmarks.TextCatLabelReversedExemplars.v1`, registered he
 batch-calibrated over the split as v6 does, and their mean. No teacher call is made. Writes
 benchmarks/results/exemplar_orders.json and prints the table.
 """
-import argparse
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
-
-from wasabi import msg
 
 from evokd_spacy.registry import registry
 from evokd_spacy.tasks.textcat.calibrated_label import CONTENT_FREE
 from evokd_spacy.tasks.textcat.small_set_label import SmallSetClozeTextCatLabelTask
 
 from . import datasets
-from .calibration_strength import (cached_scores, calibrate, label_distribution, macro_f, save_rescored, split_halves,
-                                   teacher_cache)
+from .calibration_strength import calibrate, label_distribution, macro_f, rescore_cached, rescore_cli, split_halves
 from .report import RESULTS
 from .run import RUNS
 
@@ -108,22 +104,10 @@ def score_orders(probs: Dict[str, List[List[float]]], gold: List[str], labels: L
 
 def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
     """Score both orders and their mean on each dataset's cached dev answers; write and print the table."""
-    out = {}
-    for name in names:
-        ds = datasets.load(name, data)
-        found = order_probabilities(ds, cached_scores(teacher_cache(runs, name)))
-        if len(found["gold"]) < len(ds.dev):
-            msg.warn(f"{name}: {len(found['gold'])} of {len(ds.dev)} dev texts cached in both orders; run the "
-                     "teacher_techniques command in this module's docstring first")
-        if found["gold"]:
-            out[name] = score_orders(found["probs"], found["gold"], list(ds.labels))
-    save_rescored(out, Path(results) / "exemplar_orders.json", "labelling")
-    return out
+    return rescore_cached(names, data, runs, Path(results) / "exemplar_orders.json", "labelling", order_probabilities,
+                          lambda ds, found: score_orders(found["probs"], found["gold"], list(ds.labels)))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="*", default=["sst2"])
-    parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
-    args = parser.parse_args()
+    args = rescore_cli(__doc__, ["sst2"])
     main(args.datasets, args.data)

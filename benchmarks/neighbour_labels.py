@@ -17,16 +17,13 @@ is the middle of the three tried on all texts (0.3, 1, 3; BENCHMARKS.md gives al
 table also scores the two random halves. No teacher call is made. Writes
 benchmarks/results/neighbour_labels.json and prints the table.
 """
-import argparse
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
-
-from wasabi import msg
 
 from evokd_spacy.registry import registry
 
 from . import datasets
-from .calibration_strength import cached_scores, calibrate, label_distribution, macro_f, save_rescored, split_halves, teacher_cache
+from .calibration_strength import calibrate, label_distribution, macro_f, rescore_cached, rescore_cli, split_halves
 from .exemplar_orders import seed_examples
 from .report import RESULTS
 from .run import RUNS
@@ -106,21 +103,10 @@ def score_neighbours(probs: List[List[float]], vectors: Any, gold: List[str], la
 
 def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
     """Score both techniques on each dataset's cached dev answers; write and print the table."""
-    out = {}
-    for name in names:
-        ds = datasets.load(name, data)
-        found = default_label_probabilities(ds, cached_scores(teacher_cache(runs, name)))
-        if len(found["gold"]) < len(ds.dev):
-            msg.warn(f"{name}: {len(found['gold'])} of {len(ds.dev)} dev answers cached; run teacher_techniques --subset all first")
-        if found["gold"]:
-            out[name] = score_neighbours(found["probs"], embed(found["texts"]), found["gold"], list(ds.labels))
-    save_rescored(out, Path(results) / "neighbour_labels.json", "labelling")
-    return out
+    return rescore_cached(names, data, runs, Path(results) / "neighbour_labels.json", "labelling", default_label_probabilities,
+                          lambda ds, found: score_neighbours(found["probs"], embed(found["texts"]), found["gold"], list(ds.labels)))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", nargs="*", default=["sst2", "trec", "emotion"])
-    parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
-    args = parser.parse_args()
+    args = rescore_cli(__doc__, ["sst2", "trec", "emotion"])
     main(args.datasets, args.data)
