@@ -6,6 +6,7 @@ Runs (or continues) one EvoKD variant of `benchmarks.student_effect --generation
 rounds with each seed, in the same folders: a 2-round run made there before is continued from
 its round 3, never redone. Then every round's saved student is scored on the test texts, so the
 table shows what each round did, beside the round that dev chose (the run's `model-best`).
+The continued runs stay continued: `student_effect` then reads them as they are, with all rounds.
 Writes benchmarks/results/<suite>/round_curve_<dataset>.{json,md} and its BENCHMARKS.md block.
 """
 import argparse
