@@ -31,7 +31,10 @@ from .suites import SUITES
 
 def run_curve(bench: PoolBench, variant: str, rounds: int, seeds: List[int]) -> Dict[str, Any]:
     """One run of `variant` per seed with `rounds` rounds, and every round's student on test."""
-    overrides = {**generation_variants(bench.ds.kind)[variant], "loop.rounds": rounds}
+    known = generation_variants(bench.ds.kind)
+    if variant not in known:
+        raise ValueError(f"No variant {variant!r} for {bench.ds.name}; choose one of: {', '.join(sorted(known))}")
+    overrides = {**known[variant], "loop.rounds": rounds}
     runs = {}
     for seed in seeds:
         msg.info(f"{bench.ds.name} round curve: {variant}, seed {seed}, {rounds} rounds")

@@ -28,3 +28,9 @@ def test_round_curve_continues_a_shorter_run_and_scores_every_round(tmp_path):
     table = (tmp_path / "results" / "smoke" / "round_curve_sst2.md").read_text()
     assert "| seed | seeds only | round 1 | round 2 | round dev chose | its test score |" in table
     assert table.count("\n| 0 |") == 1 and "| mean |" in table
+
+
+def test_round_curve_names_the_variants_it_knows(tmp_path):
+    with pytest.raises(ValueError, match="generation_v5"):
+        main("smoke", DATA, ["sst2"], None, "no_such_variant", 1, [0], runs=tmp_path, results_dir=tmp_path, update_md=False,
+             teacher="scripted", student="cnn")
