@@ -64,6 +64,7 @@ LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 
                                   "loop.test_before_training": True}
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
+REPEAT_LIMIT = 1000  # a round's copies of a prompt take sample indices r * 1000 onwards (loop/steps.py)
 
 
 @dataclass
@@ -118,6 +119,11 @@ def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] =
 
 def check_settings(config: Any) -> RunSettings:
     """Check sections and keys (unknown keys and wrong types are errors), and build the TaskSpec."""
+    known = [*SECTION_DEFAULTS, "teacher"]
+    unknown_sections = sorted(set(config) - set(known))
+    if unknown_sections:
+        raise ConfigError(f"Unknown section(s): {', '.join(f'[{name}]' for name in unknown_sections)}. "
+                          f"A run config has the sections {', '.join(f'[{name}]' for name in known)}.")
     sections = {}
     for name, defaults in SECTION_DEFAULTS.items():
         given = dict(config.get(name, {}) or {})
@@ -143,6 +149,8 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[loop] rounds must be >= 0.")
     if sections["loop"]["choose_exemplars"] < 0:
         raise ConfigError("[loop] choose_exemplars must be >= 0 (dev texts used to choose; 0: keep [teacher.label] as it is).")
+    if not 1 <= sections["loop"]["requests_per_label"] < REPEAT_LIMIT:
+        raise ConfigError(f"[loop] requests_per_label must be between 1 and {REPEAT_LIMIT - 1}.")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
     pool = sections["pool"]

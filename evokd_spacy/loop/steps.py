@@ -11,6 +11,7 @@ from ..tasks.request import make_request_doc, result_of
 from ..teachers.cache import IO_KEY, TOKENS_KEY
 from ..ty import Sample, TaskKind, TaskSpec
 from .attributes import request_style
+from .settings import REPEAT_LIMIT
 from .teacher import Teacher
 
 
@@ -80,7 +81,7 @@ def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ]
 
 
-REPEAT_STRIDE = 1000  # sample indices per round when repeats are asked one at a time
+REPEAT_STRIDE = REPEAT_LIMIT  # sample indices per round; a round asks a prompt at most requests_per_label times
 
 
 def generate(
@@ -92,16 +93,18 @@ def generate(
     and the next repeat only while the mean cost of the repeats so far still fits in the round's
     tokens; without it, all at once.
     """
+    # Sample indices of their own per round: a prompt that does not change between rounds (static
+    # generation, paraphrases) and is asked once per repeat must not get an earlier round's cached
+    # answers. Within one call the cache numbers a prompt's copies up from the offset; asked repeat
+    # by repeat, each repeat (one request per label or seed, no prompt twice) moves the offset by 1.
     if round_tokens <= 0 or repeat_size <= 0:
         docs = teacher.client.run(
-            teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate", sample_offset=r
+            teacher.generate, [make_request_doc(req) for req in requests], desc=f"round {r} generate", sample_offset=r * REPEAT_STRIDE
         )
         return _generated(docs)
     docs, spent = [], 0
     for j, start in enumerate(range(0, len(requests), repeat_size)):
         chunk = [make_request_doc(req) for req in requests[start : start + repeat_size]]
-        # a sample index of its own per round and repeat: a prompt that does not change between
-        # rounds (static generation, paraphrases) must not get an earlier round's cached answer
         docs += teacher.client.run(teacher.generate, chunk, desc=f"round {r} generate {j + 1}", sample_offset=r * REPEAT_STRIDE + j)
         spent += sum(doc.user_data.get(TOKENS_KEY, 0) for doc in docs[start:])
         if spent + spent / (j + 1) > round_tokens:

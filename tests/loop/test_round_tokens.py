@@ -1,4 +1,6 @@
 """`[loop] round_tokens`: generation repeats asked while the round's token share lasts."""
+import pytest
+
 from evokd_spacy.loop.runner import EvoKDRunner
 from evokd_spacy.loop.state import RunFolder
 
@@ -40,9 +42,11 @@ def test_negative_round_tokens_is_a_config_error(settings_factory):
         settings_factory(**{"loop.round_tokens": -1})
 
 
-def test_a_prompt_that_is_the_same_every_round_gets_fresh_answers_each_round(settings_factory):
-    # paraphrase augmentation: no feedback, and every repeat of a seed's request is the same prompt
-    static = {"loop.feedback": False, "loop.separate_labelling": False, "loop.rounds": 2, "loop.requests_per_label": 4, "loop.round_tokens": 10**6}
+@pytest.mark.parametrize("round_tokens", [0, 10**6], ids=["all_at_once", "repeat_by_repeat"])
+def test_a_prompt_that_is_the_same_every_round_gets_fresh_answers_each_round(settings_factory, round_tokens):
+    # paraphrase augmentation: no feedback, and every repeat of a seed's request is the same prompt,
+    # so a round's sample indices must not overlap the next round's
+    static = {"loop.feedback": False, "loop.separate_labelling": False, "loop.rounds": 2, "loop.requests_per_label": 4, "loop.round_tokens": round_tokens}
     settings = settings_factory(**static)
     settings.teacher_config["generate"] = {"@llm_tasks": "evokd.TextCatParaphrase.v1", "n": 2}
     EvoKDRunner(settings, quiet=True).run()

@@ -80,3 +80,19 @@ def test_float_noise_is_not_a_changed_setting():
 def test_near_duplicate_outside_0_to_1_is_a_config_error(settings_factory):
     with pytest.raises(ConfigError, match="near_duplicate must be between 0"):
         settings_factory(**{"loop.near_duplicate": 1.5})
+
+
+def test_unknown_section_is_named_with_the_known_ones():
+    from evokd_spacy.loop.settings import check_settings, load_config
+    from tests.conftest import ROOT
+
+    config = load_config(ROOT / "configs" / "evokd.cfg")
+    config["pools"] = {"path": "pool.jsonl"}  # a misspelt [pool]: ignored, it would run without the pool
+    with pytest.raises(ConfigError, match=r"Unknown section\(s\): \[pools\]\. A run config has the sections .*\[pool\]"):
+        check_settings(config)
+
+
+@pytest.mark.parametrize("requests", [0, 1000])
+def test_requests_per_label_outside_its_range_is_a_config_error(settings_factory, requests):
+    with pytest.raises(ConfigError, match=r"requests_per_label must be between 1 and 999"):
+        settings_factory(**{"loop.requests_per_label": requests})
