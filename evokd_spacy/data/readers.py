@@ -71,7 +71,7 @@ def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
 
 
 def _read_jsonl(file: Path, key: str) -> List[Sample]:
-    samples = []
+    samples, unlabelled = [], []
     for i, record in jsonl_records(file, key):
         if isinstance(record.get("spans"), list):
             sample = _spans_sample(record, file, i, key)
@@ -80,8 +80,16 @@ def _read_jsonl(file: Path, key: str) -> List[Sample]:
             continue
         labels = labels_from_record(record)
         if labels is None:
+            if record.get("answer", "accept") not in ("reject", "ignore"):
+                unlabelled.append(i)
             continue
         samples.append(Sample(text=str(record["text"]).strip(), labels=labels))
+    if unlabelled and samples:
+        from wasabi import msg
+
+        lines = ", ".join(map(str, unlabelled[:5])) + (", …" if len(unlabelled) > 5 else "")
+        msg.warn(f"{file} ('{key}'): skipped {len(unlabelled)} record(s) with no label (line {lines}); "
+                 'give each a "label", "labels", "accept" or "cats", or mark it "answer": "ignore".')
     return samples
 
 
@@ -103,7 +111,8 @@ def _spans_sample(record: Dict[str, Any], file: Path, line: int, key: str) -> Op
 
 
 def read_conll(file: Path, key: str) -> List[Sample]:
-    """Sentences from a `token<TAB>BIO-tag` file; blank lines (or a lone tab) separate sentences."""
+    """Sentences from a `token<TAB>tag` file, tags in IOB/BIO, BIOES or BILOU; blank lines (or a
+    lone tab) separate sentences, and CoNLL-2003's `-DOCSTART-` lines are skipped."""
     samples: List[Sample] = []
     tokens: List[Tuple[str, str]] = []
     text = file.read_text(encoding="utf8", errors="replace")
@@ -117,8 +126,18 @@ def read_conll(file: Path, key: str) -> List[Sample]:
         parts = line.split("\t") if "\t" in line else line.split()
         if len(parts) < 2:
             raise DataError(f"{file}, line {i} ('{key}'): expected 'token<TAB>tag', got {line!r}.")
-        tokens.append((parts[0], parts[-1].strip()))
+        if parts[0] == "-DOCSTART-":
+            continue
+        tag = parts[-1].strip()
+        prefix, _, label = tag.partition("-")
+        if tag != "O" and (prefix not in TAG_PREFIXES or not label):
+            raise DataError(f"{file}, line {i} ('{key}'): tag {tag!r} is not O or B-, I-, E-, S-, L-, U- and a label "
+                            "(IOB, BIOES or BILOU tags, like B-PER).")
+        tokens.append((parts[0], tag))
     return samples
+
+
+TAG_PREFIXES = ("B", "I", "E", "S", "L", "U")  # begin, inside, end/last, single/unit
 
 
 def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
@@ -129,12 +148,15 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
         text = f"{text} {word}" if text else word
         offset = start + len(word)
         prefix, _, label = tag.partition("-")
-        if prefix in ("B", "I") and label and (prefix == "B" or current is None or current[2] != label):
+        continues = prefix in ("I", "E", "L") and current is not None and current[2] == label
+        if continues:
+            current[1] = offset
+        elif prefix in TAG_PREFIXES:  # B, S, U, or an I/E/L with no entity of its label open
             current = [start, offset, label]
             spans.append(current)
-        elif prefix == "I" and current is not None:
-            current[1] = offset
         else:
+            current = None
+        if prefix in ("E", "L", "S", "U"):
             current = None
     return Sample(text=text, labels=sorted({s[2] for s in spans}), spans=spans)
 

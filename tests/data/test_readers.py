@@ -97,3 +97,27 @@ def test_an_empty_dev_set_is_an_error_naming_key_and_file(tmp_path, name, body):
     path.write_text(body)
     with pytest.raises(DataError, match=rf"No labelled examples in .*{name} \('paths\.dev'\)"):
         read_samples(str(path), "paths.dev")
+
+
+def test_bioes_and_bilou_tags_and_docstart_lines(tmp_path):
+    path = tmp_path / "train.bio"
+    path.write_text("-DOCSTART- -X- -X- O\n\nParis\tS-LOC\nand\tO\nNew\tB-LOC\nYork\tE-LOC\n\n"
+                    "Ann\tU-PER\nLee\tU-PER\nmet\tO\nBig\tB-ORG\nCo\tI-ORG\nInc\tL-ORG\n\n")
+    first, second = read_samples(str(path), "paths.seeds")
+    assert first.text == "Paris and New York" and first.spans == [[0, 5, "LOC"], [10, 18, "LOC"]]
+    assert second.spans == [[0, 3, "PER"], [4, 7, "PER"], [12, 22, "ORG"]], "two single-token entities stay apart"
+
+
+def test_an_unknown_tag_names_the_line_and_the_schemes(tmp_path):
+    path = tmp_path / "train.conll"
+    path.write_text("Paris\tLOC\n")
+    with pytest.raises(DataError, match=r"line 1 \('paths.dev'\): tag 'LOC' is not O or B-.*BIOES or BILOU"):
+        read_samples(str(path), "paths.dev")
+
+
+def test_records_without_a_label_are_skipped_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text('{"text": "a", "label": "X"}\n{"text": "b", "label": null}\n{"text": "c", "answer": "reject"}\n{"text": "d"}\n')
+    assert [s.text for s in read_samples(str(path), "paths.seeds")] == ["a"]
+    out = capsys.readouterr().out
+    assert "skipped 2 record(s) with no label (line 2, 4)" in out and '"answer": "ignore"' in out
