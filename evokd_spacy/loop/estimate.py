@@ -66,10 +66,12 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     # Calibration (content-free prompts of the labelling and revision tasks): once per run, cached.
     parts = ("label", "revise") if calls_label_task(settings) else ("revise",)
     setup = [p for part in parts if hasattr(tasks.get(part), "calibration_prompts") for p in tasks[part].calibration_prompts()]
-    setup_calls = len(setup) if done <= 1 and to_go else 0
+    calibration_calls = len(setup) if done <= 1 and to_go else 0
     # `choose_exemplars`: that many dev texts labelled twice (without and with exemplars), once per run
     choice_calls = 2 * int(loop["choose_exemplars"]) if calls_label_task(settings) and done <= 1 and to_go else 0
-    setup_calls += choice_calls
+    setup_calls = calibration_calls + choice_calls
+    setup_prompt = (_tokens(setup) if calibration_calls else 0) + int(per_label * choice_calls)
+    setup_completion = 0 if scored else limit * choice_calls  # calibration prompts are scored, never generated
     return {
         "per_round": {
             "calls": round_calls,
@@ -84,11 +86,15 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
         "rounds_to_go": to_go,
         "setup_calls": setup_calls,
         "calls": round_calls * to_go + setup_calls,
-        "tokens": (round_prompt + round_completion) * to_go + (_tokens(setup) if setup_calls else 0) + int(per_label * choice_calls),
-        "cost": ((round_prompt * float(loop["cost_per_1k_prompt_tokens"]) + round_completion * float(loop["cost_per_1k_completion_tokens"])) / 1000)
-        * to_go,
+        "tokens": (round_prompt + round_completion) * to_go + setup_prompt + setup_completion,
+        "cost": price(loop, round_prompt * to_go + setup_prompt, round_completion * to_go + setup_completion),
         "labelling": "scored (no completion)" if scored else f"generated (up to {limit} tokens)",
     }
+
+
+def price(loop: Dict[str, Any], prompt_tokens: int, completion_tokens: int) -> float:
+    """What these tokens cost at the [loop] prices per 1,000 prompt and completion tokens."""
+    return (prompt_tokens * float(loop["cost_per_1k_prompt_tokens"]) + completion_tokens * float(loop["cost_per_1k_completion_tokens"])) / 1000
 
 
 def pool_round(pool: Dict[str, Any], per_label: float, scored: bool, limit: int) -> Dict[str, int]:

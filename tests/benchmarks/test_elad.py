@@ -37,6 +37,7 @@ def test_elad_smoke_compares_strategies_at_equal_tokens(tmp_path):
     assert results["sst2"]["full_shot"] > 0
 
 
+@pytest.mark.skipif(not (DATA / "sst2").exists(), reason="needs ../shared/data")
 def test_a_partial_rerun_keeps_the_rows_of_the_methods_it_did_not_run(tmp_path):
     kwargs = dict(teacher="scripted", student="cnn", runs=tmp_path / "runs", results_dir=tmp_path / "results", update_md=False, per_round=2)
     main("smoke", DATA, ["sst2"], only=["pool_random"], **kwargs)

@@ -64,6 +64,18 @@ def test_the_dry_run_counts_the_choice_calls_once(settings_factory):
     assert choosing["calls"] == plain["calls"] + 20 and choosing["tokens"] > plain["tokens"]
 
 
+def test_the_dry_run_prices_the_setup_calls_too(settings_factory):
+    from evokd_spacy.loop.estimate import estimate_run
+
+    prices = {"loop.rounds": 2, "loop.cost_per_1k_prompt_tokens": 1.0, "loop.cost_per_1k_completion_tokens": 2.0}
+    plain = estimate_run(settings_factory(**prices))
+    choosing = estimate_run(_exemplar_run(settings_factory, n=10, **prices))
+    per_round = plain["per_round"]
+    rounds_cost = (per_round["prompt_tokens"] + 2 * per_round["completion_tokens"]) * plain["rounds_to_go"] / 1000
+    assert choosing["cost"] > plain["cost"] >= rounds_cost, "the 20 choice calls (and calibration) cost something"
+    assert abs(choosing["cost"] - plain["cost"] - (choosing["tokens"] - plain["tokens"]) / 1000) < 1e-9, "priced at the prompt rate: scored, nothing generated"
+
+
 def test_with_v6_the_dev_choice_replaces_its_label_count_rule(settings_factory, monkeypatch):
     shown = []
 
