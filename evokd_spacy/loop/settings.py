@@ -102,6 +102,14 @@ def load_config(path: Union[str, Path], overrides: Optional[Dict[str, Any]] = No
     if not path.exists():
         raise ConfigError(f"Config file not found: {path}")
     try:
+        config = util.load_config(path, interpolate=False)
+        # `--pool.path x` on a config written without a [pool] section: add the section (empty,
+        # so its defaults apply) rather than fail with "not a section value that can be overridden"
+        named = {key.split(".")[0] for key in overrides or {}} & set(SECTION_DEFAULTS)
+        if named - set(config):
+            for section in named - set(config):
+                config[section] = {}
+            return util.load_config_from_str(config.to_str(), overrides=overrides or {}, interpolate=True)
         return util.load_config(path, overrides=overrides or {}, interpolate=True)
     except Exception as err:
         raise ConfigError(f"Cannot read config {path}: {err}") from None

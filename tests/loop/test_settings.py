@@ -96,3 +96,17 @@ def test_unknown_section_is_named_with_the_known_ones():
 def test_requests_per_label_outside_its_range_is_a_config_error(settings_factory, requests):
     with pytest.raises(ConfigError, match=r"requests_per_label must be between 1 and 999"):
         settings_factory(**{"loop.requests_per_label": requests})
+
+
+def test_an_override_may_name_a_section_the_config_file_leaves_out(tmp_path):
+    from evokd_spacy.loop.settings import load_config
+    from tests.conftest import ROOT
+
+    text = (ROOT / "configs" / "evokd.cfg").read_text()
+    start = text.index("\n[pool]\n") + 1
+    end = text.index("\n[", text.index("[pool.strategy]") + 1)
+    path = tmp_path / "no_pool.cfg"
+    path.write_text(text[:start] + text[end + 1:])
+    assert "pool" not in load_config(path)
+    config = load_config(path, {"pool.path": "pool.jsonl", "pool.per_round": 4})
+    assert config["pool"] == {"path": "pool.jsonl", "per_round": 4}
