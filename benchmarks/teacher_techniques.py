@@ -1,6 +1,6 @@
 """Teacher alone on dev splits, with each small-teacher technique on and off (issue #9).
 
-    python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100] [--subset a|b|all]
+    python -m benchmarks.teacher_techniques [--datasets sst2 trec emotion] [--n 100] [--subset a|b|all|train]
 
 Labelling variants: `v1` (TextCatLabel.v1: zero-shot, uncalibrated), `few_shot` (v2 with 4 seed
 exemplars, uncalibrated), `calibrated` (v2's default: calibration, no exemplars), `few_shot_calibrated` (both), `verbalised` (v3: verbalisers per label, uncalibrated) and
@@ -10,7 +10,8 @@ to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) wi
 (`cloze_batch`, v5's default), content-free (`cloze_content_free`) or no calibration
 (`cloze_uncalibrated`), with up to 6 exemplars (`cloze_few_shot_batch`), with up to 8 whatever
 the label count (`cloze_eight_seeds`), or every seed as one (`cloze_all_seeds`; `--k 5` draws 5
-seeds a label), or v6 with its exemplars in reverse order (`cloze_reversed_exemplars`); for NER (`wnut17`), `ner_v1`
+seeds a label), or v6 with its exemplars in reverse order (`cloze_reversed_exemplars`), or (TREC-6 only) with the
+fine classes of TREC's question taxonomy as verbalisers (`cloze_taxonomy_words`); for NER (`wnut17`), `ner_v1`
 (free decoding), `ner_constrained` (NERLabel.v2, JSON-constrained decoding) and `ner_zero_shot`
 (v1 without the seed exemplars). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
@@ -56,7 +57,22 @@ VARIANTS = {
     "cloze_sentiment_words": {"@llm_tasks": "evokd.TextCatLabel.v5",
                               "verbalizers": {"POSITIVE": ["positive", "good", "great"], "NEGATIVE": ["negative", "bad", "terrible"]}},
 }
-ONLY_ON = {"cloze_sentiment_words": "sst2"}  # variants written for one dataset's labels
+# TREC-6 only: v5 with the one-word names of the fine classes of TREC's published question
+# taxonomy (Li and Roth, 2002) as each label's verbalisers, where the default derives them from
+# our shorter label descriptions (session 14): what a user who lists every kind of answer a label
+# covers would get. HUM's "description" class is left out: it is DESC's word.
+TREC_TAXONOMY_WORDS = {
+    "ABBR": ["abbreviation", "expression"],
+    "DESC": ["definition", "description", "manner", "reason"],
+    "ENTY": ["entity", "animal", "body", "color", "creation", "currency", "disease", "event", "food", "instrument", "language",
+             "letter", "plant", "product", "religion", "sport", "substance", "symbol", "technique", "term", "vehicle", "word"],
+    "HUM": ["person", "group", "organization", "individual", "title"],
+    "LOC": ["location", "city", "country", "mountain", "state"],
+    "NUM": ["number", "code", "count", "date", "distance", "money", "order", "percent", "period", "speed", "temperature", "size",
+            "weight"],
+}
+VARIANTS["cloze_taxonomy_words"] = {"@llm_tasks": "evokd.TextCatLabel.v5", "verbalizers": TREC_TAXONOMY_WORDS}
+ONLY_ON = {"cloze_sentiment_words": "sst2", "cloze_taxonomy_words": "trec"}  # variants written for one dataset's labels
 # Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
 # list over the label set, naming only strings in the sentence); both show 3 seed exemplars.
 # `ner_zero_shot` is v1 without them (session 11).
@@ -65,6 +81,15 @@ NER_VARIANTS = {
     "ner_constrained": {"@llm_tasks": "evokd.NERLabel.v2"},
     "ner_zero_shot": {"@llm_tasks": "evokd.NERLabel.v1", "n_examples": 0},
 }
+
+
+def train_sample(ds: datasets.Dataset, n: int, k: int) -> List[Any]:
+    """A fixed random n of the training split other than the run's seeds: texts no setting was
+    chosen on, to check a choice made on dev (subset "train")."""
+    from evokd_spacy.data.kshot import sample_k_shot
+
+    seeds = {s.text for s in sample_k_shot(ds.train, list(ds.labels), k, 0)}
+    return datasets.cap([s for s in ds.train if s.text not in seeds], n, seed=5)
 
 
 def dev_subset(dev: List[Any], n: int, subset: str) -> List[Any]:
@@ -81,13 +106,13 @@ def dev_subset(dev: List[Any], n: int, subset: str) -> List[Any]:
 
 def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1, variants: Optional[List[str]] = None,
             subset: str = "a") -> Dict[str, Any]:
-    """Teacher-alone dev score per dataset and labelling variant (on dev subset "a" or "b")."""
+    """Teacher-alone dev score per dataset and labelling variant (on dev subset "a", "b" or "all", or on "train")."""
     path = RESULTS / "teacher_techniques.json"
     results: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     for name in names:
         ds = datasets.load(name, data)
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
-        dev = dev_subset(ds.dev, n, subset)
+        dev = train_sample(ds, n, k) if subset == "train" else dev_subset(ds.dev, n, subset)
         suffix = "" if subset == "a" else subset
         size = "" if subset == "all" else n  # keys: variant@100, variant@100b, variant@all
         shots = "" if k == 1 else f"_k{k}"  # the seeds' count per label: variant@all_k5
@@ -150,7 +175,8 @@ if __name__ == "__main__":
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     parser.add_argument("--teacher-path", default=str(Path(__file__).resolve().parent.parent / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
     parser.add_argument("--variants", nargs="*", choices=sorted({**VARIANTS, **NER_VARIANTS}), help="a subset of the labelling variants")
-    parser.add_argument("--subset", choices=("a", "b", "all"), default="a", help="b: another n dev texts, to check choices made on a; all: the whole dev split")
+    parser.add_argument("--subset", choices=("a", "b", "all", "train"), default="a",
+                        help="b: another n dev texts, to check choices made on a; all: the whole dev split; train: n training texts other than the seeds")
     parser.add_argument("--k", type=int, default=1, help="seeds per label (the exemplars few-shot variants show)")
     parser.add_argument("--choose", type=int, default=0, help="run [loop] choose_exemplars on this many other dev texts instead")
     args = parser.parse_args()

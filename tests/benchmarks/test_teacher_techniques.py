@@ -89,3 +89,24 @@ def test_ner_zero_shot_variant_shows_no_seed_exemplars():
         prompts[name] = str(task.prompt_for(spacy.blank("en")("Rome is old")))
     assert "Text: Paris is big" in prompts["ner_v1"] and "Examples:" not in prompts["ner_zero_shot"]
     assert prompts["ner_zero_shot"].rstrip().endswith("Text: Rome is old\nEntities:")
+
+
+@pytest.mark.skipif(not (DATA / "trec").exists(), reason="needs ../shared/data")
+def test_the_train_subset_checks_on_training_texts_that_are_neither_seeds_nor_dev(tmp_path, monkeypatch):
+    from evokd_spacy.data.kshot import sample_k_shot
+
+    texts = []
+
+    def fake_evaluate(settings):
+        texts.append([json.loads(line)["text"] for line in open(settings.paths["dev"], encoding="utf8")])
+        return {"score": 0.5, "docs_per_second": 1.0, "n_docs": len(texts[-1])}
+
+    monkeypatch.setattr(tt, "RESULTS", tmp_path)
+    monkeypatch.setattr(tt, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(tt, "evaluate_teacher", fake_evaluate)
+    out = tt.measure(["trec"], 40, DATA, "unused", variants=["cloze_batch", "cloze_taxonomy_words"], subset="train")
+    assert set(out["trec"]) == {"cloze_batch@40train", "cloze_taxonomy_words@40train"}
+    assert texts[0] == texts[1] and len(set(texts[0])) == 40, "both variants label the same 40 texts"
+    ds = tt.datasets.load("trec", DATA)
+    assert not set(texts[0]) & {s.text for s in ds.dev}
+    assert not set(texts[0]) & {s.text for s in sample_k_shot(ds.train, list(ds.labels), 1, 0)}
