@@ -161,6 +161,9 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError(f"[loop] requests_per_label must be between 1 and {REPEAT_LIMIT - 1}.")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
+    from ..student.train import checked_base_config
+
+    checked_base_config(sections["student"], sections["task"]["kind"])
     pool = sections["pool"]
     if pool["path"] and pool["per_round"] < 1:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")

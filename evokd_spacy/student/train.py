@@ -4,7 +4,7 @@ import io
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from ..errors import ConfigError
 from ..ty import TaskSpec
@@ -64,6 +64,20 @@ def base_config_path(preset: str, kind: str = "textcat") -> Path:
     return path
 
 
+def checked_base_config(settings: Dict[str, Any], kind: str) -> Tuple[Any, Optional[str]]:
+    """The [student] preset's training config (checked when it is the user's) and the encoder
+    directory it uses (None when it uses none); a ConfigError names what is wrong. Run settings
+    call this before a run starts, so that a mistake is fixed before the run folder is claimed."""
+    from spacy import util
+
+    path = base_config_path(settings.get("preset", "trf"), kind)
+    config = util.load_config(path, interpolate=False)
+    if settings.get("preset", "trf") not in PRESETS:
+        check_user_config(config, path, kind)
+    uses_encoder = "${paths.encoder}" in config.to_str()
+    return config, resolve_encoder(settings.get("encoder", DEFAULT_ENCODER)) if uses_encoder else None
+
+
 def build_config(
     spec: TaskSpec,
     settings: Dict[str, Any],
@@ -72,16 +86,11 @@ def build_config(
     warm_start: Optional[Path] = None,
 ) -> Any:
     """The training config for one round: preset + task settings + user overrides (+ warm start)."""
-    from spacy import util
-
-    path = base_config_path(settings.get("preset", "trf"), spec.kind)
-    config = util.load_config(path, interpolate=False)
-    if settings.get("preset", "trf") not in PRESETS:
-        check_user_config(config, path, spec.kind)
+    config, encoder = checked_base_config(settings, spec.kind)
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
-    if "${paths.encoder}" in config.to_str():
-        config["paths"]["encoder"] = resolve_encoder(settings.get("encoder", DEFAULT_ENCODER))
+    if encoder is not None:
+        config["paths"]["encoder"] = encoder
     config["system"]["seed"] = int(settings.get("seed", 0))
     if spec.kind == "textcat":
         textcat = config["components"]["textcat"]

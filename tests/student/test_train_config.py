@@ -30,3 +30,11 @@ def test_a_user_config_without_a_textcat_component_names_what_it_lacks(tmp_path)
     config.to_disk(path)
     with pytest.raises(ConfigError, match=r"lacks \[components.textcat\]: start from `python -m spacy init config"):
         build_config(SPEC, {"preset": str(path)}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+
+
+def test_a_wrong_encoder_is_caught_with_the_settings_before_the_run_folder_is_claimed(settings_factory, tmp_path):
+    with pytest.raises(ConfigError, match=r"\[student\] encoder"):
+        settings_factory(**{"student.preset": "trf", "student.encoder": str(tmp_path / "typo")})
+    assert not (tmp_path / "training" / "run.json").exists()
+    fixed = settings_factory(**{"student.preset": "trf", "student.encoder": str(tmp_path)})
+    assert fixed.student["encoder"] == str(tmp_path)
