@@ -6,7 +6,7 @@ run again, so a run that is killed at any point continues where it stopped.
 """
 import random
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from wasabi import msg
 
@@ -17,8 +17,8 @@ from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.cache import Budget, TeacherUsage
 from ..ty import Sample
-from ..review.store import read_batch
-from ..util.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_json
+from ..review.store import read_batch, reviewed_texts
+from ..util.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_json, read_jsonl_lenient
 from . import pool_steps, steps
 from .integrity import check_run_files
 from .kinds import get_kind
@@ -46,6 +46,7 @@ class EvoKDRunner:
         self.seeds: List[Sample] = []
         self._prepared = False  # the seeds have been read (prepare)
         self.held_out: set = set()
+        self._warned_leaks: Set[Tuple[int, int]] = set()  # (round, count) of imported reviews left out as leakage
         self.dev: List[Sample] = []
         self.pool: List[str] = []  # unlabelled pool texts ([pool] path), seeds and dev/test left out
         self._strategy: Any = None
@@ -141,14 +142,30 @@ class EvoKDRunner:
             )
 
     def batch(self, r: int) -> List[Sample]:
-        """The samples kept in round r (round 0: the seeds), with reviewed answers applied."""
-        return read_batch(self.folder, r)
+        """The samples kept in round r (round 0: the seeds), with reviewed answers applied; a
+        reviewed text added to the round that is also a dev or test text is left out."""
+        samples = read_batch(self.folder, r)
+        leaking = [s for s in samples if s.tag == "reviewed" and normalise(s.text) in self.held_out]
+        if leaking:
+            if (r, len(leaking)) not in self._warned_leaks:
+                self._warned_leaks.add((r, len(leaking)))
+                msg.warn(f"Round {r}: left out {len(leaking)} imported review(s) of text(s) from the dev or test data (leakage).")
+            samples = [s for s in samples if not (s.tag == "reviewed" and normalise(s.text) in self.held_out)]
+        return samples
+
+    def known_texts(self, r: int) -> Set[str]:
+        """Normalised texts of the seeds and rounds 1..r-1 as written, rejected ones included, and of
+        every review of rounds 0..r-1: a new text that matches one is a duplicate."""
+        texts = {normalise(s.text) for s in self.seeds}
+        for k in range(1, r):
+            texts |= {normalise(str(row.get("text", ""))) for row in read_jsonl_lenient(self.folder.round_jsonl(k))}
+        return texts | reviewed_texts(self.folder, range(r))
 
     def training_samples(self, r: int) -> List[Sample]:
-        """Seeds plus rounds 1..r; earlier rounds are replayed in full or in part (`loop.replay`)."""
+        """Seeds (with their reviews) plus rounds 1..r; earlier rounds are replayed in full or in part (`loop.replay`)."""
         replay = float(self.settings.loop["replay"])
         rng = random.Random(int(self.settings.task["seed"]) + r)
-        samples = list(self.seeds)
+        samples = self.batch(0)
         for earlier in range(1, r + 1):
             batch = self.batch(earlier)
             if earlier < r and replay < 1.0:
@@ -253,8 +270,7 @@ class EvoKDRunner:
         return steps.label_by_target(items)  # ablation / static baselines: the label asked for is the label
 
     def _check_texts(self, r: int, items: List[Dict[str, Any]]) -> Dict[str, Any]:
-        earlier = list(self.seeds) + [s for k in range(1, r) for s in self.batch(k)]
-        kept, dropped = filter_texts(items, {normalise(s.text) for s in earlier}, self.held_out, self.settings.loop["near_duplicate"])
+        kept, dropped = filter_texts(items, self.known_texts(r), self.held_out, self.settings.loop["near_duplicate"])
         return {"items": kept, "dropped": dropped}
 
     def _filter(
@@ -267,6 +283,10 @@ class EvoKDRunner:
         out: Dict[str, Any] = {"generated": len(generated["items"])}
         if self.pool:
             pool_kept, pool_dropped = filter_labels(pooled, self.spec, min_confidence, False, self.kind.allows_no_label)
+            # a pool text the teacher also wrote (this round or before) is trained on once, as written
+            seen = self.known_texts(r) | {normalise(item["text"]) for item in kept}
+            pool_dropped += [{**item, "reason": "duplicate"} for item in pool_kept if normalise(item["text"]) in seen]
+            pool_kept = [item for item in pool_kept if normalise(item["text"]) not in seen]
             pool_steps.mark_student_errors(self.student(r - 1), self.kind, self.spec, kept)
             out["sources"] = {"generated": pool_steps.source_counts(labelled, kept), "pool": pool_steps.source_counts(pooled, pool_kept)}
             kept, dropped = kept + pool_kept, dropped + pool_dropped

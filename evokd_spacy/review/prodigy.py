@@ -61,6 +61,10 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
     meta = record.get("meta") or {}
     r = meta.get("round")
     review = Review(text=text, answer=answer, round=int(r) if r is not None else None)
+    binary = record.get("label") and not isinstance(record.get("accept"), list) and "options" not in record
+    if spec.kind != "ner" and not spec.exclusive and binary:
+        raise DataError(f"{where}: a one-label (binary) answer cannot say which labels a multi-label text has; review it "
+                        "as a choice task with \"options\" and \"accept\" (as `evokd export` writes them).")
     if answer != "accept":
         return review
     if spec.kind == "ner":

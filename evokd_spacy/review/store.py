@@ -7,7 +7,7 @@ are added (tag "reviewed").
 """
 import json
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional, Set
 
 from ..errors import DataError
 from ..loop.filters import normalise
@@ -62,19 +62,31 @@ def read_batch(folder: RunFolder, r: int) -> List[Sample]:
 
 
 def apply_reviews(samples: List[Sample], reviews: List[Review], r: int) -> List[Sample]:
-    """Round r's samples with the reviewers' answers applied (see the module docstring)."""
+    """Round r's samples with the reviewers' answers applied (see the module docstring). A review
+    applies to every sample whose text it matches (after `normalise`); an accepted NER review keeps
+    its own text, on which its entity offsets were measured."""
     if not reviews:
         return samples
     by_text = {normalise(rev.text): rev for rev in reviews}
-    out = []
+    used, out = set(), []
     for sample in samples:
-        review = by_text.pop(normalise(sample.text), None)
+        key = normalise(sample.text)
+        review = by_text.get(key)
+        if review is not None:
+            used.add(key)
         if review is None or review.answer == "ignore":
             out.append(sample)
         elif review.answer == "accept":
             meta = {**sample.meta, "reviewed": True, "teacher_labels": sample.labels, "teacher_spans": sample.spans}
-            out.append(Sample(sample.text, review.labels, review.spans, sample.tag, sample.round, sample.target, 1.0, meta))
-    for review in by_text.values():
-        if review.answer == "accept":
+            text = review.text if review.spans else sample.text
+            out.append(Sample(text, review.labels, review.spans, sample.tag, sample.round, sample.target, 1.0, meta))
+    for key, review in by_text.items():
+        if key not in used and review.answer == "accept":
             out.append(Sample(review.text, review.labels, review.spans, "reviewed", r, None, 1.0, {"reviewed": True}))
     return out
+
+
+def reviewed_texts(folder: RunFolder, rounds: Iterable[int]) -> Set[str]:
+    """The normalised texts of every stored review of these rounds, whatever its answer: texts a
+    later round must not bring back (a rejected text generated again is still rejected)."""
+    return {normalise(rev.text) for r in rounds for rev in read_reviews(folder, r)}

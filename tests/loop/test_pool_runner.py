@@ -123,3 +123,19 @@ def test_changing_the_pool_strategy_on_resume_is_refused(settings_factory, textc
     other = settings_factory(**{"pool.path": str(textcat_pool), "loop.rounds": 1, "pool.strategy": {"@misc": "evokd.SelectMargin.v1"}})
     with pytest.raises(ConfigError, match="pool.strategy"):
         EvoKDRunner(other, quiet=True).run()
+
+
+def test_a_pool_text_the_teacher_also_wrote_is_kept_once(settings_factory, tmp_path):
+    first = EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True)
+    first.run()
+    written = first.batch(1)[0].text
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text(json.dumps({"text": written}) + "\n" + json.dumps({"text": "An unrelated pool text about a kettle."}) + "\n")
+    overrides = {"loop.rounds": 1, "pool.path": str(pool), "pool.per_round": 2, "paths.output": str(tmp_path / "mixed" / "training"),
+                 "paths.corpus": str(tmp_path / "mixed" / "corpus")}
+    runner = EvoKDRunner(settings_factory(**overrides), quiet=True)
+    runner.run()
+    texts = [row["text"] for row in _batch(runner.folder, 1)]
+    assert texts.count(written) == 1, "generated again in round 1 and selected from the pool: trained on once"
+    dropped = runner.folder.load_step(1, "filter")
+    assert dropped["dropped"].get("duplicate", 0) >= 1

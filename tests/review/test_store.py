@@ -1,0 +1,30 @@
+"""Reviewed answers applied to a round's samples, and what a later round may not bring back."""
+import pytest
+
+from evokd_spacy.errors import DataError
+from evokd_spacy.review.prodigy import Review, from_prodigy
+from evokd_spacy.review.store import apply_reviews
+from evokd_spacy.ty import Sample, TaskSpec
+
+
+def test_a_review_applies_to_every_sample_with_its_text():
+    samples = [Sample("apple sued samsung", ["NEG"], tag="pool", round=1), Sample("Apple sued Samsung!", ["POS"], tag="hard", round=1)]
+    assert apply_reviews(samples, [Review("Apple sued Samsung!", "reject")], 1) == []
+    accepted = apply_reviews(samples, [Review("Apple sued Samsung!", "accept", labels=["NEG"])], 1)
+    assert [s.labels for s in accepted] == [["NEG"], ["NEG"]] and all(s.meta["reviewed"] for s in accepted)
+
+
+def test_an_accepted_ner_review_keeps_the_text_its_offsets_were_measured_on():
+    sample = Sample("Met Ann Lee \u2026 in Paris", ["LOC"], spans=[[17, 22, "LOC"]], tag="hard", round=1)
+    review = Review("Met Ann Lee ... in Paris", "accept", labels=["LOC", "PER"], spans=[[4, 11, "PER"], [19, 24, "LOC"]])
+    [out] = apply_reviews([sample], [review], 1)
+    assert out.text == review.text and [out.text[a:b] for a, b, _ in out.spans] == ["Ann Lee", "Paris"]
+
+
+def test_a_binary_answer_is_refused_for_a_multi_label_task_but_read_for_an_exclusive_one():
+    multi = TaskSpec(kind="textcat", description="", labels={"A": "", "B": ""}, exclusive=False)
+    with pytest.raises(DataError, match=r"line 3: a one-label \(binary\) answer cannot say which labels"):
+        from_prodigy({"text": "t", "label": "A", "answer": "reject"}, multi, "f, line 3")
+    exclusive = TaskSpec(kind="textcat", description="", labels={"A": "", "B": ""}, exclusive=True)
+    assert from_prodigy({"text": "t", "label": "A", "answer": "accept"}, exclusive, "f, line 3").labels == ["A"]
+    assert from_prodigy({"text": "t", "options": [], "accept": ["A", "B"], "answer": "accept"}, multi, "f").labels == ["A", "B"]
