@@ -23,7 +23,6 @@ import random
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
-from . import datasets
 from .calibration_strength import calibrate, macro_f, rescore_cached, rescore_cli, split_halves
 from .neighbour_labels import default_label_probabilities
 from .report import RESULTS

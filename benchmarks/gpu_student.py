@@ -208,7 +208,7 @@ def environment(gpu_id: int) -> Dict[str, Any]:
 def run(args: argparse.Namespace) -> Dict[str, Any]:
     import spacy
 
-    from evokd_spacy.student.train import DEFAULT_ENCODER, resolve_encoder, train_student
+    from evokd_spacy.student.train import DEFAULT_ENCODER, resolve_encoder
     from evokd_spacy.ty import TaskSpec
 
     tmp = Path(tempfile.mkdtemp(prefix="evokd_gpu_student_"))

@@ -12,20 +12,21 @@ from wasabi import msg
 
 from ..data.kshot import sample_k_shot
 from ..data.readers import read_samples
-from ..errors import ConfigError, DataError
+from ..errors import DataError
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.cache import Budget, TeacherUsage
 from ..ty import Sample
 from ..review.store import read_batch, reviewed_texts
-from ..util.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_json, read_jsonl_lenient
+from ..util.io import atomic_write_jsonl, read_jsonl_lenient
 from . import pool_steps, steps
 from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .table import print_rounds
-from .settings import SAVED_CONFIG, RunSettings, calls_label_task, changed_keys, run_fingerprint
+from .run_identity import claim_run_folder
+from .settings import RunSettings, calls_label_task
 from .state import RunFolder
 from .teacher import Teacher, build_teacher, prepare_labelling
 
@@ -85,7 +86,7 @@ class EvoKDRunner:
     # ---- data ---------------------------------------------------------------------------
     def prepare(self) -> None:
         """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
-        self._check_same_run()
+        claim_run_folder(self.folder, self.settings)
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
         paths, task = self.settings.paths, self.settings.task
         pool = read_samples(paths["seeds"], "paths.seeds")
@@ -112,26 +113,6 @@ class EvoKDRunner:
             self._strategy = resolve_strategy(self.settings.pool["strategy"])
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])
-
-    def _check_same_run(self) -> None:
-        """A run folder is continued only with the settings it was started with (rounds may grow)."""
-        path = self.folder.output / "run.json"
-        fingerprint = run_fingerprint(self.settings)
-        if path.exists():
-            changed = changed_keys(read_json(path)["settings"], fingerprint)
-            if changed:
-                raise ConfigError(
-                    f"{self.folder.output} holds a run started with other settings ({', '.join(changed)}). "
-                    "Continue it with the same settings, or give the new run its own --paths.output and --paths.corpus."
-                )
-        else:
-            atomic_write_json(path, {"settings": fingerprint})
-        if self.settings.config is not None:
-            from confection import Config
-
-            config = Config(self.settings.config)
-            config["teacher"] = self.settings.teacher_config
-            atomic_write_text(self.folder.output / SAVED_CONFIG, config.to_str())
 
     def _check_labels(self, samples: List[Sample], path: str, key: str) -> None:
         unknown = sorted({lab for s in samples for lab in s.labels} - set(self.spec.labels))

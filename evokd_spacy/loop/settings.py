@@ -249,6 +249,15 @@ def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
     return {k: v for k, v in flat.items() if k not in LATER_DEFAULTS or v != LATER_DEFAULTS[k]}
 
 
+def data_digests(settings: RunSettings) -> Dict[str, str]:
+    """A short sha256 of each data file the run reads (seeds, dev, test, labels, pool), by config key."""
+    import hashlib
+
+    files = {f"paths.{key}": settings.paths.get(key) for key in ("seeds", "dev", "test", "labels")}
+    files["pool.path"] = settings.pool.get("path")
+    return {key: hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] for key, path in files.items() if path and Path(path).is_file()}
+
+
 def changed_keys(old: Dict[str, Any], new: Dict[str, Any]) -> List[str]:
     """Keys whose values differ between two fingerprints (numbers that differ only in the last
     digits, like 0.6 read back as 0.6000000000000001, are the same)."""

@@ -110,3 +110,18 @@ def test_an_override_may_name_a_section_the_config_file_leaves_out(tmp_path):
     assert "pool" not in load_config(path)
     config = load_config(path, {"pool.path": "pool.jsonl", "pool.per_round": 4})
     assert config["pool"] == {"path": "pool.jsonl", "per_round": 4}
+
+
+def test_a_run_is_not_continued_on_edited_data_files(settings_factory, tmp_path):
+    import shutil
+
+    from tests.conftest import ASSETS
+
+    dev = tmp_path / "dev.jsonl"
+    shutil.copy(ASSETS / "dev.jsonl", dev)
+    settings = settings_factory(**{"loop.rounds": 0, "paths.dev": str(dev)})
+    EvoKDRunner(settings, quiet=True).run()
+    assert EvoKDRunner(settings, quiet=True).run(), "the same files: continued"
+    dev.write_text("\n".join(dev.read_text().splitlines()[:-3]) + "\n")
+    with pytest.raises(ConfigError, match=r"The file\(s\) of paths.dev changed since .* started"):
+        EvoKDRunner(settings, quiet=True).run()
