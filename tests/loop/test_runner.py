@@ -155,3 +155,19 @@ def test_damaged_round_data_and_model_are_detected_and_rebuilt_without_teacher_c
     assert len(DocBin().from_disk(docbin)) == kept == metrics[1]["kept"]
     assert all(json.loads(line) for line in jsonl.read_text().splitlines())
     assert (folder.round_model(1) / "meta.json").exists()
+
+
+def test_a_retrained_best_round_is_copied_to_model_best_again(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1})
+    first = EvoKDRunner(settings, quiet=True)
+    first.run()
+    folder = first.folder
+    marker = folder.model_best / "meta.json"
+    meta = json.loads(marker.read_text())
+    best = meta["evokd"]["best_round"]
+    (folder.model_best / "stale.txt").write_text("the copy made before the retraining")
+    (folder.round_model(best) / "config.cfg").unlink()  # the best round's model is damaged
+    EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True).run()
+    assert json.loads(marker.read_text())["evokd"]["best_round"] == best
+    assert not (folder.model_best / "stale.txt").exists(), "model-best is a copy of the retrained model"
+    assert (folder.model_best / "config.cfg").exists()
