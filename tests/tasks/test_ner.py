@@ -131,3 +131,35 @@ def test_label_task_v2_asks_for_a_constrained_entity_list_and_v1_does_not():
     assert isinstance(v2, EntityListPrompt) and v2.source == doc.text and v2.labels == ("DISH", "INGREDIENT")
     [off] = list(make_ner_label_task_v2(labels=labels, constrained=False).generate_prompts([doc]))
     assert not isinstance(off, EntityListPrompt)
+
+
+@pytest.mark.parametrize(
+    "response,expected,error",
+    [
+        ('{"ORG": ["Apple", "Google"]}', [("Apple", "ORG"), ("Google", "ORG")], ""),
+        ('{"entities": [{"name": "Apple", "type": "ORG"}]}', [("Apple", "ORG")], ""),
+        ('[{"entity": "ORG", "word": "Apple"}]', [("Apple", "ORG")], ""),
+        ("[{'text': 'Apple', 'label': 'ORG'}]", [("Apple", "ORG")], ""),
+        ('[{"text": "Apple", "label": "ORG"}]\nNote: labels are from [ORG, PER].', [("Apple", "ORG")], ""),
+        ("```json\n[]\n```", [], ""),
+        ('["Apple", "Google"]', [], "unparseable"),
+        ('[{"text": null, "label": "ORG"}, {"text": "Apple", "label": "ORG"}]', [], "unparseable"),
+        ("Apple: ORG\nTim Cook: PER\nNone of the other words are entities.", [], "unparseable"),
+    ],
+)
+def test_an_answer_is_read_in_full_or_is_an_error_never_no_entities(response, expected, error):
+    entities, err = parse_entities(response)
+    assert [(e["text"], e["label"]) for e in entities] == expected and err == error
+
+
+def test_an_entity_ending_in_a_full_stop_keeps_it_when_its_token_does():
+    doc = nlp("Apple Inc. hired a U.S. engineer.")
+    spans, drops = align_entities(doc, ents(("Apple Inc.", "DISH"), ("U.S.", "INGREDIENT")), LABELS)
+    assert [doc.text[s:e] for s, e, _ in spans] == ["Apple Inc.", "U.S."] and drops == []
+
+
+def test_a_longer_entity_is_placed_before_a_shorter_one_inside_it():
+    doc = nlp("George Washington crossed into Washington.")
+    spans, drops = align_entities(doc, ents(("Washington", "INGREDIENT"), ("George Washington", "DISH")), LABELS)
+    assert spans == [[0, 17, "DISH"], [31, 41, "INGREDIENT"]]
+    assert [(d["text"], d["reason"]) for d in drops] == [("Washington", "overlap")]

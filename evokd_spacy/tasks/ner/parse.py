@@ -1,34 +1,74 @@
-"""Read entity lists from a teacher's answer: a JSON array, or `entity | LABEL` lines."""
+"""Read entity lists from a teacher's answer: a JSON array (or object of label -> strings), or
+`entity | LABEL` lines. An answer that cannot be read in full is an error, never "no entities":
+NER keeps sentences without entities, so a misread answer would teach the student that its
+entities are not entities."""
+import ast
 import json
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 _LINE = re.compile(r"^\s*(?:[-*•]\s*|\d+[.)]\s*)?(.+?)\s*(?:\||\t|—|–|->|=>|\()\s*([A-Za-z_-]+)\)?\s*$")
+_NONE = re.compile(r"^\W*(?:none|no entities(?: found)?|there are no (?:named )?entities(?: in (?:the|this) text)?)\W*$", re.I)
+TEXT_KEYS = ("text", "span", "name", "word", "entity")
+LABEL_KEYS = ("label", "type", "entity_type", "category", "entity_group", "entity")
 
 
-def _from_json(value: Any) -> List[Dict[str, str]]:
-    entities = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, dict):
-            text = item.get("text", item.get("entity", item.get("span")))
-            label = item.get("label", item.get("type"))
-            if text is not None and label is not None:
-                entities.append({"text": str(text), "label": str(label)})
-        elif isinstance(item, (list, tuple)) and len(item) == 2:
-            entities.append({"text": str(item[0]), "label": str(item[1])})
-    return entities
+def _item(item: Any) -> Optional[Dict[str, str]]:
+    """One entity from a JSON item ({"text", "label"} and common variants, or [text, label]); None when unreadable."""
+    if isinstance(item, dict):
+        text_key = next((k for k in TEXT_KEYS if isinstance(item.get(k), str)), None)
+        label_key = next((k for k in LABEL_KEYS if k != text_key and isinstance(item.get(k), str)), None)
+        if text_key and label_key:
+            return {"text": item[text_key], "label": item[label_key]}
+    elif isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(x, str) for x in item):
+        return {"text": item[0], "label": item[1]}
+    return None
+
+
+def _from_json(value: Any) -> Optional[List[Dict[str, str]]]:
+    """Entities of a decoded answer, or None when any part of it cannot be read as one."""
+    if isinstance(value, dict):
+        single = _item(value)
+        if single is not None:  # one entity, not in a list
+            return [single]
+        groups = list(value.values())
+        if all(isinstance(g, list) and all(isinstance(t, str) for t in g) for g in groups):  # {"LABEL": ["text", ...]}
+            return [{"text": text, "label": str(label)} for label, texts in value.items() for text in texts]
+        if len(groups) == 1 and isinstance(groups[0], list):  # {"entities": [...]}
+            return _from_json(groups[0])
+        return None
+    if not isinstance(value, list):
+        return None
+    entities = [_item(item) for item in value]
+    return None if any(e is None for e in entities) else entities  # type: ignore[misc]
+
+
+def _decoded(response: str) -> Tuple[bool, Any]:
+    """(found, value): the first JSON (or Python-literal) list or object in the answer."""
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"[\[{]", response):
+        try:
+            value, _ = decoder.raw_decode(response[match.start():])
+        except json.JSONDecodeError:
+            close = "]" if match.group() == "[" else "}"
+            end = response.rfind(close)
+            try:  # single quotes: ['Apple', 'ORG']
+                value = ast.literal_eval(response[match.start(): end + 1]) if end > match.start() else None
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                continue
+        if isinstance(value, (list, dict)):
+            return True, value
+    return False, None
 
 
 def parse_entities(response: str) -> Tuple[List[Dict[str, str]], str]:
-    """(entities, error). An explicit empty list is a valid answer: no entities."""
+    """(entities, error). An explicit empty list, or an answer that is only "none", means no entities."""
     if not response or not response.strip():
         return [], "empty_response"
-    start, end = response.find("["), response.rfind("]")
-    if start != -1 and end > start:
-        try:
-            return _from_json(json.loads(response[start : end + 1])), ""
-        except json.JSONDecodeError:
-            pass
+    found, value = _decoded(response)
+    if found:
+        entities = _from_json(value)
+        return (entities, "") if entities is not None else ([], "unparseable")
     entities = []
     for line in response.splitlines():
         match = _LINE.match(line)
@@ -36,6 +76,6 @@ def parse_entities(response: str) -> Tuple[List[Dict[str, str]], str]:
             entities.append({"text": match.group(1).strip().strip("\"'"), "label": match.group(2)})
     if entities:
         return entities, ""
-    if re.search(r"\b(none|no entities)\b", response, re.I):
+    if _NONE.match(response.strip()):
         return [], ""
     return [], "unparseable"
