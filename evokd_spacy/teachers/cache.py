@@ -212,7 +212,8 @@ class TeacherClient:
             return self.model.complete(prompt), time.perf_counter() - start
 
         wall, error, stopped = time.perf_counter(), None, False
-        with ThreadPoolExecutor(max_workers=self.model.max_concurrency) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.model.max_concurrency)
+        try:
             futures = {pool.submit(timed, with_sample(prompts[i], samples[i])): i for i in todo}
             done = as_completed(futures)
             if self.progress:
@@ -225,8 +226,11 @@ class TeacherClient:
                     continue
                 try:
                     response, elapsed = future.result()
-                except Exception as err:  # keep saving the others, then re-raise the first error
-                    error = error or err
+                except Exception as err:  # save the calls in flight, start no new one, re-raise the first error
+                    if error is None:
+                        error = err
+                        for other in futures:
+                            other.cancel()
                     continue
                 answer = self._record(prompts[i], response, 0.0)
                 atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], samples[i], answer), "seconds": round(elapsed, 3)})
@@ -236,6 +240,8 @@ class TeacherClient:
                     stopped = True
                     for other in futures:
                         other.cancel()
+        finally:  # on an interrupt (Ctrl-C) too: calls not yet started are never made
+            pool.shutdown(wait=True, cancel_futures=True)
         self.usage.seconds += time.perf_counter() - wall
         if error is not None:
             raise error

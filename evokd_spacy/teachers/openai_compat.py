@@ -15,10 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterable, Optional, Sequence
 
 from ..errors import ConfigError, TeacherUnavailable
-from ..llm_io import EntityListPrompt, TeacherResponse, estimate_tokens
+from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse, estimate_tokens
 from ..registry import registry
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+MAX_RETRY_AFTER = 300.0  # seconds: a server's Retry-After is honoured up to this
+SAMPLING_KEYS = ("temperature", "top_p", "top_k", "min_p", "seed")
 # How servers take a JSON schema: OpenAI, vLLM, llama.cpp's own server, LM Studio ("json_schema");
 # llama-cpp-python's server ("json_object" with a schema); or not at all ("none").
 STRUCTURED_OUTPUT = ("json_schema", "json_object", "none")
@@ -77,6 +79,8 @@ class OpenAICompatibleModel:
             raise ConfigError("[teacher.model] max_concurrency and max_tries must be >= 1.")
         if structured_output not in STRUCTURED_OUTPUT:
             raise ConfigError(f"[teacher.model] structured_output must be one of {', '.join(STRUCTURED_OUTPUT)}, not '{structured_output}'.")
+        if not str(base_url).startswith(("http://", "https://")):
+            raise ConfigError(f"[teacher.model] base_url = {base_url!r} needs its scheme, like 'http://127.0.0.1:8000/v1'.")
         self.structured_output = structured_output
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -124,7 +128,11 @@ class OpenAICompatibleModel:
     def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None) -> TeacherResponse:
         """One chat completion, retried as configured."""
         body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
-        if getattr(prompt, "sample", 0):
+        if isinstance(prompt, (GreedyPrompt, ChoicePrompt)):
+            # labels and entities: the model's best answer, as the local teacher decodes them,
+            # whatever temperature the config sets for generation
+            body = {**{k: v for k, v in body.items() if k not in SAMPLING_KEYS}, "temperature": 0.0}
+        elif getattr(prompt, "sample", 0):
             body["seed"] = int(self.config.get("seed", 0)) + prompt.sample  # a fresh sample of a repeated prompt
         if isinstance(prompt, EntityListPrompt):
             constraint = response_format(self.structured_output, prompt.labels)
@@ -175,7 +183,7 @@ class OpenAICompatibleModel:
 
 def _retry_after(value: Optional[str]) -> Optional[float]:
     try:
-        return max(0.0, float(value)) if value is not None else None
+        return min(MAX_RETRY_AFTER, max(0.0, float(value))) if value is not None else None
     except ValueError:
         return None
 

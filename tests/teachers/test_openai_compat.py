@@ -109,3 +109,36 @@ def test_v2_asks_the_server_to_constrain_entity_lists_to_the_label_set():
     assert schema["properties"]["entities"]["items"]["properties"]["label"]["enum"] == ["DISH", "INGREDIENT"]
     with pytest.raises(ConfigError, match="json_schema, json_object, none"):
         make_openai_compatible_model_v2(base_url=server.base_url, model="test", structured_output="grammar")
+
+
+def test_labels_and_entities_are_asked_for_greedily_whatever_the_generation_temperature():
+    from evokd_spacy.llm_io import ChoicePrompt, GreedyPrompt, SampledPrompt
+
+    with LoopbackServer(LEXICON) as server:
+        m = model(server, max_concurrency=1, config={"temperature": 0.7, "top_p": 0.9, "seed": 3})
+        answers(m, [ChoicePrompt("Label: good film", ["POS", "NEG"]), GreedyPrompt("Find the entities."), SampledPrompt("Write a text.", 2)])
+    choice, greedy, sampled = (r["body"] for r in server.requests)
+    assert choice["temperature"] == greedy["temperature"] == 0.0
+    assert not {"top_p", "seed"} & (set(choice) | set(greedy))
+    assert sampled["temperature"] == 0.7 and sampled["top_p"] == 0.9 and sampled["seed"] == 5
+
+
+def test_a_base_url_without_its_scheme_is_a_config_error_and_retry_after_is_capped():
+    from evokd_spacy.errors import ConfigError
+    from evokd_spacy.teachers.openai_compat import MAX_RETRY_AFTER, _retry_after
+
+    with pytest.raises(ConfigError, match=r"base_url = '127.0.0.1:8000/v1' needs its scheme, like 'http://"):
+        make_openai_compatible_model(base_url="127.0.0.1:8000/v1", model="test")
+    assert _retry_after("3600") == MAX_RETRY_AFTER and _retry_after("2") == 2.0
+
+
+def test_after_a_call_fails_for_good_the_calls_not_yet_started_are_never_made(tmp_path):
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    with LoopbackServer(LEXICON, latency=0.05) as server:
+        server.handle = lambda handler, body: server._send(handler, 400, b'{"error": "bad model"}')
+        m = model(server, max_concurrency=2)
+        client = TeacherClient(m, {"@llm_models": "test"}, tmp_path / "cache", progress=False)
+        with pytest.raises(TeacherUnavailable, match="HTTP 400"):
+            client.ask([f"Explain {i}" for i in range(30)])
+    assert len(server.requests) <= 4, "the first refusal stops the prompts still queued"
