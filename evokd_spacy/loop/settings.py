@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Union
 import srsly
 
 from ..errors import ConfigError, DataError
+from ..teachers.cache import TRANSPORT_KEYS
 from ..ty import TaskSpec
 from .attributes import check_attributes
 
@@ -227,6 +228,7 @@ RESUMABLE_KEYS = {
     "paths.output",
     "paths.corpus",
     "paths.cache",  # where answers are kept, not what they are
+    *(f"teacher.model.{key}" for key in TRANSPORT_KEYS),  # how a served teacher is reached, not what it answers
 }
 
 
@@ -260,8 +262,9 @@ def data_digests(settings: RunSettings) -> Dict[str, str]:
 
 def changed_keys(old: Dict[str, Any], new: Dict[str, Any]) -> List[str]:
     """Keys whose values differ between two fingerprints (numbers that differ only in the last
-    digits, like 0.6 read back as 0.6000000000000001, are the same)."""
-    return sorted(k for k in set(old) | set(new) if not _same_value(old.get(k), new.get(k)))
+    digits, like 0.6 read back as 0.6000000000000001, are the same). Keys made resumable since
+    `old` was saved are not compared."""
+    return sorted(k for k in set(old) | set(new) if k not in RESUMABLE_KEYS and not _same_value(old.get(k), new.get(k)))
 
 
 def _same_value(a: Any, b: Any) -> bool:

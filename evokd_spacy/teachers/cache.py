@@ -101,6 +101,18 @@ class Budget:
         )
 
 
+# How a served teacher is reached, not what it answers: changing them (fewer concurrent calls
+# after a burst of 429s, a longer timeout) must not lose the answers cached so far.
+TRANSPORT_KEYS = ("timeout", "max_concurrency", "max_tries", "backoff", "max_backoff")
+
+
+def answer_settings(model_config: Any) -> Any:
+    """The [teacher.model] block without its TRANSPORT_KEYS: the part of a cache key that names the model."""
+    if not isinstance(model_config, dict):
+        return model_config
+    return {key: value for key, value in model_config.items() if key not in TRANSPORT_KEYS}
+
+
 class TeacherClient:
     """Sends prompts to a spacy-llm model through the cache, counting calls, tokens and time."""
 
@@ -113,7 +125,7 @@ class TeacherClient:
         budget: Optional[Budget] = None,
     ) -> None:
         self.model = model
-        self.model_id = json.dumps(model_config, sort_keys=True, default=str)
+        self.model_id = json.dumps(answer_settings(model_config), sort_keys=True, default=str)
         self.cache_dir = Path(cache_dir)
         self.usage = TeacherUsage()
         self.progress = progress

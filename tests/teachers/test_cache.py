@@ -72,3 +72,27 @@ def test_the_decoding_of_a_prompt_is_part_of_its_cache_key(tmp_path):
     newer.decoding = "entity-grammar-3"
     assert client.key(prompt, 0) != client.key(newer, 0)
     assert client.key(GreedyPrompt("Find entities."), 0) == client.key(GreedyPrompt("Find entities."), 0)
+
+
+def test_how_a_served_teacher_is_reached_is_not_part_of_the_cache_key(tmp_path):
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    def key(**transport):
+        config = {"@llm_models": "evokd.OpenAICompatible.v1", "base_url": "http://h/v1", "model": "m", **transport}
+        return TeacherClient(model=None, model_config=config, cache_dir=tmp_path).key("Explain.", 0)
+
+    assert key() == key(max_concurrency=2, timeout=300.0, max_tries=9, backoff=5.0, max_backoff=60.0)
+    assert key() != TeacherClient(model=None, model_config={"@llm_models": "evokd.OpenAICompatible.v1", "base_url": "http://h/v1",
+                                                            "model": "other"}, cache_dir=tmp_path).key("Explain.", 0)
+
+
+def test_a_run_may_be_continued_with_other_transport_settings(settings_factory):
+    from evokd_spacy.loop.settings import changed_keys, run_fingerprint
+
+    first = settings_factory()
+    first.teacher_config["model"]["max_concurrency"] = 8
+    second = settings_factory()
+    second.teacher_config["model"]["max_concurrency"] = 2
+    assert changed_keys(run_fingerprint(first), run_fingerprint(second)) == []
+    saved_before = {**run_fingerprint(first), "teacher.model.max_concurrency": 8}  # a run.json written before they were resumable
+    assert changed_keys(saved_before, run_fingerprint(second)) == []
