@@ -60,3 +60,34 @@ def test_label_answer_parsing(answer, labels, error):
 
 def test_multilabel_answer_keeps_every_label_in_order():
     assert parse_label_answer("SPORT, POLITICS", ["POLITICS", "SPORT", "ART"], exclusive=False) == (["SPORT", "POLITICS"], "")
+
+
+@pytest.mark.parametrize(
+    "answer,labels,expected",
+    [
+        ("not sarcastic", ["NOT_SARCASTIC", "SARCASTIC"], (["NOT_SARCASTIC"], "")),
+        ("This text is not positive.", ["POSITIVE", "NEGATIVE"], ([], "negated")),
+        ("negative, not positive", ["POSITIVE", "NEGATIVE"], (["NEGATIVE"], "")),
+        ("B. Because a reason", ["A", "B"], (["B"], "")),
+        ("The answer is:\nNEGATIVE", ["POSITIVE", "NEGATIVE"], (["NEGATIVE"], "")),
+        ("```\nPOSITIVE\n```", ["POSITIVE", "NEGATIVE"], (["POSITIVE"], "")),
+    ],
+)
+def test_label_answers_with_negation_label_words_preambles_and_one_letter_labels(answer, labels, expected):
+    assert parse_label_answer(answer, labels, exclusive=True) == expected
+
+
+def test_tagged_lines_with_numbered_tags_and_dashes_and_texts_that_keep_their_quotes_and_acronyms():
+    response = ('HARD-1: The plot drags.\nHard-to-classify examples:\n**HARD 2:** The service was slow.\nEASY 1 - Loved it (POSITIVE)\n'
+                'EASY: "Go," he said, "now"\nHARD: The World Health Organization (WHO)')
+    items, rejects = parse_tagged_lines(response, n_hard=3, n_easy=2, labels=["POSITIVE", "NEGATIVE"])
+    assert [i["text"] for i in items] == ["The plot drags.", "The service was slow.", "Loved it", '"Go," he said, "now"',
+                                          "The World Health Organization (WHO)"]
+    assert rejects == [{"line": "Hard-to-classify examples:", "reason": "unparseable"}]
+
+
+def test_a_verbalised_text_answer_skips_negated_words():
+    from evokd_spacy.tasks.textcat.verbalised_label import make_textcat_label_task_v3
+
+    task = make_textcat_label_task_v3(labels={"POSITIVE": "A positive opinion.", "NEGATIVE": "A negative opinion."})
+    assert task.read_text_answer("It is not positive at all; it is negative.") == ["NEGATIVE"]

@@ -41,7 +41,7 @@ class TextCatGenerateTask(PromptTask):
     def parse_one(self, doc: Doc, response: Any) -> None:
         """Read the tagged texts; a text that only repeats a line of the prompt is rejected as an echo."""
         raw = str(response or "")
-        items, rejects = parse_tagged_lines(raw, **self.tagged_counts())
+        items, rejects = parse_tagged_lines(raw, **self.tagged_counts(), labels=list(self.labels))
         prompt_lines = {_squash(line) for line in self.prompt_for(doc).splitlines() if len(_squash(line)) > 12}
         target = request_of(doc).get("target")
         kept = []

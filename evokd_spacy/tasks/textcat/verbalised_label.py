@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from ...llm_io import ChoicePrompt, softmax
 from ...registry import registry
 from ..base import examples_for_prompt
+from ..parsing import answer_line, label_mentions
 from ..request import set_result
 from .calibrated_label import CONTENT_FREE, CalibratedTextCatLabelTask
 
@@ -119,14 +120,10 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
         set_result(doc, result)
 
     def read_text_answer(self, raw: str) -> List[str]:
-        """Labels whose verbaliser appears in the answer's first line (the first one if exclusive)."""
-        first = (raw.strip().splitlines() or [""])[0].lower()
-        found = []
-        for label in self.labels:
-            hits = [m.start() for w in self.words(label) for m in re.finditer(r"(?<![\w-])" + re.escape(w.lower()) + r"(?![\w-])", first)]
-            if hits:
-                found.append((min(hits), label))
-        found.sort()
+        """Labels whose verbaliser the answer names, not negated, on its first line that names one
+        (the first such label if exclusive)."""
+        words = {label: self.words(label) for label in self.labels}
+        found, _ = label_mentions(answer_line(raw, words), words)
         return [label for _, label in found[:1]] if self.exclusive else [label for _, label in found]
 
 
