@@ -112,3 +112,12 @@ def test_dry_run_counts_pool_calls_as_an_upper_bound(tmp_path):
     assert explain["per_round"]["pool_calls"] == 10 + 10 * (1 + 4)  # 10 rationales, 4 step checks each
     labelled = estimate_run(settings_for(config, {**args, "pool.revise": False}))
     assert labelled["per_round"]["pool_calls"] == 5  # labelling from scratch: no reasons
+
+
+def test_status_and_report_name_a_missing_folder_or_config(tmp_path):
+    cli = CliRunner()
+    status = cli.invoke(app, ["status", str(tmp_path / "typo")])
+    assert status.exit_code == 1 and "No run folder at" in " ".join(status.output.split())
+    (tmp_path / "bare").mkdir()
+    report = cli.invoke(app, ["report", str(tmp_path / "bare")])
+    assert report.exit_code == 1 and "give it with --corpus" in " ".join(report.output.split())

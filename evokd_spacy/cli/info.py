@@ -1,9 +1,12 @@
 """`evokd status`, `report`, `evaluate-teacher` and `prepare-teacher`."""
+import sys
 from pathlib import Path
 
 import typer
 from wasabi import msg
 
+from ..errors import ConfigError
+from ..loop.settings import SAVED_CONFIG
 from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reported_errors
 
 
@@ -15,6 +18,9 @@ def status_command(output: Path = typer.Argument(Path("training/evokd"), help="T
     from ..loop.state import RunFolder
     from ..util.io import read_json
 
+    if not output.is_dir():
+        msg.fail(f"No run folder at {output}: give a run's output folder ([paths] output, training/evokd by default).")
+        sys.exit(1)
     folder = RunFolder(output, Path("."))
     metrics = folder.read_metrics()
     if not metrics:
@@ -59,6 +65,8 @@ def report_command(
 
     with reported_errors():
         if corpus is None:
+            if output.is_dir() and not (output / SAVED_CONFIG).exists():
+                raise ConfigError(f"{output} holds no {SAVED_CONFIG} to find the run's corpus folder in: give it with --corpus.")
             corpus = load_settings(output, []).corpus
         path = write_report(output, corpus)
         msg.good(f"Report written: {path}")

@@ -74,6 +74,13 @@ def checked_base_config(settings: Dict[str, Any], kind: str) -> Tuple[Any, Optio
     config = util.load_config(path, interpolate=False)
     if settings.get("preset", "trf") not in PRESETS:
         check_user_config(config, path, kind)
+    gpu_id = int(settings.get("gpu_id", -1))
+    if gpu_id >= 0:
+        from thinc.util import gpu_is_available
+
+        if not gpu_is_available():
+            raise ConfigError(f"[student] gpu_id = {gpu_id} (--gpu-id): spaCy sees no GPU (no CUDA device, or CuPy is not "
+                              "installed). Leave it out to train on the CPU, or install spaCy's CUDA extra, e.g. spacy[cuda12x].")
     uses_encoder = "${paths.encoder}" in config.to_str()
     return config, resolve_encoder(settings.get("encoder", DEFAULT_ENCODER)) if uses_encoder else None
 
@@ -141,6 +148,9 @@ def train_student(
     try:
         with contextlib.redirect_stdout(log):
             train(config_path, output_dir, use_gpu=int(settings.get("gpu_id", -1)))
+    except SystemExit:  # spaCy prints what is wrong with the config (to the log), then exits
+        tail = "\n".join(log.getvalue().strip().splitlines()[-12:])
+        raise ConfigError(f"spaCy could not train the student with {config_path}; see {output_dir / 'train.log'}:\n{tail}") from None
     finally:
         atomic_write_text(output_dir / "train.log", log.getvalue())
     checkpoints = keep_a_trained_checkpoint(output_dir, warm_start is not None)

@@ -38,3 +38,20 @@ def test_a_wrong_encoder_is_caught_with_the_settings_before_the_run_folder_is_cl
     assert not (tmp_path / "training" / "run.json").exists()
     fixed = settings_factory(**{"student.preset": "trf", "student.encoder": str(tmp_path)})
     assert fixed.student["encoder"] == str(tmp_path)
+
+
+def test_a_gpu_id_without_a_gpu_is_a_config_error_naming_the_fix(settings_factory, monkeypatch):
+    import thinc.util
+
+    monkeypatch.setattr(thinc.util, "gpu_is_available", lambda: False)
+    with pytest.raises(ConfigError, match=r"gpu_id = 0 \(--gpu-id\): spaCy sees no GPU .* Leave it out to train on the CPU"):
+        settings_factory(**{"student.gpu_id": 0})
+
+
+def test_a_config_spacy_cannot_train_is_a_config_error_with_its_message(tmp_path):
+    from evokd_spacy.student.train import train_student
+
+    settings = {"preset": "cnn", "overrides": {"components.textcat.model.no_such_argument": 3}}
+    with pytest.raises(ConfigError, match=r"spaCy could not train the student .* see .*train.log"):
+        train_student(SPEC, settings, tmp_path / "train.spacy", tmp_path / "dev.spacy", tmp_path / "model")
+    assert (tmp_path / "model" / "train.log").read_text()
