@@ -62,12 +62,14 @@ def with_sample(prompt: Any, sample: int) -> Any:
 
 
 class TeacherResponse(str):
-    """A teacher's answer, with log-probability `scores` per choice and token counts when known."""
+    """A teacher's answer, with log-probability `scores` per choice and token counts when known;
+    `truncated` when it was cut off at the completion token limit (its last line is unfinished)."""
 
     scores: Optional[Dict[str, float]]
     prompt_tokens: Optional[int]
     completion_tokens: Optional[int]
     retries: int
+    truncated: bool
 
     def __new__(
         cls,
@@ -75,12 +77,14 @@ class TeacherResponse(str):
         scores: Optional[Dict[str, float]] = None,
         prompt_tokens: Optional[int] = None,
         completion_tokens: Optional[int] = None,
+        truncated: bool = False,
     ) -> "TeacherResponse":
         obj = super().__new__(cls, text)
         obj.scores = dict(scores) if scores is not None else None
         obj.prompt_tokens = prompt_tokens
         obj.completion_tokens = completion_tokens
         obj.retries = 0
+        obj.truncated = bool(truncated)
         return obj
 
 

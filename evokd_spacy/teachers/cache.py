@@ -154,7 +154,7 @@ class TeacherClient:
         try:
             data = json.loads(path.read_text(encoding="utf8"))
             return TeacherResponse(
-                data["response"], data.get("scores"), data.get("prompt_tokens"), data.get("completion_tokens")
+                data["response"], data.get("scores"), data.get("prompt_tokens"), data.get("completion_tokens"), data.get("truncated", False)
             )
         except (ValueError, KeyError):
             msg.warn(f"Ignoring a corrupt teacher-cache entry (it will be asked again): {path}")
@@ -284,6 +284,7 @@ class TeacherClient:
             getattr(response, "scores", None),
             prompt_tokens if prompt_tokens is not None else estimate_tokens(str(prompt)),
             completion_tokens if completion_tokens is not None else estimate_tokens(text),
+            bool(getattr(response, "truncated", False)),
         )
         self.usage.calls += 1
         self.usage.retries += int(getattr(response, "retries", 0) or 0)
@@ -301,4 +302,5 @@ class TeacherClient:
             "scores": answer.scores,
             "prompt_tokens": answer.prompt_tokens,
             "completion_tokens": answer.completion_tokens,
+            **({"truncated": True} if answer.truncated else {}),
         }

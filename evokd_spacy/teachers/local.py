@@ -178,7 +178,7 @@ class LocalHFModel:
             text = decoder.answer()
         else:
             text = self._tokenizer.decode(new, skip_special_tokens=True)
-        return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]))
+        return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]), truncated=self._cut_off(new.tolist()))
 
     def _prompt_seed(self, prompt: str, sample: int) -> int:
         return self.seed + zlib.crc32(prompt.encode("utf8")) + 1_000_003 * sample
@@ -195,9 +195,15 @@ class LocalHFModel:
         seeds = [self._prompt_seed(str(p), int(getattr(p, "sample", 0))) for p in prompts]
         new = sample_batch(self._model, rows, seeds, self.config, self._tokenizer.pad_token_id, self._eos_ids(), self.device)
         return [
-            TeacherResponse(self._tokenizer.decode(ids, skip_special_tokens=True).strip(), prompt_tokens=len(row), completion_tokens=len(ids))
+            TeacherResponse(self._tokenizer.decode(ids, skip_special_tokens=True).strip(), prompt_tokens=len(row), completion_tokens=len(ids),
+                            truncated=self._cut_off(list(ids)))
             for row, ids in zip(rows, new)
         ]
+
+    def _cut_off(self, new_ids: List[int]) -> bool:
+        """Whether an answer stopped at `max_new_tokens` rather than at an end-of-sequence token."""
+        limit = int(self.config.get("max_new_tokens", 0) or 0)
+        return bool(limit) and len(new_ids) >= limit and int(new_ids[-1]) not in self._eos_ids()
 
     def _entity_decoder(self, prompt: EntityListPrompt, prompt_length: int) -> Any:
         from .constrained import GrammarDecoder

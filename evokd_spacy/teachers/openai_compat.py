@@ -171,6 +171,7 @@ class OpenAICompatibleModel:
         try:
             data = response.json()
             text = data["choices"][0]["message"]["content"] or ""
+            truncated = data["choices"][0].get("finish_reason") == "length"
         except (ValueError, KeyError, IndexError, TypeError):
             raise _Retry("malformed reply (no choices[0].message.content)") from None
         usage = data.get("usage") or {}
@@ -178,6 +179,7 @@ class OpenAICompatibleModel:
             text,
             prompt_tokens=usage.get("prompt_tokens", estimate_tokens(str(body["messages"][0]["content"]))),
             completion_tokens=usage.get("completion_tokens", estimate_tokens(text)),
+            truncated=truncated,
         )
 
 

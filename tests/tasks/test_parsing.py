@@ -91,3 +91,30 @@ def test_a_verbalised_text_answer_skips_negated_words():
 
     task = make_textcat_label_task_v3(labels={"POSITIVE": "A positive opinion.", "NEGATIVE": "A negative opinion."})
     assert task.read_text_answer("It is not positive at all; it is negative.") == ["NEGATIVE"]
+
+
+def test_the_last_line_of_a_generation_cut_off_at_the_token_limit_is_dropped():
+    from evokd_spacy.llm_io import TeacherResponse
+    from evokd_spacy.tasks.request import make_request_doc, result_of
+    from evokd_spacy.tasks.textcat.generate import make_textcat_generate_task
+
+    task = make_textcat_generate_task(labels={"POS": "good", "NEG": "bad"}, n_hard=2, n_easy=1)
+    answer = "HARD: The plot drags.\nEASY: Loved it.\nHARD: The product arrived on ti"
+    docs = [make_request_doc({"target": "POS", "round": 1}) for _ in range(2)]
+    cut, whole = list(task.parse_responses(docs, [[TeacherResponse(answer, truncated=True)], [TeacherResponse(answer)]]))
+    assert [i["text"] for i in result_of(cut)["items"]] == ["The plot drags.", "Loved it."]
+    assert result_of(cut)["rejects"] == [{"line": "HARD: The product arrived on ti", "reason": "cut_off"}]
+    assert len(result_of(whole)["items"]) == 3
+
+
+def test_a_cut_off_answer_is_remembered_by_the_cache(tmp_path):
+    from evokd_spacy.llm_io import TeacherResponse
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    class CutModel:
+        def __call__(self, prompts):
+            return [[TeacherResponse("HARD: unfinish", truncated=True)] for _ in prompts]
+
+    client = TeacherClient(CutModel(), {"@llm_models": "cut"}, tmp_path, progress=False)
+    assert client.ask(["Write."])[0].truncated
+    assert TeacherClient(None, {"@llm_models": "cut"}, tmp_path, progress=False).ask(["Write."])[0].truncated

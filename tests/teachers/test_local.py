@@ -35,6 +35,8 @@ def test_local_model_generates_and_scores_choices(model_path):
     model = make_local_hf_model(path=model_path, config={"max_new_tokens": 16, "do_sample": False})
     [[text], [choice]] = list(model([["Say hello."], [ChoicePrompt("Is 'I love it' positive or negative?", ["positive", "negative"])]]))
     assert text.strip() and 0 < text.completion_tokens <= 16 and text.prompt_tokens > 0
+    assert text.truncated == (text.completion_tokens == 16), "cut off exactly when it stopped at max_new_tokens"
+    assert not choice.truncated
     assert set(choice.scores) == {"positive", "negative"}
     assert all(score < 0 for score in choice.scores.values())
     assert str(choice) == max(choice.scores, key=choice.scores.get)

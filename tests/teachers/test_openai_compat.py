@@ -142,3 +142,13 @@ def test_after_a_call_fails_for_good_the_calls_not_yet_started_are_never_made(tm
         with pytest.raises(TeacherUnavailable, match="HTTP 400"):
             client.ask([f"Explain {i}" for i in range(30)])
     assert len(server.requests) <= 4, "the first refusal stops the prompts still queued"
+
+
+def test_an_answer_stopped_by_max_tokens_is_marked_cut_off():
+    import json as _json
+
+    with LoopbackServer(LEXICON) as server:
+        reply = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "HARD: one\nEASY: tw"}, "finish_reason": "length"}]}
+        server.handle = lambda handler, body: server._send(handler, 200, _json.dumps(reply).encode())
+        [cut] = answers(model(server, max_concurrency=1), ["Write."])
+    assert cut.truncated and str(cut) == "HARD: one\nEASY: tw"

@@ -1,7 +1,7 @@
 """Input generation: new texts that the student should get wrong (hard) or right (easy)."""
 import re
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from spacy.tokens import Doc
 
@@ -41,7 +41,9 @@ class TextCatGenerateTask(PromptTask):
     def parse_one(self, doc: Doc, response: Any) -> None:
         """Read the tagged texts; a text that only repeats a line of the prompt is rejected as an echo."""
         raw = str(response or "")
-        items, rejects = parse_tagged_lines(raw, **self.tagged_counts(), labels=list(self.labels))
+        complete, cut = without_unfinished_line(raw) if getattr(response, "truncated", False) else (raw, [])
+        items, rejects = parse_tagged_lines(complete, **self.tagged_counts(), labels=list(self.labels))
+        rejects += cut
         prompt_lines = {_squash(line) for line in self.prompt_for(doc).splitlines() if len(_squash(line)) > 12}
         target = request_of(doc).get("target")
         kept = []
@@ -52,6 +54,15 @@ class TextCatGenerateTask(PromptTask):
             else:
                 kept.append({**item, "target": target})
         set_result(doc, {"items": kept, "rejects": rejects, "raw": raw})
+
+
+def without_unfinished_line(raw: str) -> Tuple[str, List[Dict[str, str]]]:
+    """An answer cut off at the token limit without its last line, which the limit cut short, and
+    that line as a reject."""
+    lines = raw.rstrip().splitlines()
+    if not lines:
+        return raw, []
+    return "\n".join(lines[:-1]), [{"line": lines[-1], "reason": "cut_off"}]
 
 
 def _squash(text: str) -> str:
