@@ -31,10 +31,17 @@ def test_case_insensitive_match_only_when_no_exact_one_and_punctuation_is_not_in
     assert spans == [[0, 8, "DISH"], [15, 20, "INGREDIENT"]]
 
 
-def test_unicode_entities_align():
-    doc = nlp("The crème brûlée had jalapeño in it?!")
-    spans, drops = align_entities(doc, ents(("crème brûlée", "DISH"), ("jalapeño", "INGREDIENT")), LABELS)
-    assert [doc.text[s:e] for s, e, _ in spans] == ["crème brûlée", "jalapeño"] and drops == []
+@pytest.mark.parametrize(
+    "text,surfaces",
+    [
+        ("The crème brûlée had jalapeño in it?!", ("crème brûlée", "jalapeño")),  # unicode
+        ("Apple Inc. hired a U.S. engineer.", ("Apple Inc.", "U.S.")),  # a full stop kept where its token has it
+    ],
+)
+def test_entities_align_whole(text, surfaces):
+    doc = nlp(text)
+    spans, drops = align_entities(doc, ents((surfaces[0], "DISH"), (surfaces[1], "INGREDIENT")), LABELS)
+    assert [doc.text[s:e] for s, e, _ in spans] == list(surfaces) and drops == []
 
 
 def test_bad_entities_are_dropped_with_reasons_and_the_rest_kept():
@@ -66,6 +73,16 @@ def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misalign
         ("", [], "empty_response"),
         ("I like food", [], "unparseable"),
         ('[{"text": "ramen", "label": "DISH"', [], "unparseable"),
+        # read in full or an error, never "no entities" (NER keeps sentences without entities)
+        ('{"ORG": ["Apple", "Google"]}', [("Apple", "ORG"), ("Google", "ORG")], ""),
+        ('{"entities": [{"name": "Apple", "type": "ORG"}]}', [("Apple", "ORG")], ""),
+        ('[{"entity": "ORG", "word": "Apple"}]', [("Apple", "ORG")], ""),
+        ("[{'text': 'Apple', 'label': 'ORG'}]", [("Apple", "ORG")], ""),
+        ('[{"text": "Apple", "label": "ORG"}]\nNote: labels are from [ORG, PER].', [("Apple", "ORG")], ""),
+        ("```json\n[]\n```", [], ""),
+        ('["Apple", "Google"]', [], "unparseable"),
+        ('[{"text": null, "label": "ORG"}, {"text": "Apple", "label": "ORG"}]', [], "unparseable"),
+        ("Apple: ORG\nTim Cook: PER\nNone of the other words are entities.", [], "unparseable"),
     ],
 )
 def test_entity_answers_are_parsed_leniently(response, expected, error):
@@ -131,31 +148,6 @@ def test_label_task_v2_asks_for_a_constrained_entity_list_and_v1_does_not():
     assert isinstance(v2, EntityListPrompt) and v2.source == doc.text and v2.labels == ("DISH", "INGREDIENT")
     [off] = list(make_ner_label_task_v2(labels=labels, constrained=False).generate_prompts([doc]))
     assert not isinstance(off, EntityListPrompt)
-
-
-@pytest.mark.parametrize(
-    "response,expected,error",
-    [
-        ('{"ORG": ["Apple", "Google"]}', [("Apple", "ORG"), ("Google", "ORG")], ""),
-        ('{"entities": [{"name": "Apple", "type": "ORG"}]}', [("Apple", "ORG")], ""),
-        ('[{"entity": "ORG", "word": "Apple"}]', [("Apple", "ORG")], ""),
-        ("[{'text': 'Apple', 'label': 'ORG'}]", [("Apple", "ORG")], ""),
-        ('[{"text": "Apple", "label": "ORG"}]\nNote: labels are from [ORG, PER].', [("Apple", "ORG")], ""),
-        ("```json\n[]\n```", [], ""),
-        ('["Apple", "Google"]', [], "unparseable"),
-        ('[{"text": null, "label": "ORG"}, {"text": "Apple", "label": "ORG"}]', [], "unparseable"),
-        ("Apple: ORG\nTim Cook: PER\nNone of the other words are entities.", [], "unparseable"),
-    ],
-)
-def test_an_answer_is_read_in_full_or_is_an_error_never_no_entities(response, expected, error):
-    entities, err = parse_entities(response)
-    assert [(e["text"], e["label"]) for e in entities] == expected and err == error
-
-
-def test_an_entity_ending_in_a_full_stop_keeps_it_when_its_token_does():
-    doc = nlp("Apple Inc. hired a U.S. engineer.")
-    spans, drops = align_entities(doc, ents(("Apple Inc.", "DISH"), ("U.S.", "INGREDIENT")), LABELS)
-    assert [doc.text[s:e] for s, e, _ in spans] == ["Apple Inc.", "U.S."] and drops == []
 
 
 def test_a_longer_entity_is_placed_before_a_shorter_one_inside_it():
