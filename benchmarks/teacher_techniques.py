@@ -127,7 +127,7 @@ def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1,
             from .run import write_split
 
             write_split(Path(settings.paths["dev"]), dev, ds.kind)
-            msg.info(f"{name}: {variant} on {len(dev)} dev docs")
+            msg.info(f"{name}: {variant} on {len(dev)} {'training' if subset == 'train' else 'dev'} docs")
             out = evaluate_teacher(settings)
             results.setdefault(name, {})[key] = {"score": out["score"], "docs_per_s": out["docs_per_second"], "n": out["n_docs"]}
             path.parent.mkdir(parents=True, exist_ok=True)
