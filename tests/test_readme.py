@@ -68,3 +68,22 @@ def test_readme_loop_blocks_are_valid_run_settings():
                 config[section].update(values)
         settings = check_settings(config)
         assert all(settings.loop[key] == value for key, value in pasted.get("loop", {}).items())
+
+
+def test_readme_project_commands_name_real_commands_and_vars_after_the_project_folder():
+    import re
+
+    import srsly
+
+    project = srsly.read_yaml(ROOT / "project.yml")
+    names = {c["name"] for c in project["commands"]} | set(project["workflows"])
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "README.md").read_text(encoding="utf8"))  # join continued lines
+    commands = [m.group(1).split("#")[0].split() for m in re.finditer(r"^(?:.*&& )?python -m spacy project run (.*)$", text, re.M)]
+    assert len(commands) >= 4
+    for args in commands:
+        name = args[0]
+        assert name in names, f"README runs {name!r}, which project.yml does not define"
+        given = [a.split("=")[0][len("--vars."):] for a in args if a.startswith("--vars.")]
+        if given:
+            assert len(args) > 1 and not args[1].startswith("--"), f"spacy project run {name} needs the project folder (.) before --vars"
+        assert set(given) <= set(project["vars"]), f"unknown vars in README: {set(given) - set(project['vars'])}"
