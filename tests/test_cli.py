@@ -108,9 +108,10 @@ def test_dry_run_counts_pool_calls_as_an_upper_bound(tmp_path):
     assert CliRunner().invoke(app, ["run", config, *cli_args]).exit_code == 0
     metrics = [json.loads(line) for line in (tmp_path / "training" / "metrics.jsonl").read_text().splitlines()]
     assert 5 <= metrics[1]["teacher"]["calls"] <= est["calls"]
-    explain = estimate_run(settings_for(config, {**args, "pool.strategy": {"@misc": "evokd.SelectExplanation.v1", "shortlist": 2.0}}))
+    elsewhere = {**args, "paths.output": str(tmp_path / "other" / "training"), "paths.corpus": str(tmp_path / "other" / "corpus")}
+    explain = estimate_run(settings_for(config, {**elsewhere, "pool.strategy": {"@misc": "evokd.SelectExplanation.v1", "shortlist": 2.0}}))
     assert explain["per_round"]["pool_calls"] == 10 + 10 * (1 + 4)  # 10 rationales, 4 step checks each
-    labelled = estimate_run(settings_for(config, {**args, "pool.revise": False}))
+    labelled = estimate_run(settings_for(config, {**elsewhere, "pool.revise": False}))
     assert labelled["per_round"]["pool_calls"] == 5  # labelling from scratch: no reasons
 
 

@@ -13,6 +13,7 @@ from ..llm_io import estimate_tokens
 from ..tasks.request import make_request_doc
 from . import steps
 from .kinds import get_kind
+from .run_identity import check_run_folder
 from .settings import RunSettings, calls_label_task
 from .state import RunFolder
 from .teacher import resolve_tasks
@@ -46,6 +47,11 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     analysis = list(tasks["analyse"].generate_prompts([make_request_doc({**split, "round": 1})]))
     requests = steps.generation_requests(spec, "x " * limit, split, seeds, loop["requests_per_label"], loop["styles"], loop["attributes"], 1)
     generation = list(tasks["generate"].generate_prompts([make_request_doc(req) for req in requests]))
+    if int(loop["round_tokens"]) > 0 and requests:  # repeats are asked while the round's generation tokens last
+        size = max(1, len(requests) // max(1, int(loop["requests_per_label"])))
+        per_repeat = _tokens(generation[:size]) + limit * size
+        kept = size * max(1, min(len(requests) // size, int(loop["round_tokens"]) // max(1, per_repeat)))
+        requests, generation = requests[:kept], generation[:kept]
     per_request = int(getattr(tasks["generate"], "n_hard", 3)) + int(getattr(tasks["generate"], "n_easy", 2))
     texts = len(requests) * per_request
     nlp = spacy.blank("en")
@@ -61,7 +67,9 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     round_calls += pooled["calls"]
     round_prompt += pooled["prompt_tokens"]
     round_completion += pooled["completion_tokens"]
-    done = len(RunFolder(settings.output, settings.corpus).read_metrics())
+    folder = RunFolder(settings.output, settings.corpus)
+    check_run_folder(folder, settings)  # the conflict a real run would stop at
+    done = len(folder.read_metrics())
     to_go = max(0, int(loop["rounds"]) + 1 - max(done, 1))
     # Calibration (content-free prompts of the labelling and revision tasks): once per run, cached.
     parts = ("label", "revise") if calls_label_task(settings) else ("revise",)

@@ -170,6 +170,10 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")
     if not sections["loop"]["generate"] and not pool["path"]:
         raise ConfigError("[loop] generate = false leaves a round nothing to do: set [pool] path to an unlabelled pool, or generate = true.")
+    strategy = str((pool.get("strategy") or {}).get("@misc", ""))
+    if sections["task"]["kind"] == "ner" and strategy.startswith("evokd.SelectExplanation"):
+        raise ConfigError(f"[pool.strategy] {strategy} works for text classification; for NER use evokd.SelectEntropy.v1 "
+                          "(over the student's beam analyses) or evokd.SelectRandom.v1.")
     if pool["path"] and pool["revise"]:
         teacher.setdefault("revise", {"@llm_tasks": REVISE_TASKS[sections["task"]["kind"]]})
     spec = TaskSpec(

@@ -90,3 +90,26 @@ def test_with_v6_the_dev_choice_replaces_its_label_count_rule(settings_factory, 
     runner.run()
     assert shown == [0, 2], "the exemplars were compared although the 2-label task is above the limit of 1"
     assert len(runner.teacher.label.examples) == 2
+
+
+def test_the_dry_run_asks_only_the_repeats_the_round_tokens_allow(settings_factory):
+    from evokd_spacy.loop.estimate import estimate_run
+
+    every = estimate_run(settings_factory(**{"loop.requests_per_label": 20}))
+    per_repeat = every["per_round"]["generate_calls"] // 20
+    one_repeat_tokens = (every["per_round"]["prompt_tokens"] + every["per_round"]["completion_tokens"]) // 20
+    capped = estimate_run(settings_factory(**{"loop.requests_per_label": 20, "loop.round_tokens": 3 * one_repeat_tokens}))
+    assert 0 < capped["per_round"]["generate_calls"] < every["per_round"]["generate_calls"]
+    assert capped["per_round"]["generate_calls"] % per_repeat == 0 and capped["tokens"] < every["tokens"]
+
+
+def test_the_dry_run_stops_where_the_run_would_on_a_folder_with_another_run(settings_factory):
+    import pytest
+
+    from evokd_spacy.errors import ConfigError
+    from evokd_spacy.loop.estimate import estimate_run
+    from evokd_spacy.loop.runner import EvoKDRunner
+
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True).run()
+    with pytest.raises(ConfigError, match=r"holds a run started with other settings \(loop.requests_per_label\)"):
+        estimate_run(settings_factory(**{"loop.rounds": 0, "loop.requests_per_label": 3}))

@@ -125,3 +125,10 @@ def test_a_run_is_not_continued_on_edited_data_files(settings_factory, tmp_path)
     dev.write_text("\n".join(dev.read_text().splitlines()[:-3]) + "\n")
     with pytest.raises(ConfigError, match=r"The file\(s\) of paths.dev changed since .* started"):
         EvoKDRunner(settings, quiet=True).run()
+
+
+def test_explanation_selection_for_ner_is_refused_with_the_settings(settings_factory, tmp_path):
+    pool = tmp_path / "pool.txt"
+    pool.write_text("Ramen with basil.\n")
+    with pytest.raises(ConfigError, match=r"SelectExplanation.v1 works for text classification; for NER use evokd.SelectEntropy.v1"):
+        settings_factory("evokd_ner.cfg", **{"pool.path": str(pool), "pool.strategy": {"@misc": "evokd.SelectExplanation.v1"}})

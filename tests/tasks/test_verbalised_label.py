@@ -74,3 +74,13 @@ def test_v4_prompts_and_scores_the_listed_words_and_given_words_still_win():
     assert result_of(doc)["labels"] == ["LOC"]
     given = make_textcat_label_task_v4(labels=labels, calibrate=False, verbalizers={"LOC": ["place"]})
     assert given.words("LOC") == ["LOC", "place"]
+
+
+def test_verbalisers_for_a_label_not_in_the_label_set_are_a_config_error():
+    import pytest
+
+    from evokd_spacy.errors import ConfigError
+    from evokd_spacy.tasks.textcat.verbalised_label import make_textcat_label_task_v3
+
+    with pytest.raises(ConfigError, match=r"verbalizers name label\(s\) HUM that are not in the label set \(POS, NEG\)"):
+        make_textcat_label_task_v3(labels={"POS": "good", "NEG": "bad"}, verbalizers={"HUM": ["person"]})

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc
 
+from ...errors import ConfigError
 from ...llm_io import ChoicePrompt, softmax
 from ...registry import registry
 from ..base import examples_for_prompt
@@ -74,6 +75,10 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
     def __init__(self, verbalizers: Optional[Dict[str, List[str]]] = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.verbalizers = {k: list(v) for k, v in (verbalizers or {}).items()}
+        unknown = sorted(set(self.verbalizers) - set(self.labels)) if self.labels else []
+        if unknown:
+            raise ConfigError(f"[teacher.label] verbalizers name label(s) {', '.join(unknown)} that are not in the label set "
+                              f"({', '.join(self.labels)}).")
 
     def words(self, label: str) -> List[str]:
         """The verbalisers of one label (given, or derived from its name and description)."""
