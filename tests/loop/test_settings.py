@@ -127,8 +127,7 @@ def test_a_run_is_not_continued_on_edited_data_files(settings_factory, tmp_path)
         EvoKDRunner(settings, quiet=True).run()
 
 
-def test_explanation_selection_for_ner_is_refused_with_the_settings(settings_factory, tmp_path):
-    pool = tmp_path / "pool.txt"
-    pool.write_text("Ramen with basil.\n")
+def test_explanation_selection_for_ner_is_refused_with_the_settings(settings_factory):
+    explanation = {"pool.path": "pool.txt", "pool.strategy": {"@misc": "evokd.SelectExplanation.v1"}}  # refused before any file is read
     with pytest.raises(ConfigError, match=r"SelectExplanation.v1 works for text classification; for NER use evokd.SelectEntropy.v1"):
-        settings_factory("evokd_ner.cfg", **{"pool.path": str(pool), "pool.strategy": {"@misc": "evokd.SelectExplanation.v1"}})
+        settings_factory("evokd_ner.cfg", **explanation)
