@@ -70,6 +70,7 @@ class TeacherResponse(str):
     completion_tokens: Optional[int]
     retries: int
     truncated: bool
+    refused: str  # why a server refused this one prompt ("" when it answered); such answers are not cached
 
     def __new__(
         cls,
@@ -85,6 +86,7 @@ class TeacherResponse(str):
         obj.completion_tokens = completion_tokens
         obj.retries = 0
         obj.truncated = bool(truncated)
+        obj.refused = ""
         return obj
 
 

@@ -191,7 +191,7 @@ class TeacherClient:
             for i, response in zip(todo, stream):
                 elapsed = time.perf_counter() - start
                 answer = self._record(prompts[i], response, elapsed)
-                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], samples[i], answer), "seconds": round(elapsed, 3)})
+                self._save(keys[i], prompts[i], samples[i], answer, elapsed)
                 self.budget.spend(answer)
                 answers[i] = answer
                 if self.budget.exhausted() and any(a is None for a in answers):
@@ -245,7 +245,7 @@ class TeacherClient:
                             other.cancel()
                     continue
                 answer = self._record(prompts[i], response, 0.0)
-                atomic_write_json(self._path(keys[i]), {**self._entry(prompts[i], samples[i], answer), "seconds": round(elapsed, 3)})
+                self._save(keys[i], prompts[i], samples[i], answer, elapsed)
                 self.budget.spend(answer)
                 answers[i] = answer
                 if self.budget.exhausted() and not stopped:
@@ -286,12 +286,18 @@ class TeacherClient:
             completion_tokens if completion_tokens is not None else estimate_tokens(text),
             bool(getattr(response, "truncated", False)),
         )
+        answer.refused = str(getattr(response, "refused", "") or "")
         self.usage.calls += 1
         self.usage.retries += int(getattr(response, "retries", 0) or 0)
         self.usage.prompt_tokens += answer.prompt_tokens or 0
         self.usage.completion_tokens += answer.completion_tokens or 0
         self.usage.seconds += seconds
         return answer
+
+    def _save(self, key: str, prompt: Any, sample: int, answer: TeacherResponse, seconds: float) -> None:
+        """Cache an answer, unless the server refused its prompt (a later run asks it again)."""
+        if not answer.refused:
+            atomic_write_json(self._path(key), {**self._entry(prompt, sample, answer), "seconds": round(seconds, 3)})
 
     def _entry(self, prompt: Any, sample: int, answer: TeacherResponse) -> Dict[str, Any]:
         return {

@@ -9,10 +9,13 @@ over the label set, in the dialect named by `structured_output`.
 """
 import os
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterable, Optional, Sequence
+
+from wasabi import msg
 
 from ..errors import ConfigError, TeacherUnavailable
 from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse, estimate_tokens
@@ -21,6 +24,8 @@ from ..registry import registry
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 300.0  # seconds: a server's Retry-After is honoured up to this
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "min_p", "seed")
+# a 400/413 that is about this prompt's length, not the request: llama.cpp, vLLM, OpenAI wordings
+_TOO_LONG = re.compile(r"context[ _]length|maximum context|context window|too many tokens|prompt is too long|exceeds? the (?:available )?context|n_ctx", re.I)
 # How servers take a JSON schema: OpenAI, vLLM, llama.cpp's own server, LM Studio ("json_schema");
 # llama-cpp-python's server ("json_object" with a schema); or not at all ("none").
 STRUCTURED_OUTPUT = ("json_schema", "json_object", "none")
@@ -166,6 +171,8 @@ class OpenAICompatibleModel:
             raise _Retry(f"connection error ({type(err).__name__})") from None
         if response.status_code in RETRY_STATUS:
             raise _Retry(f"HTTP {response.status_code}", _retry_after(response.headers.get("retry-after")))
+        if response.status_code in (400, 413) and _TOO_LONG.search(response.text or ""):
+            return _refused_answer(self.url, body, response.text)
         if response.status_code >= 400:
             raise TeacherUnavailable(f"The teacher at {self.url} refused the request: HTTP {response.status_code} {response.text[:300]}")
         try:
@@ -181,6 +188,16 @@ class OpenAICompatibleModel:
             completion_tokens=usage.get("completion_tokens", estimate_tokens(text)),
             truncated=truncated,
         )
+
+
+def _refused_answer(url: str, body: Dict[str, Any], reason: str) -> TeacherResponse:
+    """An empty answer for one prompt the server refused as too long: the task drops it like any
+    empty answer, the run goes on, and (not being cached) it is asked again on a later run."""
+    msg.warn(f"The teacher at {url} refused a prompt as too long for its context; its answer is left empty. "
+             "A larger context on the server (llama.cpp --ctx-size, vLLM --max-model-len) answers it on a later run.")
+    answer = TeacherResponse("", prompt_tokens=estimate_tokens(str(body["messages"][0]["content"])), completion_tokens=0)
+    answer.refused = reason[:300]
+    return answer
 
 
 def _retry_after(value: Optional[str]) -> Optional[float]:

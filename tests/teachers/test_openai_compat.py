@@ -152,3 +152,19 @@ def test_an_answer_stopped_by_max_tokens_is_marked_cut_off():
         server.handle = lambda handler, body: server._send(handler, 200, _json.dumps(reply).encode())
         [cut] = answers(model(server, max_concurrency=1), ["Write."])
     assert cut.truncated and str(cut) == "HARD: one\nEASY: tw"
+
+
+def test_a_prompt_too_long_for_the_server_gets_an_empty_uncached_answer_and_the_others_go_on(tmp_path):
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    too_long = b'{"error": {"message": "the request exceeds the available context size (n_ctx 512)"}}'
+    with LoopbackServer(LEXICON) as server:
+        plain = server.handle
+        server.handle = lambda handler, body: (server._send(handler, 400, too_long) if "LONG" in body["messages"][0]["content"]
+                                               else plain(handler, body))
+        client = TeacherClient(model(server, max_concurrency=2), {"@llm_models": "test"}, tmp_path / "cache", progress=False)
+        first = client.ask(["Explain A", "Explain LONG", "Explain B"])
+        assert [str(a) for a in first] == [ANALYSIS, "", ANALYSIS] and first[1].refused
+        asked = len(server.requests)
+        client.ask(["Explain A", "Explain LONG", "Explain B"])
+        assert len(server.requests) == asked + 1, "only the refused prompt is asked again"
