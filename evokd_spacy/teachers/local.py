@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from ..errors import TeacherUnavailable
 from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse
 from ..registry import registry
+from .choice_scoring import ChoiceScoring
 from .prefix_cache import PrefixCache
 
 DEFAULT_GENERATION = {
@@ -27,7 +28,7 @@ DEFAULT_GENERATION = {
 }
 
 
-class LocalHFModel:
+class LocalHFModel(ChoiceScoring):
     """Callable like any spacy-llm model: prompts per doc in, responses per doc out."""
 
     def __init__(
@@ -216,81 +217,6 @@ class LocalHFModel:
             return self.config
         sampling = ("do_sample", "temperature", "top_p", "top_k")
         return {**{k: v for k, v in self.config.items() if k not in sampling}, "do_sample": False}
-
-    def _score_choices(self, prompt: ChoicePrompt) -> TeacherResponse:
-        """Log-probability of every choice after one prompt: the prompt is run once and its
-        key/value cache is shared by the choices, so k choices cost about one prompt, not k."""
-        import torch
-
-        ids = self._chat_ids(str(prompt))
-        conts = [self._tokenizer(choice, add_special_tokens=False).input_ids for choice in prompt.choices]
-        with torch.no_grad():
-            out = self._run_prompt(ids)
-            first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
-            scores = {choice: float(first[cids[0]]) for choice, cids in zip(prompt.choices, conts)}
-            longer = [(choice, cids) for choice, cids in zip(prompt.choices, conts) if len(cids) > 1]
-            if longer:
-                width = max(len(cids) - 1 for _, cids in longer)
-                pad = self._tokenizer.pad_token_id
-                inputs = [cids[:-1] + [pad] * (width - len(cids) + 1) for _, cids in longer]
-                mask = [[1] * len(ids) + [1] * (len(cids) - 1) + [0] * (width - len(cids) + 1) for _, cids in longer]
-                cache = out.past_key_values
-                cache.batch_repeat_interleave(len(longer))
-                logits = self._model(
-                    input_ids=torch.tensor(inputs, device=self.device),
-                    attention_mask=torch.tensor(mask, device=self.device),
-                    past_key_values=cache,
-                ).logits
-                logprobs = torch.log_softmax(logits.float(), dim=-1)
-                for row, (choice, cids) in enumerate(longer):
-                    scores[choice] += float(sum(logprobs[row, k - 1, tok] for k, tok in enumerate(cids) if k > 0))
-        best = max(scores, key=scores.get)
-        processed = len(ids) + sum(len(cids) for cids in conts)
-        return TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0)
-
-    def _run_prompt(self, ids: List[int]) -> Any:
-        """One forward pass over a prompt, keeping its key/value cache; with `reuse_prefix`, over
-        only the tokens after the opening it shares with the prompt run before it."""
-        import torch
-
-        start, cache = self._prefix.lookup(ids) if self._prefix else (0, None)
-        out = self._model(input_ids=torch.tensor([ids[start:]], device=self.device), past_key_values=cache, use_cache=True)
-        if self._prefix:
-            self._prefix.store(ids, out.past_key_values)
-        return out
-
-    def _score_choices_batch(self, prompts: List[ChoicePrompt]) -> List[TeacherResponse]:
-        """Log-probability of every choice after its prompt, all prompts in one padded forward pass
-        (one row per prompt and choice: for `batch_size` > 1; a single prompt uses the cache)."""
-        import torch
-
-        rows, spans = [], []
-        for prompt in prompts:
-            ids = self._chat_ids(str(prompt))
-            for choice in prompt.choices:
-                cids = self._tokenizer(choice, add_special_tokens=False).input_ids
-                spans.append((len(ids), cids))
-                rows.append(ids + cids)
-        width = max(len(r) for r in rows)
-        pad = self._tokenizer.pad_token_id
-        mask = [[1] * len(r) + [0] * (width - len(r)) for r in rows]
-        padded = [r + [pad] * (width - len(r)) for r in rows]
-        with torch.no_grad():
-            logits = self._model(
-                input_ids=torch.tensor(padded, device=self.device), attention_mask=torch.tensor(mask, device=self.device)
-            ).logits
-            logprobs = torch.log_softmax(logits.float(), dim=-1)
-        answers, row = [], 0
-        for prompt in prompts:
-            scores = {}
-            for choice in prompt.choices:
-                start, cids = spans[row]
-                scores[choice] = float(sum(logprobs[row, start - 1 + k, tok] for k, tok in enumerate(cids)))
-                row += 1
-            best = max(scores, key=scores.get)
-            processed = sum(spans[i][0] + len(spans[i][1]) for i in range(row - len(prompt.choices), row))
-            answers.append(TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0))
-        return answers
 
 
 @registry.llm_models("evokd.LocalHF.v1")
