@@ -83,6 +83,8 @@ def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misalign
         ('["Apple", "Google"]', [], "unparseable"),
         ('[{"text": null, "label": "ORG"}, {"text": "Apple", "label": "ORG"}]', [], "unparseable"),
         ("Apple: ORG\nTim Cook: PER\nNone of the other words are entities.", [], "unparseable"),
+        ('[{"text": "Obama", "label": "PER"}, {"text": "Paris", "label": "LOC"}, {"text": "Berl', [], "unparseable"),  # cut off
+        ('Here: [{"text": "Paris", "label": "LOC"}, {"text": "London" "label": "LOC"}]', [], "unparseable"),  # no inner object as the answer
     ],
 )
 def test_entity_answers_are_parsed_leniently(response, expected, error):

@@ -44,6 +44,18 @@ def test_ner_revision_shows_the_student_entities_and_compares_spans():
     assert result_of(doc)["revision"] == "accepted"
 
 
+def test_a_revision_naming_the_students_entity_with_an_unknown_label_keeps_the_students_entity():
+    task = NERReviseTask(labels={"DISH": "a dish", "INGREDIENT": "an ingredient"}, description="food")
+    doc = _doc("ramen with garlic", student=[[0, 5, "DISH"], [11, 17, "INGREDIENT"]])
+    answer = '[{"text": "Ramen", "label": "FOOD"}, {"text": "garlic", "label": "INGREDIENT"}]'
+    [doc] = task.parse_responses([doc], [[answer]])
+    assert result_of(doc)["spans"] == [[0, 5, "DISH"], [11, 17, "INGREDIENT"]] and result_of(doc)["revision"] == "accepted"
+    assert [(e.text, e.label_) for e in doc.ents] == [("ramen", "DISH"), ("garlic", "INGREDIENT")]
+    doc = _doc("ramen with garlic", student=[[0, 5, "DISH"], [11, 17, "INGREDIENT"]])
+    [doc] = task.parse_responses([doc], [['[{"text": "garlic", "label": "INGREDIENT"}]']])
+    assert result_of(doc)["spans"] == [[11, 17, "INGREDIENT"]], "an entity the teacher left out is removed: that is a correction"
+
+
 def test_rationale_parsing_keeps_steps_and_the_final_label():
     task = TextCatExplainTask(labels=LABELS, description="sentiment", max_steps=2)
     doc = nlp.make_doc("fine but slow")

@@ -44,21 +44,21 @@ def _from_json(value: Any) -> Optional[List[Dict[str, str]]]:
 
 
 def _decoded(response: str) -> Tuple[bool, Any]:
-    """(found, value): the first JSON (or Python-literal) list or object in the answer."""
-    decoder = json.JSONDecoder()
-    for match in re.finditer(r"[\[{]", response):
-        try:
-            value, _ = decoder.raw_decode(response[match.start():])
-        except json.JSONDecodeError:
-            close = "]" if match.group() == "[" else "}"
-            end = response.rfind(close)
-            try:  # single quotes: ['Apple', 'ORG']
-                value = ast.literal_eval(response[match.start(): end + 1]) if end > match.start() else None
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                continue
-        if isinstance(value, (list, dict)):
-            return True, value
-    return False, None
+    """(found, value): the JSON (or Python-literal) list or object the answer starts at its first
+    "[" or "{"; (True, None) when that does not decode (an answer cut short, a missing comma), so
+    that no inner object is read as the whole answer; (False, None) when there is none."""
+    match = re.search(r"[\[{]", response)
+    if match is None:
+        return False, None
+    try:
+        value, _ = json.JSONDecoder().raw_decode(response[match.start():])
+        return True, value
+    except json.JSONDecodeError:
+        end = response.rfind("]" if match.group() == "[" else "}")
+        try:  # single quotes: ['Apple', 'ORG']
+            return True, ast.literal_eval(response[match.start(): end + 1]) if end > match.start() else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return True, None
 
 
 def parse_entities(response: str) -> Tuple[List[Dict[str, str]], str]:

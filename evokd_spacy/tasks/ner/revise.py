@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 from ...llm_io import GreedyPrompt
 from ...registry import registry
 from ..base import examples_for_prompt
-from ..request import request_of
+from ..request import request_of, result_of, set_result
 from ..revision import RevisionMixin
 from .kind import describe_spans
 from .label import NERLabelTask
@@ -34,11 +34,35 @@ class NERReviseTask(RevisionMixin, NERLabelTask):
 
     def parse_one(self, doc: Doc, response: Any) -> None:
         super().parse_one(doc, response)
+        keep_student_where_unplaced(doc)
         self.add_verdict(doc, "spans")
 
     def reason_prompt(self, text: str, student: List[List[Any]], spans: List[List[Any]]) -> str:
         """A plain prompt asking what the student got wrong."""
         return self.render_reason(text, describe_spans(text, student), describe_spans(text, spans))
+
+
+UNPLACED = ("unknown_label", "misaligned")  # the teacher named an entity there, but not one we can keep
+
+
+def keep_student_where_unplaced(doc: Doc) -> None:
+    """Keep a student's entity that the revision named with a label outside the set ("PERSON" for
+    PER) or a string off the token boundaries: the teacher did not say it is no entity, and
+    dropping it would train the sentence with that entity as not an entity."""
+    result = result_of(doc)
+    unplaced = {str(d.get("text", "")).strip().lower() for d in result.get("drops", []) if d.get("reason") in UNPLACED}
+    spans = [list(span) for span in result.get("spans", [])]
+    taken = [False] * len(doc.text)
+    for start, end, _ in spans:
+        taken[start:end] = [True] * (end - start)
+    for start, end, label in request_of(doc).get("student") or []:
+        if doc.text[start:end].strip().lower() in unplaced and not any(taken[start:end]):
+            spans.append([start, end, label])
+            taken[start:end] = [True] * (end - start)
+    if len(spans) > len(result.get("spans", [])):
+        spans.sort()
+        doc.ents = [doc.char_span(s, e, label=lab) for s, e, lab in spans]
+        set_result(doc, {**result, "spans": spans})
 
 
 @registry.llm_tasks("evokd.NERRevise.v1")
