@@ -35,27 +35,39 @@ def total_variation(a: Dict[str, float], b: Dict[str, float]) -> float:
 
 
 def rationale_score(
-    student: Sequence[str], student_entropy: float, rationales: List[Dict[str, Any]], step_probs: List[List[Dict[str, float]]]
+    student: Sequence[str], student_entropy: float, rationales: List[Dict[str, Any]], step_probs: List[List[Optional[Dict[str, float]]]]
 ) -> Dict[str, Any]:
-    """The explanation-guided uncertainty of one text and its parts (see the module docstring)."""
-    shifts, finals, unsupported = [], [], 0
+    """The explanation-guided uncertainty of one text and its parts (see the module docstring).
+
+    A failed teacher call adds nothing: a step check with no distribution (None) is left out of the
+    shifts and of the label its rationale leads to, and a rationale with no readable label is not
+    counted as supported or as a vote; `failed` counts both."""
+    shifts, finals, unsupported, judged, failed = [], [], 0, 0, 0
+    mass: Counter = Counter()
     for rationale, dists in zip(rationales, step_probs):
-        shifts.append(sum(total_variation(dists[k - 1], dists[k]) for k in range(1, len(dists))))
-        led_to = max(dists[-1], key=dists[-1].get)
-        stated = rationale.get("label") or led_to
-        unsupported += int(stated != led_to)
-        finals.append(stated)
+        failed += sum(d is None for d in dists) + int(not rationale.get("label"))
+        shifts.append(sum(total_variation(a, b) for a, b in zip(dists, dists[1:]) if a is not None and b is not None))
+        last = dists[-1] if dists else None
+        led_to = max(last, key=last.get) if last else None
+        stated = rationale.get("label")
+        if stated and led_to:
+            judged += 1
+            unsupported += int(stated != led_to)
+        if stated:
+            finals.append(stated)
+            mass.update(last or {})
     counts = Counter(finals)
-    majority, votes = counts.most_common(1)[0]
+    # the most stated label; a tie goes to the label the step checks gave the most probability
+    majority = max(counts, key=lambda label: (counts[label], mass[label])) if counts else None
     parts = {
-        "step_shift": sum(shifts) / len(shifts),
-        "rationale_disagreement": 1.0 - votes / len(finals),
-        "unsupported": unsupported / len(finals),
-        "student_disagrees": float(majority not in student),
+        "step_shift": sum(shifts) / len(shifts) if shifts else 0.0,
+        "rationale_disagreement": 1.0 - counts[majority] / len(finals) if finals else 0.0,
+        "unsupported": unsupported / judged if judged else 0.0,
+        "student_disagrees": float(majority is not None and majority not in student),
         "student_entropy": student_entropy,
     }
     score = parts["step_shift"] + parts["rationale_disagreement"] + parts["unsupported"] + parts["student_disagrees"] + 0.1 * student_entropy
-    return {"score": round(score, 6), "teacher_label": majority, **{k: round(v, 4) for k, v in parts.items()}}
+    return {"score": round(score, 6), "teacher_label": majority, "failed": failed, **{k: round(v, 4) for k, v in parts.items()}}
 
 
 class ExplanationSelector:
@@ -115,12 +127,14 @@ class ExplanationSelector:
             mine = slice(i * self.n_rationales, (i + 1) * self.n_rationales)
             parts = rationale_score(cand.prediction, entropy(cand.probs), rationales[mine], step_probs[mine])
             steps = [r.get("steps", []) for r in rationales[mine]]
-            rows.append({"index": cand.index, "strategy": self.name, "rationales": steps, **parts})
+            told = [{"label": r.get("label"), "error": r.get("error", "")} for r in rationales[mine]]
+            rows.append({"index": cand.index, "strategy": self.name, "rationales": steps, "rationale_labels": told, **parts})
         rows.sort(key=lambda row: (-row["score"], row["index"]))
         return rows[:n]
 
-    def _check_steps(self, teacher: Any, check: Any, shortlist: List[PoolCandidate], rationales: List[Dict[str, Any]], r: int) -> List[List[Dict[str, float]]]:
-        """Label distributions after 0..K steps of every rationale (each distinct prompt asked once)."""
+    def _check_steps(self, teacher: Any, check: Any, shortlist: List[PoolCandidate], rationales: List[Dict[str, Any]], r: int) -> List[List[Optional[Dict[str, float]]]]:
+        """Label distributions after 0..K steps of every rationale (each distinct prompt asked
+        once); None where a check's answer named no label."""
         wanted: Dict[Tuple[str, Tuple[str, ...]], int] = {}
         for i, rationale in enumerate(rationales):
             text, steps = shortlist[i // self.n_rationales].text, tuple(rationale.get("steps") or [])

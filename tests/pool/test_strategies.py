@@ -71,6 +71,31 @@ def test_rationale_score_adds_step_shifts_disagreement_and_student_mismatch():
     assert split["score"] > steady["score"]
 
 
+def test_failed_teacher_calls_add_nothing_to_a_rationale_score():
+    pos = {"POSITIVE": 0.9, "NEGATIVE": 0.1}
+    steady = rationale_score(["POSITIVE"], 0.0, [{"label": "POSITIVE"}], [[pos, pos]])
+    no_label = rationale_score(["POSITIVE"], 0.0, [{"label": None, "error": "no_label_line"}], [[pos, pos]])
+    failed_check = rationale_score(["POSITIVE"], 0.0, [{"label": "POSITIVE"}], [[pos, None]])
+    assert no_label["score"] == failed_check["score"] == steady["score"] == 0.0
+    assert no_label["failed"] == failed_check["failed"] == 1 and steady["failed"] == 0
+    assert no_label["teacher_label"] is None and no_label["student_disagrees"] == 0.0
+
+
+def test_a_step_check_answer_that_names_no_label_has_no_distribution():
+    import spacy
+
+    from evokd_spacy.tasks.request import REQUEST_KEY, result_of
+    from evokd_spacy.tasks.textcat.explain import TextCatStepCheckTask
+
+    task = TextCatStepCheckTask(labels={"POS": "", "NEG": ""}, exclusive=False)
+    docs = [spacy.blank("en").make_doc("t") for _ in range(2)]
+    for doc in docs:
+        doc.user_data[REQUEST_KEY] = {"steps": []}
+    none, both = list(task.parse_responses(docs, [["I cannot tell."], ["NEG, POS"]]))
+    assert result_of(none)["probs"] is None and result_of(none)["error"] == "off_label"
+    assert result_of(both)["probs"] == {"POS": 0.5, "NEG": 0.5}
+
+
 def test_explanation_selection_asks_the_teacher_for_rationales_and_step_checks(settings_factory):
     from evokd_spacy.loop.runner import EvoKDRunner
 

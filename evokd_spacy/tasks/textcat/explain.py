@@ -66,10 +66,11 @@ class TextCatStepCheckTask(PromptTask):
             from ...llm_io import softmax
 
             probs = softmax({k: v for k, v in scores.items() if k in self.labels})
-        else:  # a model that only answers in text: the named label gets all the mass
-            found, _ = parse_label_answer(str(response or ""), self.labels, True)
-            probs = {label: float(label in found) for label in self.labels}
-        set_result(doc, {"probs": probs})
+            error = ""
+        else:  # a model that only answers in text: the labels it names share the mass
+            found, error = parse_label_answer(str(response or ""), self.labels, self.exclusive)
+            probs = {label: float(label in found) / len(found) for label in self.labels} if found else None
+        set_result(doc, {"probs": probs, "error": error})
 
 
 @registry.llm_tasks("evokd.TextCatExplain.v1")
