@@ -25,7 +25,7 @@ from ..errors import ConfigError
 from ..registry import registry
 from ..tasks.request import REQUEST_KEY, result_of
 from ..ty import PoolCandidate
-from .strategies import require_probs, top_scored
+from .strategies import exclusive_scores, require_probs, top_scored
 from .uncertainty import entropy
 
 
@@ -110,7 +110,8 @@ class ExplanationSelector:
             raise ConfigError("[pool.strategy] evokd.SelectExplanation.v1 works for text classification; for NER use evokd.SelectEntropy.v1 (over the student's beam analyses) or evokd.SelectRandom.v1.")
         require_probs(candidates, "evokd.SelectExplanation.v1")
         size = self.shortlist_size(n, len(candidates))
-        short_rows = top_scored(candidates, size, lambda c: entropy(c.probs), "entropy")
+        exclusive = exclusive_scores(context)
+        short_rows = top_scored(candidates, size, lambda c: entropy(c.probs, exclusive), "entropy")
         by_index = {c.index: c for c in candidates}
         shortlist = [by_index[row["index"]] for row in short_rows]
         if not shortlist:
@@ -125,7 +126,7 @@ class ExplanationSelector:
         rows = []
         for i, cand in enumerate(shortlist):
             mine = slice(i * self.n_rationales, (i + 1) * self.n_rationales)
-            parts = rationale_score(cand.prediction, entropy(cand.probs), rationales[mine], step_probs[mine])
+            parts = rationale_score(cand.prediction, entropy(cand.probs, exclusive), rationales[mine], step_probs[mine])
             steps = [r.get("steps", []) for r in rationales[mine]]
             told = [{"label": r.get("label"), "error": r.get("error", "")} for r in rationales[mine]]
             rows.append({"index": cand.index, "strategy": self.name, "rationales": steps, "rationale_labels": told, **parts})

@@ -35,6 +35,12 @@ class RandomSelector:
         return [{"index": c.index, "score": 0.0, "strategy": self.name} for c in picked]
 
 
+def exclusive_scores(context: Any) -> bool:
+    """Whether the student's scores are one distribution (exclusive textcat, NER beam analyses)
+    rather than one yes/no per label (multi-label textcat)."""
+    return bool(context.spec.exclusive) or context.kind.name != "textcat"
+
+
 class EntropySelector:
     """The texts whose label distribution under the student has the highest (normalised) entropy."""
 
@@ -42,7 +48,8 @@ class EntropySelector:
 
     def select(self, candidates: List[PoolCandidate], n: int, context: Any) -> List[Dict[str, Any]]:
         require_probs(candidates, "evokd.SelectEntropy.v1")
-        return top_scored(candidates, n, lambda c: entropy(c.probs), self.name)
+        exclusive = exclusive_scores(context)
+        return top_scored(candidates, n, lambda c: entropy(c.probs, exclusive), self.name)
 
 
 class MarginSelector:
@@ -52,7 +59,8 @@ class MarginSelector:
 
     def select(self, candidates: List[PoolCandidate], n: int, context: Any) -> List[Dict[str, Any]]:
         require_probs(candidates, "evokd.SelectMargin.v1")
-        return top_scored(candidates, n, lambda c: margin(c.probs), self.name)
+        exclusive = exclusive_scores(context)
+        return top_scored(candidates, n, lambda c: margin(c.probs, exclusive), self.name)
 
 
 @registry.misc("evokd.SelectRandom.v1")

@@ -118,3 +118,16 @@ def test_explanation_selection_asks_the_teacher_for_rationales_and_step_checks(s
     assert strategy.teacher_calls(1) == {"generated": 4, "scored": 4 * (3 + 1)} and checks <= 16
     with pytest.raises(ConfigError, match="text classification"):
         strategy.select(candidates, 1, SelectionContext(SPEC, get_kind("ner"), 1, 0, None))
+
+
+def test_multi_label_scores_are_uncertain_near_their_thresholds_not_when_all_are_low():
+    from evokd_spacy.pool.uncertainty import entropy, margin
+
+    sure_of_none, unsure_of_a = {"A": 0.01, "B": 0.01, "C": 0.01}, {"A": 0.5, "B": 0.0, "C": 0.0}
+    assert entropy(sure_of_none, exclusive=False) < 0.1 < entropy(unsure_of_a, exclusive=False)
+    assert margin(sure_of_none, exclusive=False) < 0.1 and margin(unsure_of_a, exclusive=False) == 1.0
+    multi = TaskSpec("textcat", "topics", {"A": "", "B": "", "C": ""}, exclusive=False)
+    candidates = [PoolCandidate(0, "none", [], sure_of_none), PoolCandidate(1, "maybe A", [], unsure_of_a)]
+    for name in ("evokd.SelectEntropy.v1", "evokd.SelectMargin.v1"):
+        rows = resolve_strategy({"@misc": name}).select(candidates, 1, SelectionContext(multi, get_kind("textcat"), 1, 0, None))
+        assert [row["index"] for row in rows] == [1], name
