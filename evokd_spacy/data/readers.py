@@ -65,7 +65,7 @@ def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise DataError(f"{file}, line {i} ('{key}'): not valid JSON ({err.msg}).") from None
-        if not isinstance(record, dict) or not str(record.get("text", "")).strip():
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
             raise DataError(f"{file}, line {i} ('{key}'): each line needs a non-empty \"text\".")
         yield i, record
 

@@ -58,7 +58,8 @@ def revise(teacher: Teacher, kind: TaskKind, nlp: Language, selected: Sequence[D
     for row, doc in zip(selected, revised):
         result, io = result_of(doc), doc.user_data[IO_KEY]
         revision = result.get("revision", "")
-        items.append({**pool_item(row), **kind.labelled_fields(result), "revision": revision, "student_correct": revision == "accepted",
+        student_correct = None if revision == "error" else revision == "accepted"  # unknown when the answer was unreadable
+        items.append({**pool_item(row), **kind.labelled_fields(result), "revision": revision, "student_correct": student_correct,
                       "label_prompt": io["prompt"], "label_response": io["response"]})
     if reasons:
         add_reasons(teacher, kind, items, r)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 from ..errors import DataError
 from ..loop.model_best import best_line
 from ..loop.state import RunFolder
+from ..review.store import read_batch
 from ..util.io import read_json, read_jsonl_lenient
 
 if TYPE_CHECKING:
@@ -58,11 +59,11 @@ def kept_per_label(folder: RunFolder, rounds: List[int], kind: str) -> Dict[int,
     counts: Dict[int, Dict[str, int]] = {}
     for r in rounds:
         counter: Counter = Counter()
-        for row in read_jsonl_lenient(folder.round_jsonl(r)):
+        for sample in read_batch(folder, r):  # with imported reviews applied, as the student trained on them
             if kind == "ner":
-                counter.update(span[2] for span in row.get("spans") or [])
+                counter.update(span[2] for span in sample.spans or [])
             else:
-                counter.update(row.get("labels") or [])
+                counter.update(sample.labels or [])
         counts[r] = dict(counter)
     return counts
 

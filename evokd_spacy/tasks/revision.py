@@ -18,11 +18,12 @@ class RevisionMixin:
         self.reason_template = load_template(self.template_dir, "reason.jinja", reason_template)
 
     def add_verdict(self, doc: Any, answer_key: str) -> None:
-        """Record on the doc whether the teacher's answer (`result[answer_key]`) keeps the student's."""
+        """Record on the doc whether the teacher's answer (`result[answer_key]`) keeps the student's
+        ("error" when the answer could not be read: it neither keeps nor corrects it)."""
         student = sorted(tuple(x) if isinstance(x, list) else x for x in request_of(doc).get("student") or [])
         result = result_of(doc)
         answer: Sequence[Any] = sorted(tuple(x) if isinstance(x, list) else x for x in result.get(answer_key) or [])
-        verdict = "accepted" if list(answer) == student else "corrected"
+        verdict = "error" if result.get("error") else "accepted" if list(answer) == student else "corrected"
         set_result(doc, {**result, "student": [list(x) if isinstance(x, tuple) else x for x in student], "revision": verdict})
 
     def render_reason(self, text: str, student: str, answer: str) -> str:

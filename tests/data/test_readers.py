@@ -121,3 +121,10 @@ def test_records_without_a_label_are_skipped_with_a_warning(tmp_path, capsys):
     assert [s.text for s in read_samples(str(path), "paths.seeds")] == ["a"]
     out = " ".join(capsys.readouterr().out.split())  # wasabi wraps long lines
     assert "skipped 2 record(s) with no label (line 2, 4)" in out and '"answer": "ignore"' in out
+
+
+def test_a_null_text_is_an_error_not_the_text_none(tmp_path):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text('{"text": null, "label": "X"}\n')
+    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): each line needs a non-empty \"text\""):
+        read_samples(str(path), "paths.seeds")

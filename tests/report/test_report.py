@@ -155,3 +155,20 @@ def test_a_missing_run_folder_raises_a_data_error_naming_it(tmp_path):
 def test_importing_the_report_does_not_import_matplotlib():
     code = "import sys, evokd_spacy.report; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_kept_counts_follow_the_imported_reviews(tmp_path):
+    import json
+
+    from evokd_spacy.loop.state import RunFolder
+    from evokd_spacy.report.collect import kept_per_label
+    from evokd_spacy.review.store import reviewed_path
+
+    folder = RunFolder(tmp_path / "training", tmp_path / "corpus")
+    folder.round_jsonl(1).parent.mkdir(parents=True, exist_ok=True)
+    rows = [{"text": "great", "labels": ["POSITIVE"], "tag": "easy", "round": 1}, {"text": "awful", "labels": ["NEGATIVE"], "tag": "hard", "round": 1}]
+    folder.round_jsonl(1).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert kept_per_label(folder, [1], "textcat") == {1: {"POSITIVE": 1, "NEGATIVE": 1}}
+    reviewed_path(folder, 1).parent.mkdir(parents=True, exist_ok=True)
+    reviewed_path(folder, 1).write_text(json.dumps({"text": "awful", "answer": "reject", "labels": [], "spans": [], "round": 1}) + "\n")
+    assert kept_per_label(folder, [1], "textcat") == {1: {"POSITIVE": 1}}, "the rejected text is not counted as kept"

@@ -94,3 +94,10 @@ def test_revision_is_calibrated_per_shown_answer():
     [doc] = task.parse_responses([_doc("a fine film", student=["NEGATIVE"])], [[text]])
     assert result_of(doc)["labels"] == ["NEGATIVE"] and result_of(doc)["revision"] == "accepted"
     assert TextCatReviseTask(labels=LABELS, calibrate=False).calibration_prompts() == []
+
+
+def test_an_unreadable_revision_is_an_error_not_an_acceptance():
+    task = TextCatReviseTask(labels=LABELS, description="sentiment", exclusive=False)
+    doc = _doc("I love it", student=[])
+    [doc] = task.parse_responses([doc], [["none of them"]])
+    assert result_of(doc)["error"] and result_of(doc)["revision"] == "error"
