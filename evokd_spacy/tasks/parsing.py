@@ -1,6 +1,7 @@
 """Parsers for teacher answers. They never raise on bad output: they return what they could
 read and the rejected lines with a reason, so that every drop is counted and kept."""
 import re
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 # "HARD: text", "2. EASY - text", "**HARD 1:** text", "HARD-1: text"; a dash is a separator only
@@ -78,6 +79,7 @@ _NEGATION = re.compile(r"(?:\bnot|\bno|n't|\bnever|\bneither|\bnor)\s+(?:(?:a|an
 _FENCE = re.compile(r"^\s*```\w*\s*$")
 
 
+@lru_cache(maxsize=4096)
 def _word_pattern(word: str) -> "re.Pattern[str]":
     """A whole-word pattern for a label or verbaliser; "_", "-" and spaces in it match one another.
     One-letter words (labels "A", "B") match in their own case only, never the article "a"."""
