@@ -93,7 +93,11 @@ def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, A
     meta_path = folder.model_best / "meta.json"
     evokd = read_json(meta_path).get("evokd", {}) if meta_path.exists() else {}
     teacher_eval = folder.output / "teacher_eval.json"
+    ledger = folder.output / "teacher_budget.json"  # every call made, also those of a round not finished yet
+    spent = read_json(ledger) if ledger.exists() else {}
     return {
+        "unfinished": {"calls": max(0, int(spent.get("calls", 0)) - teacher["calls"]),
+                       "tokens": max(0, int(spent.get("tokens", 0)) - teacher["prompt_tokens"] - teacher["completion_tokens"])},
         "rounds": metrics[-1]["round"],
         "best_round": best["round"],
         "best_score": best["dev_score"],

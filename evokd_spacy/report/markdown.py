@@ -53,6 +53,9 @@ def summary_lines(data: Dict[str, Any]) -> List[str]:
         f"- **Wall time:** {duration(sum(seconds.values()))} in all: teacher {duration(seconds['teacher'])}, "
         f"training {duration(seconds['training'])}, other {duration(seconds['other'])}",
     ]
+    if s["unfinished"]["calls"]:
+        lines.append(f"- **Teacher use after the last finished round:** {s['unfinished']['calls']:,} calls, {s['unfinished']['tokens']:,} tokens "
+                     "(a round stopped by the budget or interrupted; its answers are cached for `evokd resume`)")
     return lines
 
 

@@ -172,3 +172,17 @@ def test_kept_counts_follow_the_imported_reviews(tmp_path):
     reviewed_path(folder, 1).parent.mkdir(parents=True, exist_ok=True)
     reviewed_path(folder, 1).write_text(json.dumps({"text": "awful", "answer": "reject", "labels": [], "spans": [], "round": 1}) + "\n")
     assert kept_per_label(folder, [1], "textcat") == {1: {"POSITIVE": 1}}, "the rejected text is not counted as kept"
+
+
+def test_teacher_use_of_a_round_that_did_not_finish_is_reported(textcat_run, tmp_path):
+    import json
+
+    output = tmp_path / "training"
+    shutil.copytree(textcat_run.output, output, ignore=shutil.ignore_patterns("model-best", "rounds", "cache"))
+    assert "after the last finished round" not in write_report(output, textcat_run.corpus).read_text(encoding="utf8")
+    metrics = [json.loads(line) for line in (output / "metrics.jsonl").read_text().splitlines()]
+    finished = {"calls": sum(m["teacher"]["calls"] for m in metrics),
+                "tokens": sum(m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics)}
+    (output / "teacher_budget.json").write_text(json.dumps({"calls": finished["calls"] + 7, "tokens": finished["tokens"] + 900, "cost": 0.0}))
+    text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
+    assert "Teacher use after the last finished round:** 7 calls, 900 tokens" in text
