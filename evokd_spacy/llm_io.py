@@ -79,6 +79,7 @@ class TeacherResponse(str):
         prompt_tokens: Optional[int] = None,
         completion_tokens: Optional[int] = None,
         truncated: bool = False,
+        refused: str = "",
     ) -> "TeacherResponse":
         obj = super().__new__(cls, text)
         obj.scores = dict(scores) if scores is not None else None
@@ -86,7 +87,7 @@ class TeacherResponse(str):
         obj.completion_tokens = completion_tokens
         obj.retries = 0
         obj.truncated = bool(truncated)
-        obj.refused = ""
+        obj.refused = refused
         return obj
 
 

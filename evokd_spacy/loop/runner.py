@@ -126,13 +126,12 @@ class EvoKDRunner:
         """The samples kept in round r (round 0: the seeds), with reviewed answers applied; a
         reviewed text added to the round that is also a dev or test text is left out."""
         samples = read_batch(self.folder, r)
-        leaking = [s for s in samples if s.tag == "reviewed" and normalise(s.text) in self.held_out]
-        if leaking:
-            if (r, len(leaking)) not in self._warned_leaks:
-                self._warned_leaks.add((r, len(leaking)))
-                msg.warn(f"Round {r}: left out {len(leaking)} imported review(s) of text(s) from the dev or test data (leakage).")
-            samples = [s for s in samples if not (s.tag == "reviewed" and normalise(s.text) in self.held_out)]
-        return samples
+        kept = [s for s in samples if not (s.tag == "reviewed" and normalise(s.text) in self.held_out)]
+        leaked = len(samples) - len(kept)
+        if leaked and (r, leaked) not in self._warned_leaks:
+            self._warned_leaks.add((r, leaked))
+            msg.warn(f"Round {r}: left out {leaked} imported review(s) of text(s) from the dev or test data (leakage).")
+        return kept
 
     def known_texts(self, r: int) -> Set[str]:
         """Normalised texts of the seeds and rounds 1..r-1 as written, rejected ones included, and of

@@ -285,8 +285,8 @@ class TeacherClient:
             prompt_tokens if prompt_tokens is not None else estimate_tokens(str(prompt)),
             completion_tokens if completion_tokens is not None else estimate_tokens(text),
             bool(getattr(response, "truncated", False)),
+            str(getattr(response, "refused", "") or ""),
         )
-        answer.refused = str(getattr(response, "refused", "") or "")
         self.usage.calls += 1
         self.usage.retries += int(getattr(response, "retries", 0) or 0)
         self.usage.prompt_tokens += answer.prompt_tokens or 0

@@ -195,9 +195,7 @@ def _refused_answer(url: str, body: Dict[str, Any], reason: str) -> TeacherRespo
     empty answer, the run goes on, and (not being cached) it is asked again on a later run."""
     msg.warn(f"The teacher at {url} refused a prompt as too long for its context; its answer is left empty. "
              "A larger context on the server (llama.cpp --ctx-size, vLLM --max-model-len) answers it on a later run.")
-    answer = TeacherResponse("", prompt_tokens=estimate_tokens(str(body["messages"][0]["content"])), completion_tokens=0)
-    answer.refused = reason[:300]
-    return answer
+    return TeacherResponse("", prompt_tokens=estimate_tokens(str(body["messages"][0]["content"])), completion_tokens=0, refused=reason[:300])
 
 
 def _retry_after(value: Optional[str]) -> Optional[float]:
