@@ -118,12 +118,14 @@ def save_rescored(out: Dict[str, Any], path: Path, what: str) -> None:
 
 def rescore_cached(names: List[str], data: Path, runs: Path, out_file: Path, what: str,
                    read: Callable[[datasets.Dataset, Dict[str, Dict[str, float]]], Dict[str, Any]],
-                   score: Callable[[datasets.Dataset, Dict[str, Any]], Dict[str, Any]]) -> Dict[str, Any]:
+                   score: Callable[[datasets.Dataset, Dict[str, Any]], Dict[str, Any]],
+                   prepare: Callable[[datasets.Dataset], datasets.Dataset] = lambda ds: ds) -> Dict[str, Any]:
     """The re-scoring benchmarks' loop: per dataset, `read` the cached dev answers (a dict with
-    "gold"), `score` them, then write and print the table (`what` heads its second column)."""
+    "gold"), `score` them, then write and print the table (`what` heads its second column).
+    `prepare` may swap the texts scored in for dev (they stand in `ds.dev`)."""
     out = {}
     for name in names:
-        ds = datasets.load(name, data)
+        ds = prepare(datasets.load(name, data))
         found = read(ds, cached_scores(teacher_cache(runs, name)))
         if len(found["gold"]) < len(ds.dev):
             msg.warn(f"{name}: {len(found['gold'])} of {len(ds.dev)} dev texts have every answer cached; run the "
@@ -134,11 +136,14 @@ def rescore_cached(names: List[str], data: Path, runs: Path, out_file: Path, wha
     return out
 
 
-def rescore_cli(doc: str, default_datasets: List[str]) -> argparse.Namespace:
-    """Command-line arguments of a re-scoring benchmark: --datasets and --data."""
+def rescore_cli(doc: str, default_datasets: List[str], subsets: Sequence[str] = ()) -> argparse.Namespace:
+    """Command-line arguments of a re-scoring benchmark: --datasets and --data (and --subset, if
+    it names `subsets`; the first is the default)."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--datasets", nargs="*", default=default_datasets)
     parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
+    if subsets:
+        parser.add_argument("--subset", choices=list(subsets), default=subsets[0])
     return parser.parse_args()
 
 
