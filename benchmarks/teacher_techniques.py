@@ -18,7 +18,8 @@ a fixed subset of each dev split (never test); calls go through a cache under be
 Writes benchmarks/results/teacher_techniques.json and prints the table.
 
 `--choose N` instead runs `[loop] choose_exemplars = N` (v5 with or without 6 seed exemplars,
-chosen on N dev texts outside subsets a and b) and records which way it picks.
+chosen on N dev texts outside subsets a and b) and records which way it picks. `--detokenize` shows
+the teacher the texts (seeds too) with Penn Treebank tokenisation undone (keys end in `_detok`).
 """
 import argparse
 import json
@@ -30,6 +31,7 @@ from wasabi import msg
 from evokd_spacy.loop.teacher_eval import evaluate_teacher
 
 from . import all_seeds_label, datasets, exemplar_orders  # noqa: F401 (both register a benchmark-only task)
+from .detokenize import detokenized
 from .report import RESULTS
 from .run import RUNS, Bench
 from .suites import SUITES
@@ -105,24 +107,28 @@ def dev_subset(dev: List[Any], n: int, subset: str) -> List[Any]:
 
 
 def measure(names: List[str], n: int, data: Path, teacher_path: str, k: int = 1, variants: Optional[List[str]] = None,
-            subset: str = "a") -> Dict[str, Any]:
-    """Teacher-alone dev score per dataset and labelling variant (on dev subset "a", "b" or "all", or on "train")."""
+            subset: str = "a", detokenize: bool = False) -> Dict[str, Any]:
+    """Teacher-alone dev score per dataset and labelling variant (on dev subset "a", "b" or "all", or
+    on "train"); `detokenize` shows the teacher every text with Penn Treebank tokenisation undone."""
     path = RESULTS / "teacher_techniques.json"
     results: Dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     for name in names:
         ds = datasets.load(name, data)
+        if detokenize:
+            ds = detokenized(ds)
         bench = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, RUNS)
         dev = train_sample(ds, n, k) if subset == "train" else dev_subset(ds.dev, n, subset)
         suffix = "" if subset == "a" else subset
         size = "" if subset == "all" else n  # keys: variant@100, variant@100b, variant@all
-        shots = "" if k == 1 else f"_k{k}"  # the seeds' count per label: variant@all_k5
+        shots = ("" if k == 1 else f"_k{k}") + ("_detok" if detokenize else "")  # variant@all_k5, variant@all_detok
         for variant, block in (NER_VARIANTS if ds.kind == "ner" else VARIANTS).items():
             if (variants and variant not in variants) or ONLY_ON.get(variant, name) != name:
                 continue
             key = f"{variant}@{size}{suffix}{shots}"
             if key in results.get(name, {}):
                 continue
-            settings = bench.settings(f"teacher_{variant}" + (f"_{suffix}" if suffix else ""), k, 0, {"teacher.label": block})
+            run = f"teacher_{variant}" + (f"_{suffix}" if suffix else "") + ("_detok" if detokenize else "")
+            settings = bench.settings(run, k, 0, {"teacher.label": block})
             settings.paths["dev"] = str(bench.dir / "data" / f"dev_{size}{suffix}.jsonl")
             from .run import write_split
 
@@ -178,9 +184,11 @@ if __name__ == "__main__":
     parser.add_argument("--subset", choices=("a", "b", "all", "train"), default="a",
                         help="b: another n dev texts, to check choices made on a; all: the whole dev split; train: n training texts other than the seeds")
     parser.add_argument("--k", type=int, default=1, help="seeds per label (the exemplars few-shot variants show)")
+    parser.add_argument("--detokenize", action="store_true", help="undo the corpora's Penn Treebank tokenisation for the teacher (benchmarks/detokenize.py)")
     parser.add_argument("--choose", type=int, default=0, help="run [loop] choose_exemplars on this many other dev texts instead")
     args = parser.parse_args()
     if args.choose:
         measure_choice(args.datasets, args.choose, args.data, args.teacher_path, k=args.k)
     else:
-        measure(args.datasets, args.n, args.data, args.teacher_path, k=args.k, variants=args.variants, subset=args.subset)
+        measure(args.datasets, args.n, args.data, args.teacher_path, k=args.k, variants=args.variants, subset=args.subset,
+                detokenize=args.detokenize)
