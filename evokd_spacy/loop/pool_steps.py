@@ -1,7 +1,7 @@
 """The pool steps of a round (ELAD): score the unlabelled pool with the student, select, and have
 the teacher revise the student's answers. Plain data in and out, like steps.py."""
 import random
-from typing import Any, Dict, List, Sequence, Set
+from typing import Any, Dict, List, Sequence, Set, Tuple
 
 from spacy.language import Language
 
@@ -11,6 +11,7 @@ from ..tasks.request import REQUEST_KEY, result_of
 from ..teachers.cache import IO_KEY
 from ..ty import PoolCandidate, Sample, TaskKind, TaskSpec
 from . import steps
+from .filters import normalise
 from .teacher import Teacher
 
 
@@ -98,6 +99,15 @@ def _answer(kind: TaskKind, item: Dict[str, Any]) -> List[Any]:
 def as_sample(item: Dict[str, Any]) -> Sample:
     """A labelled item's teacher answer as a Sample (to compare a student's prediction with it)."""
     return Sample(text=item["text"], labels=list(item.get("labels") or []), spans=[list(s) for s in item.get("spans") or []])
+
+
+def drop_known(pool_kept: List[Dict[str, Any]], pool_dropped: List[Dict[str, Any]], known: Set[str],
+               generated_kept: Sequence[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Pool items kept and dropped, with those whose text the teacher also wrote (this round's kept
+    texts or a `known` one from before) moved to dropped as duplicates: trained on once, as written."""
+    seen = set(known) | {normalise(item["text"]) for item in generated_kept}
+    duplicates = [{**item, "reason": "duplicate"} for item in pool_kept if normalise(item["text"]) in seen]
+    return [item for item in pool_kept if normalise(item["text"]) not in seen], pool_dropped + duplicates
 
 
 def source_counts(items: Sequence[Dict[str, Any]], kept: Sequence[Dict[str, Any]]) -> Dict[str, Any]:

@@ -15,7 +15,7 @@ from ..data.readers import read_samples
 from ..errors import DataError
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
-from ..teachers.cache import Budget, TeacherUsage
+from ..teachers.cache import TeacherUsage
 from ..ty import Sample
 from ..review.store import read_batch, reviewed_texts
 from ..util.io import atomic_write_jsonl, read_jsonl_lenient
@@ -24,11 +24,12 @@ from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
+from .round_metrics import round_metrics
 from .table import print_rounds
 from .run_identity import claim_run_folder
 from .settings import RunSettings, calls_label_task
 from .state import RunFolder
-from .teacher import Teacher, build_teacher, prepare_labelling
+from .teacher import Teacher, build_teacher, loop_budget, prepare_labelling
 
 
 class EvoKDRunner:
@@ -57,13 +58,7 @@ class EvoKDRunner:
     def teacher(self) -> Teacher:
         if self._teacher is None:
             loop = self.settings.loop
-            budget = Budget(
-                self.folder.output / "teacher_budget.json",
-                loop["max_teacher_calls"],
-                loop["max_teacher_tokens"],
-                float(loop["max_teacher_cost"]),
-                (float(loop["cost_per_1k_prompt_tokens"]), float(loop["cost_per_1k_completion_tokens"])),
-            )
+            budget = loop_budget(self.folder.output / "teacher_budget.json", loop)
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )
@@ -263,10 +258,7 @@ class EvoKDRunner:
         out: Dict[str, Any] = {"generated": len(generated["items"])}
         if self.pool:
             pool_kept, pool_dropped = filter_labels(pooled, self.spec, min_confidence, False, self.kind.allows_no_label)
-            # a pool text the teacher also wrote (this round or before) is trained on once, as written
-            seen = self.known_texts(r) | {normalise(item["text"]) for item in kept}
-            pool_dropped += [{**item, "reason": "duplicate"} for item in pool_kept if normalise(item["text"]) in seen]
-            pool_kept = [item for item in pool_kept if normalise(item["text"]) not in seen]
+            pool_kept, pool_dropped = pool_steps.drop_known(pool_kept, pool_dropped, self.known_texts(r), kept)
             pool_steps.mark_student_errors(self.student(r - 1), self.kind, self.spec, kept)
             out["sources"] = {"generated": pool_steps.source_counts(labelled, kept), "pool": pool_steps.source_counts(pooled, pool_kept)}
             kept, dropped = kept + pool_kept, dropped + pool_dropped
@@ -292,28 +284,7 @@ class EvoKDRunner:
         return {"n_train": n, "performance": result["performance"], "training_seconds": result["seconds"], **{k: result[k] for k in keep}}
 
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
-        names = ("predict", "analyse", "generate", "check", "label", "select", "revise", "filter", "train")
-        done = [self.folder.load_step(r, name) for name in names if self.folder.is_done(r, name)]
-        usage = {k: sum(step["step_teacher"].get(k, 0) for step in done) for k in TeacherUsage().to_dict()}
-        filtered = self.folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": len(self.seeds), "dropped": {}}
-        perf = train["performance"]
-        teacher_s, training_s = usage["seconds"], train["training_seconds"]
-        line = {
-            "round": r,
-            "dev_score": float(perf.get(self.kind.main_score) or 0.0),
-            "per_label": perf.get(self.kind.per_label_score) or {},
-            "n_train": train["n_train"],
-            "generated": filtered["generated"],
-            "kept": filtered["kept"],
-            "dropped": filtered["dropped"],
-            **({"sources": filtered["sources"]} if "sources" in filtered else {}),
-            "teacher": usage,
-            "seconds": {
-                "teacher": round(teacher_s, 2),
-                "training": round(training_s, 2),
-                "other": round(max(0.0, sum(s["step_seconds"] for s in done) - teacher_s - training_s), 2),
-            },
-        }
+        line = round_metrics(self.folder, r, train, len(self.seeds), self.kind)
         self.folder.append_metrics(line)
         publish_best(self.folder, self.folder.read_metrics(), self.teacher_info())
         if not self.quiet:

@@ -65,6 +65,12 @@ def resolve_tasks(teacher_config: Dict[str, Any], spec: TaskSpec, with_model: bo
     return resolved
 
 
+def loop_budget(path: Path, loop: Dict[str, Any]) -> Budget:
+    """The run's teacher budget ledger at `path`, with the limits and prices of the [loop] section."""
+    prices = (float(loop["cost_per_1k_prompt_tokens"]), float(loop["cost_per_1k_completion_tokens"]))
+    return Budget(path, loop["max_teacher_calls"], loop["max_teacher_tokens"], float(loop["max_teacher_cost"]), prices)
+
+
 def build_teacher(
     teacher_config: Dict[str, Any], spec: TaskSpec, cache_dir: Path, progress: bool = True, budget: Optional[Budget] = None
 ) -> Teacher:

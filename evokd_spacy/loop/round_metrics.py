@@ -1,0 +1,33 @@
+"""A finished round's metrics line: the student's dev score, the data kept, teacher use and time."""
+from typing import Any, Dict
+
+from ..teachers.cache import TeacherUsage
+from ..ty import TaskKind
+from .state import RunFolder
+
+STEPS = ("predict", "analyse", "generate", "check", "label", "select", "revise", "filter", "train")
+
+
+def round_metrics(folder: RunFolder, r: int, train: Dict[str, Any], n_seeds: int, kind: TaskKind) -> Dict[str, Any]:
+    """Round r's metrics line, from its saved steps and its training result `train`."""
+    done = [folder.load_step(r, name) for name in STEPS if folder.is_done(r, name)]
+    usage = {k: sum(step["step_teacher"].get(k, 0) for step in done) for k in TeacherUsage().to_dict()}
+    filtered = folder.load_step(r, "filter") if r > 0 else {"generated": 0, "kept": n_seeds, "dropped": {}}
+    perf = train["performance"]
+    teacher_s, training_s = usage["seconds"], train["training_seconds"]
+    return {
+        "round": r,
+        "dev_score": float(perf.get(kind.main_score) or 0.0),
+        "per_label": perf.get(kind.per_label_score) or {},
+        "n_train": train["n_train"],
+        "generated": filtered["generated"],
+        "kept": filtered["kept"],
+        "dropped": filtered["dropped"],
+        **({"sources": filtered["sources"]} if "sources" in filtered else {}),
+        "teacher": usage,
+        "seconds": {
+            "teacher": round(teacher_s, 2),
+            "training": round(training_s, 2),
+            "other": round(max(0.0, sum(s["step_seconds"] for s in done) - teacher_s - training_s), 2),
+        },
+    }
