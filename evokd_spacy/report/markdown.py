@@ -68,8 +68,31 @@ def round_rows(data: Dict[str, Any]) -> List[List[Any]]:
         score = f"{m['dev_score']:.3f}"
         if m["round"] == data["summary"]["best_round"]:
             score = f"**{score}**"
-        rows.append([m["round"], m["n_train"], m["generated"], m["kept"], format_dropped(m.get("dropped") or {}), calls, f"{tokens:,}", score])
+        rows.append([m["round"], m["n_train"], m["generated"], format_kept(m), format_dropped(m.get("dropped") or {}), calls, f"{tokens:,}", score])
     return rows
+
+
+def format_kept(line: Dict[str, Any]) -> str:
+    """A round's kept count, split into generated and pool texts when it took pool texts."""
+    sources = line.get("sources")
+    if not sources:
+        return str(line["kept"])
+    return f"{line['kept']} ({sources['generated']['kept']} generated, {sources['pool']['kept']} pool)"
+
+
+def source_lines(data: Dict[str, Any]) -> List[str]:
+    """For runs with a pool: per round and source, texts offered and kept and how often the
+    round-before student's answer differed from the teacher's (for pool texts: was corrected)."""
+    rows = []
+    for m in data["metrics"]:
+        for source, counts in sorted((m.get("sources") or {}).items()):
+            rate = counts.get("student_error_rate")
+            rows.append([m["round"], source, counts["candidates"], counts["kept"], "–" if rate is None else f"{rate:.0%}"])
+    if not rows:
+        return []
+    lines = ["### Generated and pool texts", "", "The student's error rate is how often the round-before student's answer "
+             "differed from the teacher's final one on the kept texts (for pool texts: how often the teacher corrected it).", ""]
+    return lines + _table(("round", "source", "offered", "kept", "student error rate"), rows, "rlrrr") + [""]
 
 
 def _image(images: Dict[str, str], key: str, caption: str) -> List[str]:
@@ -103,6 +126,7 @@ def render_markdown(data: Dict[str, Any], final: Dict[str, Any], images: Dict[st
     lines += ["## Rounds", ""]
     header = ("round", "train docs", "generated", "kept", "dropped", "teacher calls", "tokens", "dev score")
     lines += _table(header, round_rows(data), "rrrrlrrr") + [""]
+    lines += source_lines(data)
     lines += ["## Plots", ""]
     lines += _image(images, "dev_score", CAPTIONS["dev_score"])
     lines += _image(images, "per_label", CAPTIONS["per_label"])

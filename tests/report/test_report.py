@@ -186,3 +186,15 @@ def test_teacher_use_of_a_round_that_did_not_finish_is_reported(textcat_run, tmp
     (output / "teacher_budget.json").write_text(json.dumps({"calls": finished["calls"] + 7, "tokens": finished["tokens"] + 900, "cost": 0.0}))
     text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
     assert "Teacher use after the last finished round:** 7 calls, 900 tokens" in text
+
+
+def test_pool_rounds_show_kept_texts_by_source():
+    from evokd_spacy.report.markdown import format_kept, source_lines
+
+    counts = {"generated": {"candidates": 12, "kept": 9, "student_wrong": 3, "student_error_rate": 0.3333},
+              "pool": {"candidates": 8, "kept": 0, "student_wrong": 0, "student_error_rate": None}}
+    line = {"round": 1, "kept": 9, "sources": counts}
+    assert format_kept(line) == "9 (9 generated, 0 pool)" and format_kept({"round": 1, "kept": 4}) == "4"
+    table = "\n".join(source_lines({"metrics": [{"round": 0, "kept": 2}, line]}))
+    assert "| 1 | generated | 12 | 9 | 33% |" in table and "| 1 | pool | 8 | 0 | – |" in table
+    assert source_lines({"metrics": [{"round": 0, "kept": 2}]}) == [], "no pool, no section"
