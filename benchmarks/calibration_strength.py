@@ -27,12 +27,14 @@ ALPHAS = (0.0, 0.5, 0.75, 1.0, 1.25, 1.5)
 
 
 def cached_scores(cache: Path) -> Dict[str, Dict[str, float]]:
-    """Prompt -> verbaliser log-probabilities, for every scored answer in a teacher cache."""
-    out = {}
+    """Prompt -> verbaliser log-probabilities, for every scored answer in a teacher cache. Variants
+    that score other words after the same prompt (v5 with other verbalisers) have their own cache
+    entries; a word's log-probability after a prompt is the same in each, so they are merged."""
+    out: Dict[str, Dict[str, float]] = {}
     for path in Path(cache).glob("*/*.json"):
         entry = json.loads(path.read_text(encoding="utf8"))
         if entry.get("scores"):
-            out[entry["prompt"]] = entry["scores"]
+            out.setdefault(entry["prompt"], {}).update(entry["scores"])
     return out
 
 

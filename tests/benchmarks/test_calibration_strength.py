@@ -42,3 +42,16 @@ def test_cached_answers_are_rescored_without_a_teacher(tmp_path):
     assert out["trec"]["n"] == 8
     assert out["trec"]["macro_f"]["0.0"]["all"] > 0 and set(out["trec"]["macro_f"]) == {str(a) for a in cs.ALPHAS}
     assert json.loads((tmp_path / "calibration_strength.json").read_text())["trec"]["n"] == 8
+
+
+def test_cached_scores_merge_the_words_each_variant_scored_after_one_prompt(tmp_path):
+    import json
+
+    from benchmarks.calibration_strength import cached_scores
+
+    for key, scores in (("ab/1.json", {"place": -1.0, "person": -2.0}), ("cd/2.json", {"city": -0.5, "person": -2.0})):
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_text(json.dumps({"prompt": "Q: where?", "scores": scores}))
+    (tmp_path / "ef").mkdir()
+    (tmp_path / "ef" / "3.json").write_text(json.dumps({"prompt": "Write a text.", "text": "hi"}))
+    assert cached_scores(tmp_path) == {"Q: where?": {"place": -1.0, "person": -2.0, "city": -0.5}}
