@@ -11,7 +11,8 @@ to 6 seed exemplars), and v5 (a one-word answer, no label list in the prompt) wi
 (`cloze_uncalibrated`), with up to 6 exemplars (`cloze_few_shot_batch`), with up to 8 whatever
 the label count (`cloze_eight_seeds`), or every seed as one (`cloze_all_seeds`; `--k 5` draws 5
 seeds a label), or v6 with its exemplars in reverse order (`cloze_reversed_exemplars`), or (TREC-6 only) with the
-fine classes of TREC's question taxonomy as verbalisers (`cloze_taxonomy_words`); for NER (`wnut17`), `ner_v1`
+fine classes of TREC's question taxonomy as verbalisers (`cloze_taxonomy_words`), or v6 with every text shown
+twice (`cloze_echo`); for NER (`wnut17`), `ner_v1`
 (free decoding), `ner_constrained` (NERLabel.v2, JSON-constrained decoding) and `ner_zero_shot`
 (v1 without the seed exemplars). Scores are on
 a fixed subset of each dev split (never test); calls go through a cache under benchmarks/runs/.
@@ -74,6 +75,32 @@ TREC_TAXONOMY_WORDS = {
             "weight"],
 }
 VARIANTS["cloze_taxonomy_words"] = {"@llm_tasks": "evokd.TextCatLabel.v5", "verbalizers": TREC_TAXONOMY_WORDS}
+# v6 with every text shown twice, exemplars included (session 15): a decoder-only model reads a
+# text's first copy without what follows, its second copy after all of it ("re-reading", Xu et
+# al. 2023; "echo embeddings", Springer et al. 2024). Template fixed before the first run.
+ECHO_TEMPLATE = """{{ description }}
+{% if examples %}
+
+{% for ex in examples %}
+Text: {{ ex.text }}
+Read the text again: {{ ex.text }}
+Answer: {{ ex.word }}
+{% if not loop.last %}
+
+{% endif %}
+{% endfor %}
+{% endif %}
+
+Text: {{ text }}
+Read the text again: {{ text }}
+
+{% if exclusive %}
+Answer with one word.
+{% else %}
+Answer with one or more words, separated by commas.
+{% endif %}
+"""
+VARIANTS["cloze_echo"] = {"@llm_tasks": "evokd.TextCatLabel.v6", "template": ECHO_TEMPLATE}
 ONLY_ON = {"cloze_sentiment_words": "sst2", "cloze_taxonomy_words": "trec"}  # variants written for one dataset's labels
 # Entity labelling: v1 (free greedy decoding) against v2 (decoding constrained to a JSON entity
 # list over the label set, naming only strings in the sentence); both show 3 seed exemplars.
