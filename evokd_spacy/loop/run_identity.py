@@ -1,5 +1,7 @@
 """Which run a run folder holds: its settings and data files are recorded when it starts, and a
-run is continued only with the same ones (rounds may grow)."""
+run is continued only with the same ones (rounds may grow). Its corpus folder records which run
+folder owns it, so two runs never write their batches into one corpus folder."""
+from pathlib import Path
 from typing import Any, Dict, Optional
 
 from ..errors import ConfigError
@@ -8,9 +10,34 @@ from .settings import SAVED_CONFIG, RunSettings, changed_keys, data_digests, run
 from .state import RunFolder
 
 
+CORPUS_OWNER = "run_owner.json"
+
+
+def corpus_owner(folder: RunFolder) -> Optional[Path]:
+    """The run folder of another run that still owns `folder.corpus` (None when it is free, ours,
+    or its owner's run folder is gone, as after a move)."""
+    marker = folder.corpus / CORPUS_OWNER
+    if not marker.exists():
+        return None
+    owner = Path(read_json(marker).get("output", ""))
+    if owner == folder.output.resolve() or not (owner / "run.json").exists():
+        return None
+    if folder.output.exists() and owner.exists() and owner.samefile(folder.output):
+        return None
+    return owner
+
+
 def check_run_folder(folder: RunFolder, settings: RunSettings) -> Optional[Dict[str, Any]]:
     """The `run.json` of the run the folder holds (None when it holds none); a ConfigError names
-    the settings or data files that differ from `settings`. Writes nothing."""
+    the settings or data files that differ from `settings`, or the other run whose corpus folder
+    this one names. Writes nothing."""
+    owner = corpus_owner(folder)
+    if owner is not None:
+        raise ConfigError(
+            f"{folder.corpus} holds the round data of the run in {owner}: two runs in one corpus folder overwrite "
+            "each other's batches. Give this run its own --paths.corpus (a new folder; a copied run folder rebuilds "
+            "its batches there from its saved steps)."
+        )
     path = folder.output / "run.json"
     if not path.exists():
         return None
@@ -37,6 +64,7 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
     a run whose settings or data files have changed since, naming them."""
     path = folder.output / "run.json"
     saved = check_run_folder(folder, settings)
+    atomic_write_json(folder.corpus / CORPUS_OWNER, {"output": str(folder.output.resolve())})
     if saved is None:
         atomic_write_json(path, {"settings": run_fingerprint(settings), "data": data_digests(settings)})
     elif "data" not in saved:  # a run started before the files were recorded

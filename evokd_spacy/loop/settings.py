@@ -122,6 +122,8 @@ def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] =
     if path.is_dir():
         if not (path / SAVED_CONFIG).exists():
             raise ConfigError(f"{path} holds no {SAVED_CONFIG}: give the run's config file instead, or start the run with `evokd run`.")
+        # the folder given is the run's, wherever its saved config says it was (a moved or copied run)
+        overrides = {"paths.output": str(path), **(overrides or {})}
         path = path / SAVED_CONFIG
     return check_settings(load_config(path, overrides))
 

@@ -131,3 +131,44 @@ def test_explanation_selection_for_ner_is_refused_with_the_settings(settings_fac
     explanation = {"pool.path": "pool.txt", "pool.strategy": {"@misc": "evokd.SelectExplanation.v1"}}  # refused before any file is read
     with pytest.raises(ConfigError, match=r"SelectExplanation.v1 works for text classification; for NER use evokd.SelectEntropy.v1"):
         settings_factory("evokd_ner.cfg", **explanation)
+
+
+def test_two_runs_are_refused_one_corpus_folder_and_a_moved_run_keeps_its_own(settings_factory, tmp_path):
+    first = settings_factory(**{"loop.rounds": 0})
+    EvoKDRunner(first, quiet=True).run()
+    second = settings_factory(**{"loop.rounds": 0, "paths.output": str(tmp_path / "other")})
+    with pytest.raises(ConfigError, match=r"holds the round data of the run in .*training.*--paths.corpus"):
+        EvoKDRunner(second, quiet=True).run()
+    moved = tmp_path / "moved"
+    first.output.rename(moved)
+    from evokd_spacy.loop.settings import settings_for
+
+    again = settings_for(moved)
+    assert again.output == moved, "the folder given is the run's, not the one its saved config names"
+    assert EvoKDRunner(again, quiet=True).run(), "the old owner is gone: the moved run takes its corpus over"
+    assert not (tmp_path / "training").exists(), "nothing is written where the run used to be"
+
+
+def test_a_copied_run_folder_is_resumed_in_the_copy_with_its_own_corpus(settings_factory, tmp_path):
+    import json
+    import shutil
+
+    from evokd_spacy.loop.settings import settings_for
+    from evokd_spacy.loop.state import RunFolder
+
+    settings = settings_factory(**{"loop.rounds": 1})
+    EvoKDRunner(settings, quiet=True).run()
+    copy = tmp_path / "copy"
+    shutil.copytree(settings.output, copy)
+    with pytest.raises(ConfigError, match="--paths.corpus"):
+        EvoKDRunner(settings_for(copy), quiet=True).run()
+    resumed = settings_for(copy, {"paths.corpus": str(tmp_path / "copy_corpus")})
+    runner = EvoKDRunner(resumed, quiet=True)
+    metrics = runner.run()
+    assert [m["round"] for m in metrics] == [0, 1]
+    assert runner._teacher is None or runner.teacher.client.usage.calls == 0, "no teacher call: the answers are saved"
+    def kept(folder):
+        return [(row["text"], row["labels"]) for row in map(json.loads, folder.round_jsonl(1).read_text().splitlines())]
+
+    original = kept(RunFolder(settings.output, settings.corpus))
+    assert original and kept(RunFolder(copy, tmp_path / "copy_corpus")) == original, "the batch is rebuilt from the saved steps"
