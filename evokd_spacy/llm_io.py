@@ -55,8 +55,9 @@ class SampledPrompt(str):
 
 
 def with_sample(prompt: Any, sample: int) -> Any:
-    """Mark a plain prompt with its sample index (choice prompts are scored, not sampled)."""
-    if sample == 0 or getattr(prompt, "choices", None):
+    """Mark a plain prompt with its sample index. Choice prompts are scored and greedy ones (entity
+    lists included) decoded greedily, never sampled, so they keep their type whatever the index."""
+    if sample == 0 or getattr(prompt, "choices", None) or isinstance(prompt, GreedyPrompt):
         return prompt
     return SampledPrompt(str(prompt), sample)
 

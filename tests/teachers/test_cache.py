@@ -96,3 +96,19 @@ def test_a_run_may_be_continued_with_other_transport_settings(settings_factory):
     assert changed_keys(run_fingerprint(first), run_fingerprint(second)) == []
     saved_before = {**run_fingerprint(first), "teacher.model.max_concurrency": 8}  # a run.json written before they were resumable
     assert changed_keys(saved_before, run_fingerprint(second)) == []
+
+
+def test_a_repeated_entity_or_greedy_prompt_keeps_its_decoding(tmp_path):
+    from evokd_spacy.llm_io import EntityListPrompt, GreedyPrompt
+
+    received = []
+
+    def model(batches):
+        for shards in batches:
+            received.extend(shards)
+            yield ["[]" for _ in shards]
+
+    entity = EntityListPrompt("Find entities.", "Ramen with basil", ["DISH"])
+    TeacherClient(model, {"m": 1}, tmp_path, progress=False).ask([entity, entity, GreedyPrompt("Why?"), GreedyPrompt("Why?")])
+    assert [type(p).__name__ for p in received] == ["EntityListPrompt", "EntityListPrompt", "GreedyPrompt", "GreedyPrompt"]
+    assert received[1].labels == ("DISH",), "still constrained to the label set"
