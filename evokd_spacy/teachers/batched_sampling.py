@@ -50,7 +50,7 @@ class RowSampler:
             # inverse CDF with one uniform draw: the pick depends on the kept tokens only, not on
             # how many zero-probability entries surround them (torch.multinomial's would)
             cdf = values[i].cumsum(dim=0)
-            u = torch.rand((), generator=generator, dtype=cdf.dtype) * cdf[-1]
+            u = torch.rand((), generator=generator, dtype=cdf.dtype, device=cdf.device) * cdf[-1]  # a CUDA generator draws on CUDA
             j = min(int(torch.searchsorted(cdf, u.reshape(1), right=True)), cdf.shape[0] - 1)
             picks.append(j if index is None else int(index[i, j]))
         return picks
@@ -76,7 +76,7 @@ def penalise_repeats(scores: Any, histories: Sequence[Sequence[int]], penalty: f
     if penalty == 1.0:
         return scores
     for i, history in enumerate(histories):
-        ids = torch.tensor(sorted(set(history)), dtype=torch.long)
+        ids = torch.tensor(sorted(set(history)), dtype=torch.long, device=scores.device)
         seen = scores[i, ids]
         scores[i, ids] = torch.where(seen < 0, seen * penalty, seen / penalty)
     return scores

@@ -75,3 +75,18 @@ def test_settings_the_config_leaves_out_come_from_the_models_generation_config_a
     model_defaults = GenerationConfig(top_k=20, temperature=0.6, repetition_penalty=1.05)
     assert sampling_settings({"top_p": 0.8}, model_defaults) == {"temperature": 0.6, "top_k": 20, "top_p": 0.8, "repetition_penalty": 1.05}
     assert sampling_settings({"top_k": 0}, GenerationConfig(top_k=None))["top_k"] == 0
+
+
+def test_draws_are_made_on_the_scores_device(monkeypatch):
+    """A CUDA generator cannot draw a CPU number: the draw must be on the scores' device (no GPU here,
+    so the device torch.rand is asked for is recorded)."""
+    devices = []
+    real_rand = torch.rand
+
+    def rand(*args, **kwargs):
+        devices.append(kwargs.get("device"))
+        return real_rand(*args, **{k: v for k, v in kwargs.items() if k != "device"})
+
+    monkeypatch.setattr(torch, "rand", rand)
+    RowSampler(0.7, 0, 1.0).draw(torch.zeros(2, 5), [torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)])
+    assert devices == [torch.device("cpu")] * 2
