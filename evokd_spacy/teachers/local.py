@@ -174,12 +174,12 @@ class LocalHFModel(ChoiceScoring):
         if self._prefix and output.past_key_values is not None:
             self._prefix.store(output.sequences[0].tolist(), output.past_key_values)
         new = output.sequences[0, len(ids):]
-        if decoder is not None:
+        if decoder is not None:  # cut off: the grammar was not complete (out of tokens, or no allowed token left)
             decoder.sync(new.tolist())
-            text = decoder.answer()
+            text, truncated = decoder.answer(), not decoder.state.done
         else:
-            text = self._tokenizer.decode(new, skip_special_tokens=True)
-        return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]), truncated=self._cut_off(new.tolist()))
+            text, truncated = self._tokenizer.decode(new, skip_special_tokens=True), self._cut_off(new.tolist())
+        return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]), truncated=truncated)
 
     def _prompt_seed(self, prompt: str, sample: int) -> int:
         return self.seed + zlib.crc32(prompt.encode("utf8")) + 1_000_003 * sample

@@ -157,3 +157,14 @@ def test_a_longer_entity_is_placed_before_a_shorter_one_inside_it():
     spans, drops = align_entities(doc, ents(("Washington", "INGREDIENT"), ("George Washington", "DISH")), LABELS)
     assert spans == [[0, 17, "DISH"], [31, 41, "INGREDIENT"]]
     assert [(d["text"], d["reason"]) for d in drops] == [("Washington", "overlap")]
+
+
+def test_an_entity_list_cut_off_at_the_token_limit_is_an_error_not_a_shorter_list():
+    from evokd_spacy.llm_io import TeacherResponse
+
+    task = make_ner_label_task(labels={"DISH": "a dish", "INGREDIENT": "an ingredient"}, description="Food.")
+    closed = json.dumps(ents(("pho", "DISH")))  # a constrained answer closed after its last whole entity
+    [doc] = list(task.parse_responses([nlp("The pho needed more basil.")], [[TeacherResponse(closed, truncated=True)]]))
+    assert list(doc.ents) == [] and result_of(doc)["error"] == "cut_off"
+    [doc] = list(task.parse_responses([nlp("The pho needed more basil.")], [[TeacherResponse(closed)]]))
+    assert [e.text for e in doc.ents] == ["pho"] and result_of(doc)["error"] == ""

@@ -44,6 +44,10 @@ class NERLabelTask(PromptTask):
     def parse_one(self, doc: Doc, response: Any) -> None:
         raw = str(response or "")
         entities, error = parse_entities(raw)
+        if getattr(response, "truncated", False) and not error:
+            # cut off at the token limit (a constrained answer is closed after its last whole
+            # entity): the entities it never reached would be trained as "not an entity"
+            entities, error = [], "cut_off"
         spans, drops = align_entities(doc, entities, self.labels)
         doc.ents = [doc.char_span(s, e, label=lab) for s, e, lab in spans]
         set_result(doc, {"spans": spans, "drops": drops, "error": error, "raw": raw})
