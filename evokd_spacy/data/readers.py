@@ -73,7 +73,9 @@ def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
 def _read_jsonl(file: Path, key: str) -> List[Sample]:
     samples, unlabelled = [], []
     for i, record in jsonl_records(file, key):
-        if isinstance(record.get("spans"), list):
+        # Prodigy writes "spans" into text-classification tasks too (textcat.teach with patterns):
+        # a record with no spans but a label is a text-classification sample
+        if isinstance(record.get("spans"), list) and (record["spans"] or labels_from_record(record) is None):
             sample = _spans_sample(record, file, i, key)
             if sample is not None:
                 samples.append(sample)

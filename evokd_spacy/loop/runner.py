@@ -116,6 +116,10 @@ class EvoKDRunner:
                 f"{path} ('{key}') uses label(s) {', '.join(unknown)} that are not in the label set "
                 f"({', '.join(self.spec.label_names)}). Fix the data or add them to 'paths.labels'."
             )
+        several = next((s for s in samples if len(s.labels) > 1), None) if self.spec.exclusive and self.spec.kind != "ner" else None
+        if several is not None:
+            raise DataError(f"{path} ('{key}'): {several.text[:60]!r} has the labels {', '.join(several.labels)}, but the task's "
+                            "labels are exclusive (one a text). Fix the data, or run with --task.exclusive false.")
 
     def batch(self, r: int) -> List[Sample]:
         """The samples kept in round r (round 0: the seeds), with reviewed answers applied; a

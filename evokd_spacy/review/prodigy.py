@@ -82,5 +82,8 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
         unknown = [label for label in labels if label not in spec.labels]
         if unknown or not labels:
             raise DataError(f"{where}: accepted labels {labels} must be one or more of {', '.join(spec.label_names)}.")
+        if spec.exclusive and len(labels) > 1:
+            raise DataError(f"{where}: accepted labels {labels}: the task's labels are exclusive, so accept exactly one "
+                            "(or run the task with --task.exclusive false).")
         review.labels = [str(label) for label in labels]
     return review

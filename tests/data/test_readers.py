@@ -128,3 +128,9 @@ def test_a_null_text_is_an_error_not_the_text_none(tmp_path):
     path.write_text('{"text": null, "label": "X"}\n')
     with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): each line needs a non-empty \"text\""):
         read_samples(str(path), "paths.seeds")
+
+
+def test_a_text_classification_record_with_empty_spans_keeps_its_label(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "Great film", "label": "POSITIVE", "spans": []}\n{"text": "Met Ann", "spans": []}\n')
+    assert [(s.text, s.labels, s.spans) for s in read_samples(str(path), "paths.seeds")] == [("Great film", ["POSITIVE"], []), ("Met Ann", [], [])]

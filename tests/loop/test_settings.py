@@ -41,6 +41,13 @@ def test_unknown_label_in_data_is_an_error(settings_factory, tmp_path):
         EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds)}), quiet=True).prepare()
 
 
+def test_a_text_with_two_labels_is_an_error_for_an_exclusive_task(settings_factory, tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text('{"text": "Good and bad.", "options": [], "accept": ["POSITIVE", "NEGATIVE"], "answer": "accept"}\n')
+    with pytest.raises(DataError, match=r"'Good and bad.' has the labels POSITIVE, NEGATIVE, but the task's labels are exclusive"):
+        EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds)}), quiet=True).prepare()
+
+
 def test_seeds_leaking_into_dev_are_removed(settings_factory, tmp_path):
     from tests.conftest import ASSETS
 

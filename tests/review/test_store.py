@@ -28,3 +28,9 @@ def test_a_binary_answer_is_refused_for_a_multi_label_task_but_read_for_an_exclu
     exclusive = TaskSpec(kind="textcat", description="", labels={"A": "", "B": ""}, exclusive=True)
     assert from_prodigy({"text": "t", "label": "A", "answer": "accept"}, exclusive, "f, line 3").labels == ["A"]
     assert from_prodigy({"text": "t", "options": [], "accept": ["A", "B"], "answer": "accept"}, multi, "f").labels == ["A", "B"]
+
+
+def test_two_accepted_labels_are_refused_for_an_exclusive_task():
+    exclusive = TaskSpec(kind="textcat", description="", labels={"A": "", "B": ""}, exclusive=True)
+    with pytest.raises(DataError, match=r"f, line 2: accepted labels \['A', 'B'\]: the task's labels are exclusive"):
+        from_prodigy({"text": "t", "options": [], "accept": ["A", "B"], "answer": "accept"}, exclusive, "f, line 2")
