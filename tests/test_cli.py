@@ -122,3 +122,21 @@ def test_status_and_report_name_a_missing_folder_or_config(tmp_path):
     (tmp_path / "bare").mkdir()
     report = cli.invoke(app, ["report", str(tmp_path / "bare")])
     assert report.exit_code == 1 and "give it with --corpus" in " ".join(report.output.split())
+
+
+def test_a_run_saved_with_a_gpu_is_exported_without_one_and_resumed_on_the_cpu_with_gpu_id_minus_one(tmp_path, monkeypatch):
+    import thinc.util
+
+    from evokd_spacy.loop.settings import SAVED_CONFIG
+
+    cli = CliRunner()
+    assert cli.invoke(app, ["run", _config(tmp_path), "--loop.rounds", "1"]).exit_code == 0
+    saved = tmp_path / "training" / SAVED_CONFIG
+    saved.write_text(saved.read_text().replace("gpu_id = -1", "gpu_id = 0"))
+    monkeypatch.setattr(thinc.util, "gpu_is_available", lambda: False)
+    exported = cli.invoke(app, ["export", str(tmp_path / "training")])
+    assert exported.exit_code == 0, exported.output
+    refused = cli.invoke(app, ["resume", str(tmp_path / "training"), "--loop.rounds", "2"])
+    assert refused.exit_code == 1 and "--gpu-id -1" in " ".join(refused.output.split())
+    resumed = cli.invoke(app, ["resume", str(tmp_path / "training"), "--loop.rounds", "2", "--gpu-id", "-1"])
+    assert resumed.exit_code == 0, resumed.output

@@ -21,11 +21,12 @@ def parse_overrides(args: List[str]) -> Dict[str, Any]:
     return parse_config_overrides(args)
 
 
-def load_settings(target: Path, args: List[str]) -> Any:
-    """Checked run settings from a config file or run folder, with command-line overrides."""
+def load_settings(target: Path, args: List[str], training: bool = True) -> Any:
+    """Checked run settings from a config file or run folder, with command-line overrides
+    (`training` False: a command that trains no student, so a GPU setting is not checked)."""
     from ..loop.settings import settings_for
 
-    return settings_for(target, parse_overrides(args))
+    return settings_for(target, parse_overrides(args), training)
 
 
 @contextmanager

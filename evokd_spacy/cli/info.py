@@ -67,7 +67,7 @@ def report_command(
         if corpus is None:
             if output.is_dir() and not (output / SAVED_CONFIG).exists():
                 raise ConfigError(f"{output} holds no {SAVED_CONFIG} to find the run's corpus folder in: give it with --corpus.")
-            corpus = load_settings(output, []).corpus
+            corpus = load_settings(output, [], training=False).corpus
         path = write_report(output, corpus)
         msg.good(f"Report written: {path}")
 
@@ -82,7 +82,7 @@ def evaluate_teacher_command(
     from ..loop.teacher_eval import evaluate_teacher
 
     with reported_errors():
-        result = evaluate_teacher(load_settings(target, ctx.args), limit or None)
+        result = evaluate_teacher(load_settings(target, ctx.args, training=False), limit or None)
         per_label = result["scores"].get("cats_f_per_type") or result["scores"].get("ents_per_type") or {}
         msg.table(
             [(label, f"{s['p']:.3f}", f"{s['r']:.3f}", f"{s['f']:.3f}") for label, s in per_label.items()],

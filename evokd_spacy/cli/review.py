@@ -17,7 +17,7 @@ def export_command(
     from ..review.export import export_run
 
     with reported_errors():
-        settings = load_settings(target, [])
+        settings = load_settings(target, [], training=False)
         out_dir = out_dir or settings.output / "export"
         counts = export_run(settings, out_dir, min_confidence)
         if not counts:
@@ -41,7 +41,7 @@ def import_command(
     from ..review.store import import_reviews
 
     with reported_errors():
-        settings = load_settings(target, [])
+        settings = load_settings(target, [], training=False)
         counts = import_reviews(RunFolder(settings.output, settings.corpus), reviewed, settings.spec, round_)
         msg.table([(r, c["accept"], c["reject"], c["ignore"]) for r, c in counts.items()], header=("round", "accept", "reject", "ignore"), divider=True)
         msg.good(f"Imported {sum(sum(c.values()) for c in counts.values())} reviewed task(s); the next rounds train on them.")

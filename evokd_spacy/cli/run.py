@@ -1,5 +1,6 @@
 """`evokd run` and `evokd resume`."""
 from pathlib import Path
+from typing import Optional
 
 import typer
 from wasabi import msg
@@ -11,11 +12,11 @@ from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reporte
 def run_command(
     ctx: typer.Context,
     target: Path = typer.Argument(..., help=TARGET_HELP, callback=existing),
-    gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU for student training (-1: CPU)"),
+    gpu_id: Optional[int] = typer.Option(None, "--gpu-id", "-g", help="GPU for student training (-1: CPU; default: the config's)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only print the teacher calls and tokens the run will use"),
 ) -> None:
     """Run EvoKD rounds, resuming a run that stopped. Override keys like spaCy: --loop.rounds 2."""
-    args = list(ctx.args) + (["--student.gpu_id", str(gpu_id)] if gpu_id >= 0 else [])
+    args = list(ctx.args) + (["--student.gpu_id", str(gpu_id)] if gpu_id is not None else [])
     with reported_errors():
         settings = load_settings(target, args)
         if dry_run:
@@ -30,7 +31,7 @@ def run_command(
 def resume_command(
     ctx: typer.Context,
     output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder"),
-    gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU for student training (-1: CPU)"),
+    gpu_id: Optional[int] = typer.Option(None, "--gpu-id", "-g", help="GPU for student training (-1: CPU; default: the config's)"),
 ) -> None:
     """Continue a stopped run from its folder, e.g. `evokd resume training/evokd --loop.rounds 5`."""
     from ..loop.settings import SAVED_CONFIG

@@ -116,8 +116,9 @@ def load_config(path: Union[str, Path], overrides: Optional[Dict[str, Any]] = No
         raise ConfigError(f"Cannot read config {path}: {err}") from None
 
 
-def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] = None) -> RunSettings:
-    """Checked settings from a run config file, or from a run folder (its saved `config.cfg`)."""
+def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] = None, training: bool = True) -> RunSettings:
+    """Checked settings from a run config file, or from a run folder (its saved `config.cfg`);
+    `training` False for commands that train nothing (no GPU check)."""
     path = Path(target)
     if path.is_dir():
         if not (path / SAVED_CONFIG).exists():
@@ -125,10 +126,10 @@ def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] =
         # the folder given is the run's, wherever its saved config says it was (a moved or copied run)
         overrides = {"paths.output": str(path), **(overrides or {})}
         path = path / SAVED_CONFIG
-    return check_settings(load_config(path, overrides))
+    return check_settings(load_config(path, overrides), training)
 
 
-def check_settings(config: Any) -> RunSettings:
+def check_settings(config: Any, training: bool = True) -> RunSettings:
     """Check sections and keys (unknown keys and wrong types are errors), and build the TaskSpec."""
     known = [*SECTION_DEFAULTS, "teacher"]
     unknown_sections = sorted(set(config) - set(known))
@@ -166,7 +167,7 @@ def check_settings(config: Any) -> RunSettings:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
     from ..student.train import checked_base_config
 
-    checked_base_config(sections["student"], sections["task"]["kind"])
+    checked_base_config(sections["student"], sections["task"]["kind"], check_gpu=training)
     pool = sections["pool"]
     if pool["path"] and pool["per_round"] < 1:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")

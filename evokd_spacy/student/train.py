@@ -64,10 +64,11 @@ def base_config_path(preset: str, kind: str = "textcat") -> Path:
     return path
 
 
-def checked_base_config(settings: Dict[str, Any], kind: str) -> Tuple[Any, Optional[str]]:
+def checked_base_config(settings: Dict[str, Any], kind: str, check_gpu: bool = True) -> Tuple[Any, Optional[str]]:
     """The [student] preset's training config (checked when it is the user's) and the encoder
     directory it uses (None when it uses none); a ConfigError names what is wrong. Run settings
-    call this before a run starts, so that a mistake is fixed before the run folder is claimed."""
+    call this before a run starts, so that a mistake is fixed before the run folder is claimed;
+    commands that train nothing leave out the GPU check (`check_gpu`)."""
     from spacy import util
 
     path = base_config_path(settings.get("preset", "trf"), kind)
@@ -75,12 +76,12 @@ def checked_base_config(settings: Dict[str, Any], kind: str) -> Tuple[Any, Optio
     if settings.get("preset", "trf") not in PRESETS:
         check_user_config(config, path, kind)
     gpu_id = int(settings.get("gpu_id", -1))
-    if gpu_id >= 0:
+    if gpu_id >= 0 and check_gpu:
         from thinc.util import gpu_is_available
 
         if not gpu_is_available():
             raise ConfigError(f"[student] gpu_id = {gpu_id} (--gpu-id): spaCy sees no GPU (no CUDA device, or CuPy is not "
-                              "installed). Leave it out to train on the CPU, or install spaCy's CUDA extra, e.g. spacy[cuda12x].")
+                              "installed). Train on the CPU with --gpu-id -1 (or --student.gpu_id -1), or install spaCy's CUDA extra, e.g. spacy[cuda12x].")
     uses_encoder = "${paths.encoder}" in config.to_str()
     return config, resolve_encoder(settings.get("encoder", DEFAULT_ENCODER)) if uses_encoder else None
 

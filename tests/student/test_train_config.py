@@ -44,7 +44,7 @@ def test_a_gpu_id_without_a_gpu_is_a_config_error_naming_the_fix(settings_factor
     import thinc.util
 
     monkeypatch.setattr(thinc.util, "gpu_is_available", lambda: False)
-    with pytest.raises(ConfigError, match=r"gpu_id = 0 \(--gpu-id\): spaCy sees no GPU .* Leave it out to train on the CPU"):
+    with pytest.raises(ConfigError, match=r"gpu_id = 0 \(--gpu-id\): spaCy sees no GPU .* Train on the CPU with --gpu-id -1"):
         settings_factory(**{"student.gpu_id": 0})
 
 
