@@ -82,8 +82,27 @@ def checked_base_config(settings: Dict[str, Any], kind: str, check_gpu: bool = T
         if not gpu_is_available():
             raise ConfigError(f"[student] gpu_id = {gpu_id} (--gpu-id): spaCy sees no GPU (no CUDA device, or CuPy is not "
                               "installed). Train on the CPU with --gpu-id -1 (or --student.gpu_id -1), or install spaCy's CUDA extra, e.g. spacy[cuda12x].")
+    check_steps(settings, config)
     uses_encoder = "${paths.encoder}" in config.to_str()
     return config, resolve_encoder(settings.get("encoder", DEFAULT_ENCODER)) if uses_encoder else None
+
+
+def check_steps(settings: Dict[str, Any], config: Any) -> None:
+    """A ConfigError when training stops before its first evaluation on dev: spaCy evaluates
+    every eval_frequency steps, so with fewer steps only the untrained network is ever scored."""
+    overrides = settings.get("overrides") or {}
+
+    def value(key: str) -> int:
+        return int(overrides.get(f"training.{key}") or settings.get(key) or config["training"].get(key) or 0)
+
+    every = value("eval_frequency")
+    steps = {"max_steps": value("max_steps")}
+    if settings.get("warm_start") and settings.get("warm_max_steps"):
+        steps["warm_max_steps"] = int(settings["warm_max_steps"])
+    for key, n in steps.items():
+        if 0 < n < every:
+            raise ConfigError(f"[student] {key} = {n} is below eval_frequency = {every}: the student would never be scored "
+                              f"on dev after training. Set {key} to at least {every}, or lower --student.eval_frequency.")
 
 
 def build_config(

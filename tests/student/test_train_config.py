@@ -55,3 +55,13 @@ def test_a_config_spacy_cannot_train_is_a_config_error_with_its_message(tmp_path
     with pytest.raises(ConfigError, match=r"spaCy could not train the student .* see .*train.log"):
         train_student(SPEC, settings, tmp_path / "train.spacy", tmp_path / "dev.spacy", tmp_path / "model")
     assert (tmp_path / "model" / "train.log").read_text()
+
+
+def test_fewer_steps_than_one_evaluation_is_a_config_error(settings_factory):
+    with pytest.raises(ConfigError, match=r"\[student\] max_steps = 10 is below eval_frequency = 20: the student would never be scored"):
+        settings_factory(**{"student.max_steps": 10, "student.eval_frequency": 20})
+    with pytest.raises(ConfigError, match=r"warm_max_steps = 2 is below eval_frequency = 4"):
+        settings_factory(**{"student.warm_start": True, "student.warm_max_steps": 2})
+    with pytest.raises(ConfigError, match=r"max_steps = 30 is below eval_frequency = 50"):
+        settings_factory(**{"student.max_steps": 30, "student.overrides": {"training.eval_frequency": 50}})
+    assert settings_factory(**{"student.max_steps": 8, "student.eval_frequency": 4}).student["max_steps"] == 8
