@@ -306,6 +306,7 @@ class EvoKDRunner:
         for r in range(int(self.settings.loop["rounds"]) + 1):
             self.run_round(r)
         metrics = self.folder.read_metrics()
+        publish_best(self.folder, metrics, self.teacher_info())  # also brings back a deleted model-best
         if not self.quiet:
             msg.good(f"Done. Best student: {self.folder.model_best}")
             print_rounds(metrics, header=True)

@@ -68,6 +68,8 @@ class RunFolder:
             return True
         except ValueError:
             self.set_aside(r, step, "was corrupt")
+            if step == "train":  # the round's metrics line and model-best describe the weights being replaced
+                self.set_aside(r, "metrics", "describes a student that is trained again")
             return False
 
     def set_aside(self, r: int, step: str, why: str) -> None:

@@ -135,6 +135,20 @@ def test_a_corrupt_step_file_or_metrics_line_is_recovered(settings_factory):
     assert json.loads(label.read_text())["items"] and label.with_suffix(".corrupt").exists()
 
 
+def test_a_corrupt_train_step_retrains_and_rescores_the_round_and_a_deleted_model_best_comes_back(settings_factory):
+    import shutil
+
+    settings = settings_factory(**{"loop.rounds": 1})
+    folder = EvoKDRunner(settings, quiet=True).run() and RunFolder(settings.output, settings.corpus)
+    train = folder.step_file(1, "train")
+    train.write_text(train.read_text()[:20])
+    shutil.rmtree(folder.model_best)
+    EvoKDRunner(settings, quiet=True).run()
+    assert folder.step_file(1, "metrics").with_suffix(".corrupt").exists(), "the old metrics line described the replaced weights"
+    assert json.loads(folder.step_file(1, "metrics").read_text())["round"] == 1
+    assert (folder.model_best / "meta.json").exists() and json.loads((folder.model_best / "meta.json").read_text())["evokd"]["rounds"] == 1
+
+
 def test_damaged_round_data_and_model_are_detected_and_rebuilt_without_teacher_calls(settings_factory):
     from spacy.tokens import DocBin
 
