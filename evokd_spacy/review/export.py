@@ -31,6 +31,21 @@ def review_reasons(
     return reasons
 
 
+def write_keeping_edits(path: Path, tasks: List[Dict[str, Any]]) -> None:
+    """Write tasks as JSONL; an existing file that differs (hand edits not imported yet) is first
+    kept beside it as `<name>.<time>.bak`, with a warning."""
+    import json
+    import time
+
+    if path.exists():
+        new = "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in tasks)
+        if path.read_text(encoding="utf8") != new:
+            backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+            path.replace(backup)
+            msg.warn(f"{path.name} differed from this export (edited?): the old file is kept as {backup.name}.")
+    atomic_write_jsonl(path, tasks)
+
+
 def export_round(
     folder: RunFolder, r: int, samples: List[Sample], spec: TaskSpec, kind: TaskKind, out_dir: Path, min_confidence: float
 ) -> Dict[str, int]:
@@ -47,8 +62,8 @@ def export_round(
         msg.warn(f"Round {r}: no student model of round {r - 1}, so disagreement is not checked.")
     reasons = review_reasons(samples, predictions, kind, min_confidence)
     tasks = [to_prodigy(s, spec, nlp, why) for s, why in zip(samples, reasons)]
-    atomic_write_jsonl(out_dir / f"round_{r}.jsonl", tasks)
-    atomic_write_jsonl(out_dir / f"round_{r}.needs_review.jsonl", [t for t, why in zip(tasks, reasons) if why])
+    write_keeping_edits(out_dir / f"round_{r}.jsonl", tasks)
+    write_keeping_edits(out_dir / f"round_{r}.needs_review.jsonl", [t for t, why in zip(tasks, reasons) if why])
     write_docbin(out_dir / f"round_{r}.spacy", nlp, samples, spec, kind)
     return {"samples": len(samples), "needs_review": sum(bool(why) for why in reasons)}
 

@@ -34,3 +34,16 @@ def test_two_accepted_labels_are_refused_for_an_exclusive_task():
     exclusive = TaskSpec(kind="textcat", description="", labels={"A": "", "B": ""}, exclusive=True)
     with pytest.raises(DataError, match=r"f, line 2: accepted labels \['A', 'B'\]: the task's labels are exclusive"):
         from_prodigy({"text": "t", "options": [], "accept": ["A", "B"], "answer": "accept"}, exclusive, "f, line 2")
+
+
+def test_a_hand_edited_export_file_is_kept_when_exported_again(tmp_path):
+    from evokd_spacy.review.export import write_keeping_edits
+
+    path = tmp_path / "round_1.jsonl"
+    write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
+    write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["round_1.jsonl"], "the same export: nothing to keep"
+    path.write_text('{"text": "a", "accept": ["NEG"]}\n')
+    write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
+    [backup] = [p for p in tmp_path.iterdir() if p.name.endswith(".bak")]
+    assert '"NEG"' in backup.read_text() and '"POS"' in path.read_text()
