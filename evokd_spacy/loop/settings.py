@@ -159,6 +159,8 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
         raise ConfigError("[loop] near_duplicate must be between 0 (exact duplicates only) and 1, like 0.7.")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
+    if not 0.0 <= sections["loop"]["replay"] <= 1.0:
+        raise ConfigError("[loop] replay must be between 0 (train on the seeds and the newest batch only) and 1 (replay every earlier batch in full).")
     if sections["loop"]["choose_exemplars"] < 0:
         raise ConfigError("[loop] choose_exemplars must be >= 0 (dev texts used to choose; 0: keep [teacher.label] as it is).")
     if not 1 <= sections["loop"]["requests_per_label"] < REPEAT_LIMIT:
@@ -171,6 +173,8 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
     pool = sections["pool"]
     if pool["path"] and pool["per_round"] < 1:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")
+    if pool["max_candidates"] < 0:
+        raise ConfigError("[pool] max_candidates must be >= 0 (0: score every pool text not taken yet).")
     if not sections["loop"]["generate"] and not pool["path"]:
         raise ConfigError("[loop] generate = false leaves a round nothing to do: set [pool] path to an unlabelled pool, or generate = true.")
     strategy = str((pool.get("strategy") or {}).get("@misc", ""))

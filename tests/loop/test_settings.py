@@ -89,6 +89,13 @@ def test_near_duplicate_outside_0_to_1_is_a_config_error(settings_factory):
         settings_factory(**{"loop.near_duplicate": 1.5})
 
 
+@pytest.mark.parametrize("key, value, message", [("loop.replay", -0.5, "replay must be between 0"), ("loop.replay", 1.5, "replay must be between 0"),
+                                                 ("pool.max_candidates", -1, "max_candidates must be >= 0")])
+def test_replay_and_max_candidates_outside_their_range_are_config_errors(settings_factory, key, value, message):
+    with pytest.raises(ConfigError, match=message):
+        settings_factory(**{key: value})
+
+
 def test_unknown_section_is_named_with_the_known_ones():
     from evokd_spacy.loop.settings import check_settings, load_config
     from tests.conftest import ROOT
