@@ -194,7 +194,7 @@ class EvoKDRunner:
             newest, tester = self.newest_batch(r)
             split = self._step(r, "predict", lambda: self._predict(tester, newest))
             if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
-                split = {**split, "correct": []}
+                split = {**split, "correct": [], "n_correct": len(split["correct"])}
             analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
         requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop, r)
         repeat_size = len(requests) // max(1, int(loop["requests_per_label"]))

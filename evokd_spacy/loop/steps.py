@@ -25,7 +25,8 @@ def split_predictions(kind: TaskKind, batch: Sequence[Sample], predicted: Sequen
 
 def analyse(teacher: Teacher, split: Dict[str, Any], r: int) -> Dict[str, Any]:
     """Ask the teacher to analyse the student's weaknesses from its correct and wrong predictions."""
-    doc = make_request_doc({"correct": split["correct"], "wrong": split["wrong"], "round": r})
+    counted = {"n_correct": split["n_correct"]} if "n_correct" in split else {}  # right ones not shown (an ablation)
+    doc = make_request_doc({"correct": split["correct"], "wrong": split["wrong"], "round": r, **counted})
     [doc] = teacher.client.run(teacher.analyse, [doc], desc=f"round {r} analyse", sample_offset=r)
     return {**result_of(doc), **doc.user_data[IO_KEY]}
 

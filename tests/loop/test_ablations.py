@@ -48,6 +48,9 @@ def test_analysis_without_correct_predictions_shows_errors_only(settings_factory
     assert full["correct"], "the test needs the student to get some seeds right"
     prompt = json.loads(without.folder.step_file(1, "analyse").read_text())["prompt"]
     assert all(row["text"] not in prompt for row in full["correct"])
+    shown = json.loads(with_correct.folder.step_file(1, "analyse").read_text())["prompt"]
+    n_right = len(full["correct"])
+    assert f"{n_right} right" in shown and f"{n_right} right" in prompt, "the counts are the true ones, not '0 right'"
 
 
 def test_no_separate_labelling_takes_the_generation_target_and_ner_refuses_it(settings_factory):

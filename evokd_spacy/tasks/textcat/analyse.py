@@ -27,12 +27,13 @@ class TextCatAnalyseTask(PromptTask):
     def prompt_for(self, doc: Doc) -> str:
         request = request_of(doc)
         wrong, correct = request.get("wrong", []), request.get("correct", [])
+        n_correct = correct_count(request)
         return self.render(
             wrong=examples_for_prompt(wrong, self.max_examples),
             correct=examples_for_prompt(correct, self.max_examples),
-            n_total=len(wrong) + len(correct),
+            n_total=len(wrong) + n_correct,
             n_wrong=len(wrong),
-            n_correct=len(correct),
+            n_correct=n_correct,
             **self.error_counts(wrong),
         )
 
@@ -53,10 +54,16 @@ class TextCatAnalyseTask(PromptTask):
         set_result(doc, result)
 
 
+def correct_count(request: Dict[str, Any]) -> int:
+    """How many texts the student got right: `n_correct` when the right ones are not shown
+    (the `analysis_shows_correct = false` ablation), else the right ones' count."""
+    return int(request.get("n_correct", len(request.get("correct", []))))
+
+
 def summarise_errors(request: Dict[str, Any]) -> str:
     """A plain error summary, used when the teacher gives no usable analysis (small models often don't)."""
-    wrong, correct = request.get("wrong", []), request.get("correct", [])
-    parts = [f"The classifier got {len(wrong)} of {len(wrong) + len(correct)} texts wrong."]
+    wrong = request.get("wrong", [])
+    parts = [f"The classifier got {len(wrong)} of {len(wrong) + correct_count(request)} texts wrong."]
     for c in count_confusions(wrong):
         parts.append(f"It predicted {c['pred']} for {c['count']} {c['gold']} text(s).")
     if not wrong:
