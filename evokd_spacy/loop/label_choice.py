@@ -15,7 +15,7 @@ from spacy.training import Example
 from ..errors import ConfigError
 from ..ty import Sample, TaskKind, TaskSpec
 from ..util.io import atomic_write_json, read_json
-from .teacher import Teacher
+from .teacher import Teacher, calibrate
 
 CHOICE_FILE = "label_choice.json"
 
@@ -58,10 +58,12 @@ def choose_exemplars(
         for few_shot in (0, shown):
             task.few_shot = few_shot
             task.set_examples(examples)
+            calibrate(teacher, task)  # the prior of the exemplars now shown
             scored, _ = label_and_score(teacher, kind, spec, sample, f"label {len(sample)} dev texts, {few_shot} exemplars")
             scores[str(few_shot)] = float(scored.get(kind.main_score) or 0.0)
         choice = {"few_shot": shown if scores[str(shown)] > scores["0"] else 0, "scores": scores, "n_dev": len(sample), "metric": kind.main_score}
         atomic_write_json(path, choice)
     task.few_shot = int(choice["few_shot"])
     task.set_examples(examples)
+    calibrate(teacher, task)
     return choice

@@ -88,7 +88,13 @@ def prepare_labelling(teacher: Teacher, examples: List[Dict[str, Any]], labels: 
     for task in (teacher.label, teacher.revise):
         if hasattr(task, "set_examples"):
             task.set_examples(examples)
-        used = labels or task is not teacher.label
-        prompts = task.calibration_prompts() if used and hasattr(task, "calibration_prompts") else []
-        if prompts:
-            task.set_prior(teacher.client.ask(prompts, desc="calibrate"))
+        if labels or task is not teacher.label:
+            calibrate(teacher, task)
+
+
+def calibrate(teacher: Teacher, task: Any) -> None:
+    """Set a calibrating task's content-free prior from its calibration prompts, as they are now
+    (they show the exemplars the task shows, so a change of exemplars needs a new prior)."""
+    prompts = task.calibration_prompts() if hasattr(task, "calibration_prompts") else []
+    if prompts:
+        task.set_prior(teacher.client.ask(prompts, desc="calibrate"))

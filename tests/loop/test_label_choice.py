@@ -113,3 +113,23 @@ def test_the_dry_run_stops_where_the_run_would_on_a_folder_with_another_run(sett
     EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True).run()
     with pytest.raises(ConfigError, match=r"holds a run started with other settings \(loop.requests_per_label\)"):
         estimate_run(settings_factory(**{"loop.rounds": 0, "loop.requests_per_label": 3}))
+
+
+def test_a_calibrating_labeller_is_recalibrated_for_the_exemplars_it_ends_up_showing(settings_factory, monkeypatch):
+    from evokd_spacy.loop import teacher as teacher_module
+
+    calibrated, real = [], teacher_module.calibrate
+
+    def recording(teacher, task):
+        calibrated.append(len(getattr(task, "examples", [])) if task is teacher.label else "revise")
+        real(teacher, task)
+
+    monkeypatch.setattr(label_choice, "calibrate", recording)
+    monkeypatch.setattr(label_choice, "label_and_score", lambda teacher, kind, spec, samples, desc: (
+        {kind.main_score: 0.5 if teacher.label.few_shot else 0.7}, []))  # without exemplars wins
+    settings = _exemplar_run(settings_factory)
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v2", "few_shot": 2, "calibrate": True}
+    runner = EvoKDRunner(settings, quiet=True)
+    runner.prepare()
+    assert runner.teacher.label.few_shot == 0 and runner.teacher.label.examples == []
+    assert calibrated == [0, 2, 0], "a prior for each way scored, and one for the way kept"
