@@ -42,6 +42,13 @@ def test_examples_are_answered_with_a_word_not_the_label_name():
     assert "Text: Who wrote Hamlet?\nAnswer: person\n\nText: How far is the moon?\nAnswer: number\n" in str(prompt)
 
 
+def test_a_multi_label_exemplar_is_answered_with_each_of_its_labels_words():
+    task = make_textcat_label_task_v5(labels=LABELS, few_shot=2, exclusive=False)
+    task.set_examples([{"text": "Who won in 1990 and by how much?", "label": "HUM, NUM"}])
+    [prompt] = task.generate_prompts([nlp("When?")])
+    assert "Text: Who won in 1990 and by how much?\nAnswer: person, number\n" in str(prompt)
+
+
 def test_batch_calibration_divides_by_the_mean_over_the_call():
     task = make_textcat_label_task_v5(labels=LABELS, min_batch=4)
     # every text leans to HUM (a prior), two of them less than the others

@@ -49,8 +49,16 @@ class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
         return self.answer_words(label)[0]
 
     def render(self, **values: Any) -> str:
-        examples = [{**ex, "word": self.answer_word(ex["label"])} for ex in values.pop("examples", [])]
+        examples = [{**ex, "word": self.example_answer(ex["label"])} for ex in values.pop("examples", [])]
         return super().render(**values, examples=examples)
+
+    def example_answer(self, label: str) -> str:
+        """An exemplar's answer: its label's answer word, or for a multi-label seed ("A, B") each
+        of its labels' words, comma-separated, as the prompt asks multi-label answers to be."""
+        parts = [part.strip() for part in label.split(",")]
+        if len(parts) > 1 and all(part in self.labels for part in parts):
+            return ", ".join(self.answer_word(part) for part in parts)
+        return self.answer_word(label)
 
     def parse_responses(self, docs: Iterable[Doc], responses: Iterable[Any]) -> Iterable[Doc]:
         """With batch calibration, the prior is the mean label probability over this call's texts."""
