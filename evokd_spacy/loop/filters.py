@@ -12,13 +12,14 @@ from ..ty import Sample, TaskSpec
 from .near_duplicates import NearDuplicateIndex
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_SPLIT_CLITIC = re.compile(r"\s+(n't|'(?:s|re|ve|ll|d|m))\b")  # Penn Treebank tokenisation: "do n't", "it 's"
 # Generated "inputs" that carry template syntax, chat-control tokens or instructions aimed at a
 # model: kept out of training (they are not in-domain text) and counted as "injection". They are
 # inert either way (teacher output is never rendered or evaluated), this keeps them out of prompts.
 _INJECTION = re.compile(
     r"\{\{|\{%|\{#|<\|[a-z_]+\|>|\[/?INST\]|^\s*#{2,}\s*(instruction|system|response)"
     r"|\b(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|prompts?|rules)"
-    r"|\b(system prompt|you are now|new instructions?:)",
+    r"|\b(system prompt|new instructions?:)|\byou are now (an? )?(\w+ )?(assistant|ai|language model|chatbot|bot)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -30,8 +31,9 @@ Split = Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]
 
 
 def normalise(text: str) -> str:
-    """Key for duplicate and leakage checks: lower case, punctuation and spacing removed."""
-    return _NON_WORD.sub(" ", text.lower()).strip()
+    """Key for duplicate and leakage checks: lower case, punctuation and spacing removed, and
+    clitics joined, so a tokenised dev sentence ("I do n't know .") matches the running text."""
+    return _NON_WORD.sub(" ", _SPLIT_CLITIC.sub(r"\1", text.lower())).strip()
 
 
 def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set[str], near_duplicate: float = 0.0) -> Split:
