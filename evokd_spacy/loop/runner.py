@@ -70,7 +70,7 @@ class EvoKDRunner:
         """Give the labeller the seed exemplars, its calibration and the exemplar choice. Needs the
         seeds, so a teacher built before `prepare` (to inspect it) gets them when `prepare` reads them."""
         loop, teacher = self.settings.loop, self._teacher
-        examples, labels = [self.kind.example(s) for s in self.seeds], calls_label_task(self.settings)
+        examples, labels = [self.kind.example(s) for s in self.shown_seeds()], calls_label_task(self.settings)
         prepare_labelling(teacher, examples, labels=labels)
         if loop["choose_exemplars"] and labels:
             from .label_choice import CHOICE_FILE, choose_exemplars
@@ -131,6 +131,11 @@ class EvoKDRunner:
             self._warned_leaks.add((r, leaked))
             msg.warn(f"Round {r}: left out {leaked} imported review(s) of text(s) from the dev or test data (leakage).")
         return kept
+
+    def shown_seeds(self) -> List[Sample]:
+        """The seeds as the teacher is shown them (exemplars, generation examples): with their
+        imported reviews applied once round 0 is written (a rejected seed is left out)."""
+        return self.batch(0) if self.folder.round_jsonl(0).exists() else list(self.seeds)
 
     def known_texts(self, r: int) -> Set[str]:
         """Normalised texts of the seeds and rounds 1..r-1 as written, rejected ones included, and of
@@ -196,7 +201,7 @@ class EvoKDRunner:
             if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
                 split = {**split, "correct": [], "n_correct": len(split["correct"])}
             analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
-        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.seeds, loop, r)
+        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.shown_seeds(), loop, r)
         repeat_size = len(requests) // max(1, int(loop["requests_per_label"]))
         generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r, repeat_size, int(loop["round_tokens"])))
         checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))

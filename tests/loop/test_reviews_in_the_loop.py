@@ -33,3 +33,20 @@ def test_an_accepted_review_of_a_dev_text_is_not_added_to_training(settings_fact
     assert dev_text not in texts and "A reviewer wrote this one: simply wonderful." in texts
     assert "left out 1 imported review(s) of text(s) from the dev or test data" in " ".join(capsys.readouterr().out.split())
     assert dev_text not in {s.text for s in runner.training_samples(1)}
+
+
+def test_a_reviewed_seed_is_shown_to_the_teacher_with_its_new_label(settings_factory, tmp_path):
+    settings = settings_factory(**{"loop.rounds": 0})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v5", "few_shot": 6}
+    EvoKDRunner(settings, quiet=True).run()
+    first = EvoKDRunner(settings, quiet=True)
+    first.prepare()
+    seed = first.seeds[0]
+    other = next(label for label in first.spec.label_names if label not in seed.labels)
+    path = tmp_path / "seed_review.jsonl"
+    path.write_text(json.dumps({"text": seed.text, "accept": [other], "answer": "accept", "meta": {"round": 0}}) + "\n")
+    import_reviews(first.folder, path, first.spec)
+    again = EvoKDRunner(settings, quiet=True)
+    again.prepare()
+    shown = {ex["text"]: ex["label"] for ex in again.teacher.label.examples}
+    assert shown[seed.text] == other, "the labeller's exemplar carries the reviewed label"
