@@ -26,14 +26,31 @@ class GrammarDecoder:
         self.text = ""
         self.consumed = 0
         self._pieces: Dict[int, str] = {}
+        self._anchor: Optional[int] = None  # a one-token word decoded before each token (-1: none)
 
     def piece(self, token_id: int) -> Optional[str]:
         """The token's text, or None for special tokens and partial characters."""
         if token_id not in self._pieces:
-            text = "" if token_id in self.special else self.tokenizer.decode([token_id])
+            text = "" if token_id in self.special else self._decode_after_anchor(token_id)
             self._pieces[token_id] = text
         text = self._pieces[token_id]
         return text if text and REPLACEMENT not in text else None
+
+    def _decode_after_anchor(self, token_id: int) -> str:
+        """The token's text as it reads after another token. SentencePiece tokenizers (Llama,
+        Mistral) drop a token's leading space when it is decoded alone ("▁York" -> "York"), which
+        would glue "New" and "York" into "NewYork"; byte-level ones (Qwen, SmolLM2) do not."""
+        if self._anchor is None:
+            try:
+                ids = list(self.tokenizer.encode("a", add_special_tokens=False))
+            except (AttributeError, TypeError):
+                ids = []
+            self._anchor = ids[0] if len(ids) == 1 else -1
+        alone = self.tokenizer.decode([token_id])
+        if self._anchor < 0:
+            return alone
+        base, both = self.tokenizer.decode([self._anchor]), self.tokenizer.decode([self._anchor, token_id])
+        return both[len(base):] if both.startswith(base) else alone
 
     def sync(self, generated: Iterable[int]) -> None:
         """Feed the tokens generated since the last call into the grammar state."""

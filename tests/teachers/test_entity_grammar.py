@@ -97,3 +97,21 @@ def test_the_decoder_keeps_the_best_allowed_token_and_ends_when_complete():
     decoder.sync(ids[2:])
     assert decoder.answer() == '[{"text": "Paris", "label": "location"}]'
     assert ids[-1] == 0, "end-of-sequence once the list is closed"
+
+
+class SentencePieceTokenizer(PieceTokenizer):
+    """Llama-style: '▁' marks a space, and decoding drops the space a text starts with."""
+
+    def encode(self, text, add_special_tokens=False):
+        return [self.pieces.index("▁" + text)]
+
+    def decode(self, ids):
+        return "".join(self.pieces[i] for i in ids).replace("▁", " ").lstrip(" ")
+
+
+def test_a_sentencepiece_token_keeps_the_space_it_starts_with():
+    pieces = ["▁a", '[{"text": "', "New", "▁York", '", "label": "', "location", '"}', "]"]
+    decoder = GrammarDecoder(SentencePieceTokenizer(pieces), EntityListGrammar("I love New York", ["location"]), prompt_length=0, eos_ids=[0])
+    assert decoder.piece(pieces.index("▁York") + 1) == " York" and decoder.piece(pieces.index("New") + 1) == "New"
+    decoder.sync([pieces.index(p) + 1 for p in ('[{"text": "', "New", "▁York", '", "label": "', "location", '"}', "]")])
+    assert decoder.answer() == '[{"text": "New York", "label": "location"}]'
