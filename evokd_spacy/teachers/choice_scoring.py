@@ -1,10 +1,13 @@
 """How the local teacher answers a `ChoicePrompt`: by the log-probability of each choice after the
 prompt, summed over the choice's tokens. One prompt at a time, the prompt runs once and its
 key/value cache is shared by the choices (continuing the opening it shares with the prompt before
-it, with `reuse_prefix`); with `batch_size` > 1, all prompts and choices run in one padded pass."""
+it, with `reuse_prefix`); with `batch_size` > 1, all prompts and choices run in padded passes, as
+many rows at a time as LOGIT_BUDGET allows."""
 from typing import Any, Callable, List
 
 from ..llm_io import ChoicePrompt, TeacherResponse
+
+LOGIT_BUDGET = 2**28  # floats of full-vocabulary logits one batched pass may hold (1 GiB in float32)
 
 
 class ChoiceScoring:
@@ -73,21 +76,30 @@ class ChoiceScoring:
                 rows.append(ids + cids)
         width = max(len(r) for r in rows)
         pad = self._tokenizer.pad_token_id
-        mask = [[1] * len(r) + [0] * (width - len(r)) for r in rows]
-        padded = [r + [pad] * (width - len(r)) for r in rows]
+        # full-vocabulary logits of every position: at most LOGIT_BUDGET floats at a time
+        per_row = width * int(self._model.config.vocab_size)
+        step = max(1, LOGIT_BUDGET // max(1, per_row))
+        row_scores: List[float] = []
         with torch.no_grad():
-            logits = self._model(
-                input_ids=torch.tensor(padded, device=self.device), attention_mask=torch.tensor(mask, device=self.device)
-            ).logits
-            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            for first in range(0, len(rows), step):
+                chunk = rows[first:first + step]
+                mask = [[1] * len(r) + [0] * (width - len(r)) for r in chunk]
+                padded = [r + [pad] * (width - len(r)) for r in chunk]
+                logits = self._model(
+                    input_ids=torch.tensor(padded, device=self.device), attention_mask=torch.tensor(mask, device=self.device)
+                ).logits
+                logprobs = torch.log_softmax(logits.float(), dim=-1)
+                for i in range(len(chunk)):
+                    start, cids = spans[first + i]
+                    row_scores.append(float(sum(logprobs[i, start - 1 + k, tok] for k, tok in enumerate(cids))))
+                del logits, logprobs
         answers, row = [], 0
         for prompt in prompts:
-            scores = {}
-            for choice in prompt.choices:
-                start, cids = spans[row]
-                scores[choice] = float(sum(logprobs[row, start - 1 + k, tok] for k, tok in enumerate(cids)))
-                row += 1
+            scores = {choice: row_scores[row + j] for j, choice in enumerate(prompt.choices)}
+            mine = spans[row:row + len(prompt.choices)]
+            row += len(prompt.choices)
             best = max(scores, key=scores.get)
-            processed = sum(spans[i][0] + len(spans[i][1]) for i in range(row - len(prompt.choices), row))
+            # billed as the single-prompt path (and a hosted API) would: the prompt once, then each choice
+            processed = mine[0][0] + sum(len(cids) for _, cids in mine)
             answers.append(TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0))
         return answers

@@ -77,7 +77,19 @@ def test_batched_choice_scoring_gives_the_same_answers_and_keeps_order(model_pat
         if one[0].scores:
             assert str(one[0]) == str(many[0])
             assert all(abs(one[0].scores[k] - many[0].scores[k]) < 1e-3 for k in one[0].scores)
-            assert one[0].prompt_tokens < many[0].prompt_tokens  # one pass over the prompt, not one per choice
+            assert one[0].prompt_tokens == many[0].prompt_tokens  # billed alike: batch_size is a compute setting
+
+
+def test_batched_choice_scoring_in_chunks_gives_the_same_scores(model_path, monkeypatch):
+    from evokd_spacy.teachers import choice_scoring
+    from evokd_spacy.teachers.local import make_local_hf_model
+
+    prompts = [[ChoicePrompt(f"Review: {t}\nPositive or negative?", ["positive", "negative", "neutral"])] for t in ("I love it", "Awful", "Fine")]
+    whole = list(make_local_hf_model(path=model_path, config={"max_new_tokens": 4}, batch_size=3)(prompts))
+    monkeypatch.setattr(choice_scoring, "LOGIT_BUDGET", 1)  # one row at a time
+    chunked = list(make_local_hf_model(path=model_path, config={"max_new_tokens": 4}, batch_size=3)(prompts))
+    for [a], [b] in zip(whole, chunked):
+        assert str(a) == str(b) and all(abs(a.scores[k] - b.scores[k]) < 1e-3 for k in a.scores)
 
 
 def test_cached_choice_scoring_matches_scoring_each_full_sequence(model_path):
