@@ -142,6 +142,11 @@ class TeacherClient:
         }
         if getattr(prompt, "decoding", None):  # how the answer is decoded (e.g. a grammar's version)
             payload["decoding"] = prompt.decoding
+            # the grammar's label set and source text, where the prompt does not spell them out (a
+            # user template); left out otherwise, so the keys of the shipped templates stay as they were
+            hidden = {"labels": list(getattr(prompt, "labels", ())), "source": getattr(prompt, "source", "")}
+            if not all(part in str(prompt) for part in hidden["labels"] + [hidden["source"]]):
+                payload["grammar"] = hidden
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf8")).hexdigest()
 
     def _path(self, key: str) -> Path:

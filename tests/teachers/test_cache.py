@@ -72,6 +72,17 @@ def test_the_decoding_of_a_prompt_is_part_of_its_cache_key(tmp_path):
     newer.decoding = "entity-grammar-3"
     assert client.key(prompt, 0) != client.key(newer, 0)
     assert client.key(GreedyPrompt("Find entities."), 0) == client.key(GreedyPrompt("Find entities."), 0)
+    # a template that does not print the label set: another label set is another answer
+    other_labels = EntityListPrompt("Find entities.", "Ramen with basil", ["DISH", "HERB"])
+    assert client.key(prompt, 0) != client.key(other_labels, 0)
+    shown = EntityListPrompt("Find DISH entities in: Ramen with basil", "Ramen with basil", ["DISH"])
+    import hashlib
+    import json as _json
+
+    plain = {"model": client.model_id, "prompt_type": "EntityListPrompt", "prompt": str(shown), "choices": [], "sample": 0,
+             "decoding": shown.decoding}
+    assert client.key(shown, 0) == hashlib.sha256(_json.dumps(plain, sort_keys=True).encode("utf8")).hexdigest(), \
+        "a prompt that shows its labels and text keeps the key it had"
 
 
 def test_how_a_served_teacher_is_reached_is_not_part_of_the_cache_key(tmp_path):
