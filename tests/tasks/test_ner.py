@@ -168,3 +168,22 @@ def test_an_entity_list_cut_off_at_the_token_limit_is_an_error_not_a_shorter_lis
     assert list(doc.ents) == [] and result_of(doc)["error"] == "cut_off"
     [doc] = list(task.parse_responses([nlp("The pho needed more basil.")], [[TeacherResponse(closed)]]))
     assert [e.text for e in doc.ents] == ["pho"] and result_of(doc)["error"] == ""
+
+
+def test_tokens_of_an_entity_with_an_unknown_label_are_left_missing_in_training():
+    from evokd_spacy.loop.filters import items_to_samples
+    from evokd_spacy.tasks.ner.kind import NERKind
+    from evokd_spacy.ty import TaskSpec
+
+    spec = TaskSpec(kind="ner", description="", labels={"DISH": "a dish", "INGREDIENT": "an ingredient"})
+    task = make_ner_label_task(labels=spec.labels, description="Food.")
+    raw = json.dumps(ents(("pad thai", "FOOD"), ("basil", "INGREDIENT")))
+    [doc] = list(task.parse_responses([nlp("I loved the pad thai with basil here")], [[raw]]))
+    item = {"text": doc.text, "tag": "hard", **NERKind().labelled_fields(result_of(doc))}
+    [sample] = items_to_samples([item], 1)
+    trained = NERKind().to_doc(nlp, sample, spec)
+    iob = {token.text: token.ent_iob_ for token in trained}
+    assert iob["pad"] == iob["thai"] == "", "the teacher saw an entity here: neither an entity nor 'outside'"
+    assert iob["basil"] == "B" and iob["loved"] == iob["here"] == "O"
+    sample.meta["reviewed"] = True
+    assert {t.ent_iob_ for t in NERKind().to_doc(nlp, sample, spec) if t.text in ("pad", "thai")} == {"O"}, "a review is whole"

@@ -2,7 +2,9 @@
 
 Every occurrence of an entity string is labelled. An entity that is not in the text, does not
 fall on token boundaries, overlaps a longer entity (or an equally long one named before it), or
-has an unknown label is dropped with a reason; the doc keeps the rest.
+has an unknown label is dropped with a reason; the doc keeps the rest. An unknown-label or
+misaligned drop keeps its character ranges: the teacher saw an entity there, so training leaves
+those tokens unannotated rather than teaching "not an entity" (`NERKind.to_doc`).
 """
 import re
 from typing import Any, Dict, List, Sequence, Tuple
@@ -54,8 +56,8 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
         if not surface:
             drops.append((i, {**entity, "reason": "empty_entity"}))
             continue
-        if label is None:
-            drops.append((i, {**entity, "reason": "unknown_label"}))
+        if label is None:  # its ranges let training leave those tokens unannotated, not "not an entity"
+            drops.append((i, {**entity, "reason": "unknown_label", "ranges": [[start, end] for start, end in ranges]}))
             continue
         if not ranges:
             drops.append((i, {**entity, "reason": "not_in_text"}))
@@ -63,7 +65,7 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
         for start, end in ranges:
             span = doc.char_span(start, end, label=label, alignment_mode="strict")
             if span is None:
-                drops.append((i, {**entity, "start": start, "reason": "misaligned"}))
+                drops.append((i, {**entity, "start": start, "end": end, "reason": "misaligned"}))
             elif any(taken[start:end]):
                 drops.append((i, {**entity, "start": start, "reason": "overlap"}))
             else:

@@ -1,5 +1,5 @@
 """Named-entity recognition as seen by the loop: gold entities on docs, predictions, correctness."""
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence
 
 from spacy.language import Language
 from spacy.scorer import Scorer
@@ -15,12 +15,31 @@ def describe_spans(text: str, spans: List[List[Any]]) -> str:
     return ", ".join(f"{text[s:e]} ({label})" for s, e, label in spans) or "(none)"
 
 
-def spans_to_doc(nlp: Language, text: str, spans: List[List[Any]]) -> Doc:
-    """A Doc whose entities are `spans`; spans off token boundaries are expanded to them."""
+def spans_to_doc(nlp: Language, text: str, spans: List[List[Any]], unsure: Sequence[Sequence[int]] = ()) -> Doc:
+    """A Doc whose entities are `spans` (spans off token boundaries are expanded to them) and whose
+    other tokens are "outside", except those of the `unsure` character ranges outside any entity,
+    which are left missing: spaCy's NER neither rewards nor penalises anything there."""
     doc = nlp.make_doc(text)
-    ents = [doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in spans]
-    doc.ents = filter_spans([ent for ent in ents if ent is not None])
+    ents = filter_spans([ent for ent in (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in spans) if ent is not None])
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    holes = [doc.char_span(s, e, alignment_mode="expand") for s, e in unsure]
+    holes = filter_spans([h for h in holes if h is not None and not taken & set(range(h.start, h.end))])
+    doc.set_ents(ents, missing=holes, default="outside")
     return doc
+
+
+def unsure_ranges(sample: Sample) -> List[List[int]]:
+    """Character ranges where the teacher named an entity that could not be kept (a label outside
+    the set, or a string off token boundaries); none for a reviewed sample, whose spans are whole."""
+    if sample.meta.get("reviewed"):
+        return []
+    out: List[List[int]] = []
+    for drop in sample.meta.get("entity_drops") or []:
+        if drop.get("reason") == "unknown_label":
+            out += [list(r) for r in drop.get("ranges") or []]
+        elif drop.get("reason") == "misaligned" and "end" in drop:
+            out.append([int(drop["start"]), int(drop["end"])])
+    return out
 
 
 class NERKind:
@@ -32,7 +51,7 @@ class NERKind:
     allows_no_label = True
 
     def to_doc(self, nlp: Language, sample: Sample, spec: TaskSpec) -> Doc:
-        return spans_to_doc(nlp, sample.text, sample.spans)
+        return spans_to_doc(nlp, sample.text, sample.spans, unsure_ranges(sample))
 
     def from_doc(self, doc: Doc) -> Sample:
         spans = [[ent.start_char, ent.end_char, ent.label_] for ent in doc.ents]
