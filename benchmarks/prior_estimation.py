@@ -20,7 +20,7 @@ call is made. Writes benchmarks/results/prior_estimation[_train].json and prints
 """
 import dataclasses
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence
 
 from . import datasets
 from .calibration_strength import calibrate, macro_f, rescore_cached, rescore_cli, split_halves
@@ -76,14 +76,22 @@ def score_priors(probs: List[List[float]], gold: List[str], labels: List[str]) -
     return {"n": len(gold), "macro_f": rows, "priors": {part: dict(zip(labels, p)) for part, p in priors.items()}, "gold_frequencies": true}
 
 
-def main(names: List[str], data: Path, subset: str = "dev", runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
-    """Score both on each dataset's cached answers; write and print the table."""
+def rescore_default(name: str, score: Callable[[List[List[float]], List[str], List[str]], Dict[str, Any]], names: List[str],
+                    data: Path, subset: str, runs: Path, results: Path) -> Dict[str, Any]:
+    """Re-score the default labeller's cached answers with `score(probs, gold, labels)`, on dev or
+    (`subset` "train") on the 500 training texts `teacher_techniques --subset train` labelled;
+    writes results/<name>[_train].json and prints the table."""
     def prepare(ds: datasets.Dataset) -> datasets.Dataset:
         return dataclasses.replace(ds, dev=train_sample(ds, 500, 1)) if subset == "train" else ds
 
-    name = "prior_estimation" + ("_train" if subset == "train" else "")
-    return rescore_cached(names, data, runs, Path(results) / f"{name}.json", "labelling", default_label_probabilities,
-                          lambda ds, found: score_priors(found["probs"], found["gold"], list(ds.labels)), prepare)
+    out = Path(results) / (name + ("_train" if subset == "train" else "") + ".json")
+    return rescore_cached(names, data, runs, out, "labelling", default_label_probabilities,
+                          lambda ds, found: score(found["probs"], found["gold"], list(ds.labels)), prepare)
+
+
+def main(names: List[str], data: Path, subset: str = "dev", runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
+    """Score both on each dataset's cached answers; write and print the table."""
+    return rescore_default("prior_estimation", score_priors, names, data, subset, runs, results)
 
 
 if __name__ == "__main__":

@@ -15,17 +15,13 @@ random halves (each fitted on its own texts), or with `--subset train` on the 50
 questions the teacher-alone benchmark's `--subset train` labelled. No teacher call is made.
 Writes benchmarks/results/prototype_calibration[_train].json and prints the table.
 """
-import dataclasses
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
-from . import datasets
-from .calibration_strength import calibrate, macro_f, rescore_cached, rescore_cli, split_halves
-from .neighbour_labels import default_label_probabilities
-from .prior_estimation import argmax_labels
+from .calibration_strength import calibrate, macro_f, rescore_cli, split_halves
+from .prior_estimation import argmax_labels, rescore_default
 from .report import RESULTS
 from .run import RUNS
-from .teacher_techniques import train_sample
 
 REG_COVAR, N_INIT, SEED = 1e-4, 5, 0
 
@@ -57,12 +53,7 @@ def score_prototypes(probs: List[List[float]], gold: List[str], labels: List[str
 
 def main(names: List[str], data: Path, subset: str = "dev", runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
     """Score both on each dataset's cached answers; write and print the table."""
-    def prepare(ds: datasets.Dataset) -> datasets.Dataset:
-        return dataclasses.replace(ds, dev=train_sample(ds, 500, 1)) if subset == "train" else ds
-
-    name = "prototype_calibration" + ("_train" if subset == "train" else "")
-    return rescore_cached(names, data, runs, Path(results) / f"{name}.json", "labelling", default_label_probabilities,
-                          lambda ds, found: score_prototypes(found["probs"], found["gold"], list(ds.labels)), prepare)
+    return rescore_default("prototype_calibration", score_prototypes, names, data, subset, runs, results)
 
 
 if __name__ == "__main__":
