@@ -94,7 +94,10 @@ def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, A
     evokd = read_json(meta_path).get("evokd", {}) if meta_path.exists() else {}
     teacher_eval = folder.output / "teacher_eval.json"
     ledger = folder.output / "teacher_budget.json"  # every call made, also those of a round not finished yet
-    spent = read_json(ledger) if ledger.exists() else {}
+    # only while a round is under way: once it finishes, the calls it paid for before a stop are
+    # read back from the cache (counted as cached), so the ledger stays above the rounds' sum
+    in_progress = folder.round_dir(metrics[-1]["round"] + 1).exists()
+    spent = read_json(ledger) if ledger.exists() and in_progress else {}
     return {
         "unfinished": {"calls": max(0, int(spent.get("calls", 0)) - teacher["calls"]),
                        "tokens": max(0, int(spent.get("tokens", 0)) - teacher["prompt_tokens"] - teacher["completion_tokens"])},
