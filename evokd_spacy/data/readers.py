@@ -58,7 +58,7 @@ def labels_from_record(record: Dict[str, Any]) -> Optional[List[str]]:
 
 def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """(line number, record) of each non-blank line; bad JSON or a missing "text" names the line."""
-    for i, line in enumerate(file.read_text(encoding="utf8").splitlines(), start=1):
+    for i, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -164,7 +164,7 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
 
 
 def _read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
-    with file.open(encoding="utf8", newline="") as f:
+    with file.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f, delimiter=delimiter)
         if reader.fieldnames is None or not {"text", "label"} <= set(reader.fieldnames):
             raise DataError(f"{file} ('{key}'): the first row must be a header with columns text,label.")

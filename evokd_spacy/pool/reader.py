@@ -19,7 +19,7 @@ def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()
     elif suffix in (".csv", ".tsv"):
         texts = _csv_texts(file, key, "\t" if suffix == ".tsv" else ",")
     else:
-        texts = [line.strip() for line in file.read_text(encoding="utf8", errors="replace").splitlines()]
+        texts = [line.strip() for line in file.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
     seen, kept = set(exclude), []
     for text in texts:
         norm = normalise(text)
@@ -36,7 +36,7 @@ def _jsonl_texts(file: Path, key: str) -> List[str]:
 
 
 def _csv_texts(file: Path, key: str, delimiter: str) -> List[str]:
-    with file.open(encoding="utf8", newline="") as f:
+    with file.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f, delimiter=delimiter)
         if reader.fieldnames is None or "text" not in reader.fieldnames:
             raise DataError(f"{file} ('{key}'): the first row must be a header with a `text` column.")

@@ -33,7 +33,7 @@ def import_reviews(folder: RunFolder, path: Path, spec: TaskSpec, round_: Option
     if not path.exists():
         raise DataError(f"Reviewed file not found: {path}")
     by_round: Dict[int, Dict[str, Review]] = {}
-    for i, line in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
+    for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -134,3 +134,17 @@ def test_a_text_classification_record_with_empty_spans_keeps_its_label(tmp_path)
     path = tmp_path / "data.jsonl"
     path.write_text('{"text": "Great film", "label": "POSITIVE", "spans": []}\n{"text": "Met Ann", "spans": []}\n')
     assert [(s.text, s.labels, s.spans) for s in read_samples(str(path), "paths.seeds")] == [("Great film", ["POSITIVE"], []), ("Met Ann", [], [])]
+
+
+def test_files_saved_with_a_byte_order_mark_are_read(tmp_path):
+    from evokd_spacy.pool.reader import read_pool
+
+    csv_seeds = tmp_path / "seeds.csv"
+    csv_seeds.write_bytes(b"\xef\xbb\xbftext,label\nGreat film,POSITIVE\n")
+    jsonl = tmp_path / "seeds.jsonl"
+    jsonl.write_bytes(b'\xef\xbb\xbf{"text": "Great film", "label": "POSITIVE"}\n')
+    assert [(s.text, s.labels) for s in read_samples(str(csv_seeds), "paths.seeds")] == [("Great film", ["POSITIVE"])]
+    assert [(s.text, s.labels) for s in read_samples(str(jsonl), "paths.seeds")] == [("Great film", ["POSITIVE"])]
+    pool = tmp_path / "pool.csv"
+    pool.write_bytes(b"\xef\xbb\xbftext\nhello there\n")
+    assert read_pool(str(pool), "pool.path") == ["hello there"]
