@@ -7,7 +7,7 @@ from .plots import score_name
 CAPTIONS = {
     "dev_score": "Dev score of the student trained in each round; the star marks the best round (model-best).",
     "per_label": "Dev F of each label in each round (a dash: the label had no gold or predicted example).",
-    "kept": "Samples kept per label in each round (round 0: the seeds).",
+    "kept": "Samples kept per label in each round (round 0: the seeds; a text with several labels counts under each).",
     "kept_ner": "Entity spans kept per label in each round (round 0: the seeds).",
     "tokens": "Cumulative teacher tokens per round (left), and the dev score against the tokens spent so far (right).",
     "confusion": "Confusion matrix of model-best on the dev set (rows: gold, columns: predicted).",
