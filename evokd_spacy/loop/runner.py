@@ -6,6 +6,7 @@ run again, so a run that is killed at any point continues where it stopped.
 """
 import random
 import time
+from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from wasabi import msg
@@ -276,6 +277,8 @@ class EvoKDRunner:
 
     def _train(self, r: int) -> Dict[str, Any]:
         samples = self.training_samples(r)
+        if self.settings.loop["unsure_entity_tokens"] == "outside":  # an ablation: the behaviour before session 15
+            samples = [replace(s, meta={k: v for k, v in s.meta.items() if k != "entity_drops"}) for s in samples]
         n = write_docbin(self.folder.train_docbin(r), self.nlp, samples, self.spec, self.kind)
         student = {**self.settings.student, "seed": self.settings.task["seed"], "progress": self.settings.loop["progress"] and not self.quiet}
         warm = self.folder.round_model(r - 1) if r > 0 and student.get("warm_start") else None

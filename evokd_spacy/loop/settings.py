@@ -25,6 +25,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "styles": [],
         "attributes": {},
         "near_duplicate": 0.0,
+        "unsure_entity_tokens": "missing",
         "choose_exemplars": 0,
         "feedback": True,
         "test_before_training": True,
@@ -62,7 +63,8 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 # Keys added after runs were first saved: left out of a run's fingerprint while at their default,
 # so that runs started before them can still be continued.
 LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0,
-                                  "loop.test_before_training": True}
+                                  "loop.test_before_training": True, "loop.unsure_entity_tokens": "missing"}
+UNSURE_ENTITY_TOKENS = ("missing", "outside")  # left unannotated, or trained as "not an entity" (before session 15)
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
 REPEAT_LIMIT = 1000  # a round's copies of a prompt take sample indices r * 1000 onwards (loop/steps.py)
@@ -157,6 +159,9 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
         raise ConfigError(attribute_error)
     if not 0.0 <= sections["loop"]["near_duplicate"] <= 1.0:
         raise ConfigError("[loop] near_duplicate must be between 0 (exact duplicates only) and 1, like 0.7.")
+    if sections["loop"]["unsure_entity_tokens"] not in UNSURE_ENTITY_TOKENS:
+        raise ConfigError(f"[loop] unsure_entity_tokens must be one of {', '.join(map(repr, UNSURE_ENTITY_TOKENS))}: how NER training "
+                          "treats the tokens of an entity the teacher named but that could not be kept (a label outside the set).")
     if sections["loop"]["rounds"] < 0:
         raise ConfigError("[loop] rounds must be >= 0.")
     if not 0.0 <= sections["loop"]["replay"] <= 1.0:

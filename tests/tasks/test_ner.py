@@ -187,3 +187,22 @@ def test_tokens_of_an_entity_with_an_unknown_label_are_left_missing_in_training(
     assert iob["basil"] == "B" and iob["loved"] == iob["here"] == "O"
     sample.meta["reviewed"] = True
     assert {t.ent_iob_ for t in NERKind().to_doc(nlp, sample, spec) if t.text in ("pad", "thai")} == {"O"}, "a review is whole"
+
+
+def test_unsure_entity_tokens_outside_trains_them_as_not_an_entity(settings_factory):
+    import spacy
+    from spacy.tokens import DocBin
+
+    from evokd_spacy.errors import ConfigError
+    from evokd_spacy.loop.runner import EvoKDRunner
+
+    with pytest.raises(ConfigError, match="unsure_entity_tokens must be one of 'missing', 'outside'"):
+        settings_factory("evokd_ner.cfg", **{"loop.unsure_entity_tokens": "maybe"})
+    settings = settings_factory("evokd_ner.cfg", **{"loop.rounds": 0, "loop.unsure_entity_tokens": "outside"})
+    runner = EvoKDRunner(settings, quiet=True)
+    runner.prepare()
+    runner.seeds[0].meta["entity_drops"] = [{"text": "x", "label": "FOOD", "reason": "unknown_label", "ranges": [[0, 1]]}]
+    runner.training_samples = lambda r: [runner.seeds[0]]
+    runner._train(0)
+    [doc] = DocBin().from_disk(runner.folder.train_docbin(0)).get_docs(spacy.blank("en").vocab)
+    assert doc[0].ent_iob_ in ("O", "B"), "trained as outside (or an entity), never missing"
