@@ -138,14 +138,16 @@ def rescore_cached(names: List[str], data: Path, runs: Path, out_file: Path, wha
     return out
 
 
-def rescore_cli(doc: str, default_datasets: List[str], subsets: Sequence[str] = ()) -> argparse.Namespace:
+def rescore_cli(doc: str, default_datasets: List[str], subsets: Sequence[str] = (), n: int = 0) -> argparse.Namespace:
     """Command-line arguments of a re-scoring benchmark: --datasets and --data (and --subset, if
-    it names `subsets`; the first is the default)."""
+    it names `subsets`, the first the default; and --n, if `n` gives its default)."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--datasets", nargs="*", default=default_datasets)
     parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
     if subsets:
         parser.add_argument("--subset", choices=list(subsets), default=subsets[0])
+    if n:
+        parser.add_argument("--n", type=int, default=n)
     return parser.parse_args()
 
 

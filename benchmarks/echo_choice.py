@@ -1,7 +1,7 @@
 """Choosing on a few dev texts whether the labeller reads each text twice (issue #9, session 15).
 
     python -m benchmarks.teacher_techniques --variants cloze_batch cloze_few_shot_batch cloze_echo --subset all
-    python -m benchmarks.echo_choice [--datasets sst2 trec emotion]
+    python -m benchmarks.echo_choice [--datasets sst2 trec emotion] [--n 100]
 
 Showing each text twice (`cloze_echo`, `evokd.TextCatLabel.v7` with echo) moved the 0.5B teacher
 from 0.572 to 0.644 on TREC-6 and cost SST-2 1.7 and emotion 2.9 points (whole dev splits). A run
@@ -9,8 +9,9 @@ cannot know in advance which kind of task it has, but it has a dev split: `[loop
 labels n dev texts both ways and keeps the better. This measures that choice from the cached
 answers: `DRAWS` times, n random dev texts choose (echo only if its macro F there is higher), and
 the choice is scored on the other dev texts; each part is batch-calibrated on its own texts.
-Settings fixed before the first run: n = 100, 50 draws (seeds 0 to 49). No teacher call is made.
-Writes benchmarks/results/echo_choice.json and prints the table.
+Settings fixed before the first run: n = 100, 50 draws (seeds 0 to 49); `--n 40` (the shipped
+`choose_echo`) was run after it. No teacher call is made. Writes benchmarks/results/echo_choice.json
+(echo_choice_n<n>.json for another n) and prints the table.
 """
 import json
 import random
@@ -77,15 +78,15 @@ def score_choice(found: Dict[str, Any], labels: List[str], n: int = N_CHOOSE, dr
             "macro_f_rest": {way: {"mean": statistics.mean(values), "min": min(values), "max": max(values)} for way, values in rows.items()}}
 
 
-def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
-    """Score the choice on each dataset's cached answers; write and print the table."""
+def main(names: List[str], data: Path, n: int = N_CHOOSE, runs: Path = RUNS, results: Path = RESULTS) -> Dict[str, Any]:
+    """Score the choice on n texts on each dataset's cached answers; write and print the table."""
     out = {}
     for name in names:
         ds = datasets.load(name, data)
         found = both_ways(ds, cached_scores(teacher_cache(runs, name)))
-        if len(found["gold"]) > N_CHOOSE:
-            out[name] = score_choice(found, list(ds.labels))
-    path = Path(results) / "echo_choice.json"
+        if len(found["gold"]) > n:
+            out[name] = score_choice(found, list(ds.labels), n)
+    path = Path(results) / ("echo_choice.json" if n == N_CHOOSE else f"echo_choice_n{n}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2) + "\n")
     rows = [(name, way, f"{m['mean']:.3f}", f"{m['min']:.3f}", f"{m['max']:.3f}", r["echo_chosen"] if way == "chosen" else "")
@@ -95,5 +96,5 @@ def main(names: List[str], data: Path, runs: Path = RUNS, results: Path = RESULT
 
 
 if __name__ == "__main__":
-    args = rescore_cli(__doc__, ["sst2", "trec", "emotion"])
-    main(args.datasets, args.data)
+    args = rescore_cli(__doc__, ["sst2", "trec", "emotion"], n=N_CHOOSE)
+    main(args.datasets, args.data, args.n)

@@ -112,6 +112,8 @@ class Bench:
             "student.max_steps": suite.student_steps,
             "student.eval_frequency": max(4, suite.student_steps // 3),
         }
+        if self.ds.kind == "textcat":  # the settings every recorded run used: v7 without echo is v6
+            values["loop.choose_echo"] = 0
         if self.teacher_path:
             values["paths.teacher"] = self.teacher_path
         values.update({key: v for key, v in overrides.items() if not key.startswith("teacher.")})

@@ -43,6 +43,7 @@ def make_settings(tmp_path: Path, config: str = "evokd.cfg", **overrides: Any):
         "loop.rounds": 2,
         "loop.min_confidence": 0.0,
         "loop.progress": False,
+        "loop.choose_echo": 0,  # the shipped default (40) labels dev texts first; tests count calls without it
         "student.preset": "cnn",
         "student.max_steps": 8,
         "student.eval_frequency": 4,
@@ -57,6 +58,7 @@ def write_run_config(tmp_path: Path, teacher: Dict[str, Any], config_name: str =
     """A run config file for the CLI: a shipped config pointed at tmp_path, CNN student, `teacher` model."""
     from benchmarks.demo_config import write_demo_config
 
+    loop = {"choose_echo": 0, **loop} if config_name == "evokd.cfg" else loop
     return write_demo_config(tmp_path, teacher, config_name, loop=loop, student={"max_steps": 8, "eval_frequency": 4})
 
 

@@ -75,8 +75,9 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     parts = ("label", "revise") if calls_label_task(settings) else ("revise",)
     setup = [p for part in parts if hasattr(tasks.get(part), "calibration_prompts") for p in tasks[part].calibration_prompts()]
     calibration_calls = len(setup) if done <= 1 and to_go else 0
-    # `choose_exemplars`: that many dev texts labelled twice (without and with exemplars), once per run
-    choice_calls = 2 * int(loop["choose_exemplars"]) if calls_label_task(settings) and done <= 1 and to_go else 0
+    # `choose_exemplars` / `choose_echo`: that many dev texts labelled both ways, once per run
+    chosen = int(loop["choose_exemplars"]) + int(loop["choose_echo"])
+    choice_calls = 2 * chosen if calls_label_task(settings) and done <= 1 and to_go else 0
     setup_calls = calibration_calls + choice_calls
     setup_prompt = (_tokens(setup) if calibration_calls else 0) + int(per_label * choice_calls)
     setup_completion = 0 if scored else limit * choice_calls  # calibration prompts are scored, never generated

@@ -73,11 +73,15 @@ class EvoKDRunner:
         loop, teacher = self.settings.loop, self._teacher
         examples, labels = [self.kind.example(s) for s in self.shown_seeds()], calls_label_task(self.settings)
         prepare_labelling(teacher, examples, labels=labels)
+        seed = int(self.settings.task["seed"])
         if loop["choose_exemplars"] and labels:
             from .label_choice import CHOICE_FILE, choose_exemplars
 
-            path, seed = self.folder.output / CHOICE_FILE, int(self.settings.task["seed"])
-            choose_exemplars(teacher, self.kind, self.spec, examples, self.dev, int(loop["choose_exemplars"]), path, seed)
+            choose_exemplars(teacher, self.kind, self.spec, examples, self.dev, int(loop["choose_exemplars"]), self.folder.output / CHOICE_FILE, seed)
+        if loop["choose_echo"] and labels:
+            from .label_choice import ECHO_FILE, choose_echo
+
+            choose_echo(teacher, self.kind, self.spec, self.dev, int(loop["choose_echo"]), self.folder.output / ECHO_FILE, seed)
 
     # ---- data ---------------------------------------------------------------------------
     def prepare(self) -> None:

@@ -27,6 +27,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
         "near_duplicate": 0.0,
         "unsure_entity_tokens": "missing",
         "choose_exemplars": 0,
+        "choose_echo": 0,
         "feedback": True,
         "test_before_training": True,
         "analysis_shows_correct": True,
@@ -63,7 +64,8 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 # Keys added after runs were first saved: left out of a run's fingerprint while at their default,
 # so that runs started before them can still be continued.
 LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0,
-                                  "loop.test_before_training": True, "loop.unsure_entity_tokens": "missing"}
+                                  "loop.test_before_training": True, "loop.unsure_entity_tokens": "missing",
+                                  "loop.choose_echo": 0}
 UNSURE_ENTITY_TOKENS = ("missing", "outside")  # left unannotated, or trained as "not an entity" (before session 15)
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
@@ -152,6 +154,9 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
     missing = [part for part in TEACHER_PARTS if part not in teacher]
     if missing:
         raise ConfigError(f"[teacher] needs the blocks {', '.join('[teacher.' + m + ']' for m in missing)}.")
+    if sections["task"]["kind"] == "ner" and sections["loop"]["choose_echo"]:
+        raise ConfigError("[loop] choose_echo chooses how the text-classification labeller (evokd.TextCatLabel.v7) reads a "
+                          "text; set choose_echo = 0 for NER.")
     if sections["task"]["kind"] == "ner" and not sections["loop"]["separate_labelling"]:
         raise ConfigError("[loop] separate_labelling = false works for textcat only: NER texts need the labelling call for their entities.")
     attribute_error = check_attributes(sections["loop"]["attributes"])
@@ -166,8 +171,9 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
         raise ConfigError("[loop] rounds must be >= 0.")
     if not 0.0 <= sections["loop"]["replay"] <= 1.0:
         raise ConfigError("[loop] replay must be between 0 (train on the seeds and the newest batch only) and 1 (replay every earlier batch in full).")
-    if sections["loop"]["choose_exemplars"] < 0:
-        raise ConfigError("[loop] choose_exemplars must be >= 0 (dev texts used to choose; 0: keep [teacher.label] as it is).")
+    for key in ("choose_exemplars", "choose_echo"):
+        if sections["loop"][key] < 0:
+            raise ConfigError(f"[loop] {key} must be >= 0 (dev texts used to choose; 0: keep [teacher.label] as it is).")
     if not 1 <= sections["loop"]["requests_per_label"] < REPEAT_LIMIT:
         raise ConfigError(f"[loop] requests_per_label must be between 1 and {REPEAT_LIMIT - 1}.")
     if sections["loop"]["round_tokens"] < 0:

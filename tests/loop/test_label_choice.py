@@ -62,6 +62,8 @@ def test_the_dry_run_counts_the_choice_calls_once(settings_factory):
     choosing = estimate_run(_exemplar_run(settings_factory, n=10, **{"loop.rounds": 2}))
     assert choosing["setup_calls"] == plain["setup_calls"] + 20
     assert choosing["calls"] == plain["calls"] + 20 and choosing["tokens"] > plain["tokens"]
+    both = estimate_run(_exemplar_run(settings_factory, n=10, **{"loop.rounds": 2, "loop.choose_echo": 7}))
+    assert both["setup_calls"] == plain["setup_calls"] + 20 + 14
 
 
 def test_the_dry_run_prices_the_setup_calls_too(settings_factory):
@@ -133,3 +135,41 @@ def test_a_calibrating_labeller_is_recalibrated_for_the_exemplars_it_ends_up_sho
     runner.prepare()
     assert runner.teacher.label.few_shot == 0 and runner.teacher.label.examples == []
     assert calibrated == [0, 2, 0], "a prior for each way scored, and one for the way kept"
+
+
+@pytest.mark.parametrize("twice_score,expected", [(0.9, True), (0.7, False)])
+def test_reading_each_text_twice_is_chosen_on_dev_when_it_labels_better(settings_factory, monkeypatch, twice_score, expected):
+    asked = []
+
+    def fake_score(teacher, kind, spec, samples, desc):
+        asked.append(teacher.label.echo)
+        return {kind.main_score: twice_score if teacher.label.echo else 0.7}, []
+
+    monkeypatch.setattr(label_choice, "label_and_score", fake_score)
+    settings = settings_factory(**{"loop.rounds": 1, "loop.choose_echo": 10})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v7"}
+    runner = EvoKDRunner(settings, quiet=True)
+    runner.run()
+    saved = json.loads((settings.output / label_choice.ECHO_FILE).read_text())
+    assert asked == [False, True] and saved["echo"] is expected and saved["scores"] == {"False": 0.7, "True": twice_score}
+    assert runner.teacher.label.echo == expected
+    again = EvoKDRunner(settings, quiet=True)
+    again.prepare()
+    assert again.teacher.label.echo is expected and asked == [False, True], "a resumed run keeps the saved choice"
+
+
+def test_choosing_the_echo_needs_a_labeller_that_has_one(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1, "loop.choose_echo": 10})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v6"}
+    with pytest.raises(ConfigError, match=r'choose_echo compares reading each text once and twice: use .*"evokd.TextCatLabel.v7"'):
+        EvoKDRunner(settings, quiet=True).run()
+
+
+def test_the_shipped_textcat_config_chooses_the_echo_on_40_dev_texts_and_ner_refuses_it(settings_factory):
+    from evokd_spacy.loop.settings import check_settings, load_config
+    from tests.conftest import ROOT
+
+    shipped = check_settings(load_config(ROOT / "configs" / "evokd.cfg"))
+    assert shipped.loop["choose_echo"] == 40 and shipped.teacher_config["label"]["@llm_tasks"] == "evokd.TextCatLabel.v7"
+    with pytest.raises(ConfigError, match="set choose_echo = 0 for NER"):
+        settings_factory("evokd_ner.cfg", **{"loop.choose_echo": 10})
