@@ -97,3 +97,12 @@ def choose_echo(teacher: Teacher, kind: TaskKind, spec: TaskSpec, dev: Sequence[
 
     return choose_setting(teacher, kind, spec, dev, n, path, seed, "echo", (False, True), read,
                           lambda echo: "each read twice" if echo else "each read once")
+
+
+def make_choices(teacher: Teacher, kind: TaskKind, spec: TaskSpec, examples: List[Dict[str, Any]], dev: Sequence[Sample],
+                 loop: Dict[str, Any], output: Path, seed: int) -> None:
+    """The dev choices the [loop] section asks for, exemplars first: `choose_exemplars` and `choose_echo`."""
+    if loop["choose_exemplars"]:
+        choose_exemplars(teacher, kind, spec, examples, dev, int(loop["choose_exemplars"]), output / CHOICE_FILE, seed)
+    if loop["choose_echo"]:
+        choose_echo(teacher, kind, spec, dev, int(loop["choose_echo"]), output / ECHO_FILE, seed)

@@ -12,8 +12,8 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from wasabi import msg
 
 from ..data.kshot import sample_k_shot
+from ..data.label_check import check_labels
 from ..data.readers import read_samples
-from ..errors import DataError
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.cache import TeacherUsage
@@ -70,18 +70,12 @@ class EvoKDRunner:
     def _prepare_labelling(self) -> None:
         """Give the labeller the seed exemplars, its calibration and the exemplar choice. Needs the
         seeds, so a teacher built before `prepare` (to inspect it) gets them when `prepare` reads them."""
-        loop, teacher = self.settings.loop, self._teacher
         examples, labels = [self.kind.example(s) for s in self.shown_seeds()], calls_label_task(self.settings)
-        prepare_labelling(teacher, examples, labels=labels)
-        seed = int(self.settings.task["seed"])
-        if loop["choose_exemplars"] and labels:
-            from .label_choice import CHOICE_FILE, choose_exemplars
+        prepare_labelling(self._teacher, examples, labels=labels)
+        if labels:
+            from .label_choice import make_choices
 
-            choose_exemplars(teacher, self.kind, self.spec, examples, self.dev, int(loop["choose_exemplars"]), self.folder.output / CHOICE_FILE, seed)
-        if loop["choose_echo"] and labels:
-            from .label_choice import ECHO_FILE, choose_echo
-
-            choose_echo(teacher, self.kind, self.spec, self.dev, int(loop["choose_echo"]), self.folder.output / ECHO_FILE, seed)
+            make_choices(self._teacher, self.kind, self.spec, examples, self.dev, self.settings.loop, self.folder.output, int(self.settings.task["seed"]))
 
     # ---- data ---------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -90,9 +84,9 @@ class EvoKDRunner:
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
         paths, task = self.settings.paths, self.settings.task
         pool = read_samples(paths["seeds"], "paths.seeds")
-        self._check_labels(pool, paths["seeds"], "paths.seeds")
+        check_labels(pool, self.spec, paths["seeds"], "paths.seeds")
         dev = self.dev = read_samples(paths["dev"], "paths.dev")
-        self._check_labels(dev, paths["dev"], "paths.dev")
+        check_labels(dev, self.spec, paths["dev"], "paths.dev")
         test = read_samples(paths["test"], "paths.test") if paths.get("test") else []
         self.held_out = {normalise(s.text) for s in dev + test}
         leaking = [s for s in pool if normalise(s.text) in self.held_out]
@@ -113,18 +107,6 @@ class EvoKDRunner:
             self._strategy = resolve_strategy(self.settings.pool["strategy"])
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])
-
-    def _check_labels(self, samples: List[Sample], path: str, key: str) -> None:
-        unknown = sorted({lab for s in samples for lab in s.labels} - set(self.spec.labels))
-        if unknown:
-            raise DataError(
-                f"{path} ('{key}') uses label(s) {', '.join(unknown)} that are not in the label set "
-                f"({', '.join(self.spec.label_names)}). Fix the data or add them to 'paths.labels'."
-            )
-        several = next((s for s in samples if len(s.labels) > 1), None) if self.spec.exclusive and self.spec.kind != "ner" else None
-        if several is not None:
-            raise DataError(f"{path} ('{key}'): {several.text[:60]!r} has the labels {', '.join(several.labels)}, but the task's "
-                            "labels are exclusive (one a text). Fix the data, or run with --task.exclusive false.")
 
     def batch(self, r: int) -> List[Sample]:
         """The samples kept in round r (round 0: the seeds), with reviewed answers applied; a

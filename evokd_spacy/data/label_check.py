@@ -1,0 +1,20 @@
+"""Checks of labelled data against the task's label set, with errors that name the file and fix."""
+from typing import List
+
+from ..errors import DataError
+from ..ty import Sample, TaskSpec
+
+
+def check_labels(samples: List[Sample], spec: TaskSpec, path: str, key: str) -> None:
+    """A DataError for a label outside the label set, or for a text with several labels when the
+    task's labels are exclusive (text classification)."""
+    unknown = sorted({lab for s in samples for lab in s.labels} - set(spec.labels))
+    if unknown:
+        raise DataError(
+            f"{path} ('{key}') uses label(s) {', '.join(unknown)} that are not in the label set "
+            f"({', '.join(spec.label_names)}). Fix the data or add them to 'paths.labels'."
+        )
+    several = next((s for s in samples if len(s.labels) > 1), None) if spec.exclusive and spec.kind != "ner" else None
+    if several is not None:
+        raise DataError(f"{path} ('{key}'): {several.text[:60]!r} has the labels {', '.join(several.labels)}, but the task's "
+                        "labels are exclusive (one a text). Fix the data, or run with --task.exclusive false.")
