@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from spacy.training import Example
+from wasabi import msg
 
 from ..errors import ConfigError
 from ..ty import Sample, TaskKind, TaskSpec
@@ -62,6 +63,8 @@ def choose_setting(teacher: Teacher, kind: TaskKind, spec: TaskSpec, dev: Sequen
         best = max(ways, key=lambda way: (scores[str(way)], -list(ways).index(way)))
         choice = {key: best, "scores": scores, "n_dev": len(sample), "metric": kind.main_score}
         atomic_write_json(path, choice)
+        tried = ", ".join(f"{describe(way)} {scores[str(way)]:.3f}" for way in ways)
+        msg.info(f"Labelling chosen on {len(sample)} dev texts: {describe(best)} ({kind.main_score}: {tried}; saved in {path.name})")
     apply(choice[key])
     return choice
 

@@ -138,7 +138,7 @@ def test_a_calibrating_labeller_is_recalibrated_for_the_exemplars_it_ends_up_sho
 
 
 @pytest.mark.parametrize("twice_score,expected", [(0.9, True), (0.7, False)])
-def test_reading_each_text_twice_is_chosen_on_dev_when_it_labels_better(settings_factory, monkeypatch, twice_score, expected):
+def test_reading_each_text_twice_is_chosen_on_dev_when_it_labels_better(settings_factory, monkeypatch, capsys, twice_score, expected):
     asked = []
 
     def fake_score(teacher, kind, spec, samples, desc):
@@ -153,6 +153,8 @@ def test_reading_each_text_twice_is_chosen_on_dev_when_it_labels_better(settings
     saved = json.loads((settings.output / label_choice.ECHO_FILE).read_text())
     assert asked == [False, True] and saved["echo"] is expected and saved["scores"] == {"False": 0.7, "True": twice_score}
     assert runner.teacher.label.echo == expected
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"Labelling chosen on 10 dev texts: each read {'twice' if expected else 'once'}" in said and "echo_choice.json" in said
     again = EvoKDRunner(settings, quiet=True)
     again.prepare()
     assert again.teacher.label.echo is expected and asked == [False, True], "a resumed run keeps the saved choice"
