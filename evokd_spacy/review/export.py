@@ -11,7 +11,7 @@ from wasabi import msg
 
 from ..student.docs import predict, write_docbin
 from ..ty import Sample, TaskKind, TaskSpec
-from ..util.io import atomic_write_jsonl
+from ..util.io import atomic_write_text, jsonl_text
 from ..loop.state import RunFolder
 from .prodigy import to_prodigy
 
@@ -34,16 +34,14 @@ def review_reasons(
 def write_keeping_edits(path: Path, tasks: List[Dict[str, Any]]) -> None:
     """Write tasks as JSONL; an existing file that differs (hand edits not imported yet) is first
     kept beside it as `<name>.<time>.bak`, with a warning."""
-    import json
     import time
 
-    if path.exists():
-        new = "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in tasks)
-        if path.read_text(encoding="utf8") != new:
-            backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
-            path.replace(backup)
-            msg.warn(f"{path.name} differed from this export (edited?): the old file is kept as {backup.name}.")
-    atomic_write_jsonl(path, tasks)
+    new = jsonl_text(tasks)
+    if path.exists() and path.read_text(encoding="utf8") != new:
+        backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+        path.replace(backup)
+        msg.warn(f"{path.name} differed from this export (edited?): the old file is kept as {backup.name}.")
+    atomic_write_text(path, new)
 
 
 def export_round(

@@ -41,10 +41,14 @@ def atomic_write_json(path: PathLike, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def jsonl_text(lines: Iterable[Any]) -> str:
+    """JSON lines as the text `atomic_write_jsonl` writes."""
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+
+
 def atomic_write_jsonl(path: PathLike, lines: Iterable[Any]) -> None:
     """Write JSON lines atomically."""
-    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
-    atomic_write_text(path, body)
+    atomic_write_text(path, jsonl_text(lines))
 
 
 def read_json(path: PathLike) -> Any:
