@@ -96,6 +96,12 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
         "loop.attributes": {"length": ["one short sentence", "two or three sentences"], "tone": ["plain", "ironic", "enthusiastic"]},
     },
     "generation_v5_near_duplicate": {**V5_LABEL, "loop.test_before_training": False, "loop.near_duplicate": 0.7},
+    # Session 16: the shipped textcat config (TextCatLabel.v7, TextCatAnalyse.v2) with each text
+    # read once (what every recorded run did) against read twice (`echo`, which `choose_echo`
+    # picks on TREC-6 44 times in 50). Fixed before the first run: TREC-6, seeds 0 1 2, the quick
+    # suite; compared on the test score of the round dev chose and of the last round.
+    "read_once_s16": {},
+    "read_twice_s16": {"teacher.label.echo": True},
 }
 
 # EvoKD on an NER dataset with each entity-side technique: free decoding (NERLabel.v1, the default
