@@ -34,7 +34,8 @@ class EntityListPrompt(GreedyPrompt):
     source: str
     labels: Sequence[str]
     # Part of the teacher-cache key: a changed grammar must not reuse answers decoded under the old one.
-    decoding = "entity-grammar-2"
+    # 3: SentencePiece tokens keep their leading space (multi-word entities were impossible before).
+    decoding = "entity-grammar-3"
 
     def __new__(cls, text: str, source: str, labels: Sequence[str]) -> "EntityListPrompt":
         obj = super().__new__(cls, text)

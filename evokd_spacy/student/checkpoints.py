@@ -58,12 +58,13 @@ def unwrap_logger(model_dir: Path) -> None:
         config.to_disk(path)
 
 
-def keep_a_trained_checkpoint(output_dir: Path, warm_start: bool) -> Dict[str, Any]:
+def keep_a_trained_checkpoint(output_dir: Path, warm_start: bool, last_step: Optional[int] = None) -> Dict[str, Any]:
     """Replace `model-best` by `model-last` when the untrained step-0 network was the best on dev.
 
     A warm-started round's step 0 is the previous round's student, a fair choice, so it is kept.
-    Returns the dev score at each evaluated step, the step `model-best` holds, and whether the
-    fallback was taken.
+    `last_step` is the step `model-last` holds (the run's max_steps; spaCy evaluates only every
+    eval_frequency steps, so it can lie after the last evaluation). Returns the dev score at each
+    evaluated step, the step `model-best` holds, and whether the fallback was taken.
     """
     path = output_dir / CHECKPOINTS_FILE
     checkpoints = [(float(score), int(step)) for score, step in srsly.read_json(path)] if path.exists() else []
@@ -72,7 +73,7 @@ def keep_a_trained_checkpoint(output_dir: Path, warm_start: bool) -> Dict[str, A
     if untrained:
         shutil.rmtree(output_dir / "model-best")
         shutil.copytree(output_dir / "model-last", output_dir / "model-best")
-        best_step = checkpoints[-1][1]
+        best_step = max(last_step or 0, checkpoints[-1][1])
     for name in ("model-best", "model-last"):
         if (output_dir / name).exists():
             unwrap_logger(output_dir / name)

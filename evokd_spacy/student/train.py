@@ -173,6 +173,7 @@ def train_student(
         raise ConfigError(f"spaCy could not train the student with {config_path}; see {output_dir / 'train.log'}:\n{tail}") from None
     finally:
         atomic_write_text(output_dir / "train.log", log.getvalue())
-    checkpoints = keep_a_trained_checkpoint(output_dir, warm_start is not None)
+    last_step = int(config["training"].get("max_steps") or 0) or None  # 0: spaCy trains until patience runs out
+    checkpoints = keep_a_trained_checkpoint(output_dir, warm_start is not None, last_step)
     meta = read_json(output_dir / "model-best" / "meta.json")
     return {"performance": meta.get("performance", {}), "seconds": time.perf_counter() - start, **checkpoints}

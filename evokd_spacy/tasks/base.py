@@ -27,13 +27,13 @@ class PromptTask(LabelSet):
 
     @property
     def prompt_template(self) -> str:
-        """The template source (spacy-llm's PromptTemplateProvider)."""
+        """The template source that prompts are rendered from (spacy-llm's PromptTemplateProvider)."""
         return self.template
 
     def render(self, **values: Any) -> str:
         """Render the template with the task's labels and description plus `values`."""
         return render(
-            self.template,
+            self.prompt_template,
             description=self.description,
             labels=self.label_definitions,
             exclusive=self.exclusive,

@@ -40,6 +40,11 @@ def test_the_untrained_network_winning_on_dev_is_replaced_by_the_last_checkpoint
     assert (out / "model-best" / "which").read_text() == "last"
 
 
+def test_the_fallback_names_the_step_model_last_holds_when_it_was_not_evaluated(tmp_path):
+    out = _output(tmp_path, [[0.006, 0], [0.0, 20], [0.0, 40]])  # max_steps 50, evaluated every 20
+    assert keep_a_trained_checkpoint(out, warm_start=False, last_step=50)["best_step"] == 50
+
+
 def test_a_trained_best_checkpoint_is_kept(tmp_path):
     out = _output(tmp_path, [[0.0, 0], [0.3, 20], [0.1, 40]])
     result = keep_a_trained_checkpoint(out, warm_start=False)

@@ -69,7 +69,7 @@ def test_the_decoding_of_a_prompt_is_part_of_its_cache_key(tmp_path):
     client = TeacherClient(model=None, model_config={"m": 1}, cache_dir=tmp_path)
     prompt = EntityListPrompt("Find entities.", "Ramen with basil", ["DISH"])
     newer = EntityListPrompt("Find entities.", "Ramen with basil", ["DISH"])
-    newer.decoding = "entity-grammar-3"
+    newer.decoding = "entity-grammar-4"
     assert client.key(prompt, 0) != client.key(newer, 0)
     assert client.key(GreedyPrompt("Find entities."), 0) == client.key(GreedyPrompt("Find entities."), 0)
     # a template that does not print the label set: another label set is another answer

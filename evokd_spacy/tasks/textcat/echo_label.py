@@ -25,15 +25,10 @@ class EchoClozeTextCatLabelTask(SmallSetClozeTextCatLabelTask):
         self.echo = bool(echo)
         self.echo_template = load_template(self.template_dir, ECHO_TEMPLATE, echo_template)
 
-    def render(self, **values: Any) -> str:
-        if not self.echo:
-            return super().render(**values)
-        plain = self.template
-        self.template = self.echo_template
-        try:
-            return super().render(**values)
-        finally:
-            self.template = plain
+    @property
+    def prompt_template(self) -> str:
+        """The echo template when `echo` is on, else v6's."""
+        return self.echo_template if self.echo else self.template
 
 
 @registry.llm_tasks("evokd.TextCatLabel.v7")
