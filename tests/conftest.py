@@ -43,7 +43,7 @@ def make_settings(tmp_path: Path, config: str = "evokd.cfg", **overrides: Any):
         "loop.rounds": 2,
         "loop.min_confidence": 0.0,
         "loop.progress": False,
-        "loop.choose_echo": 0,  # the shipped default (40) labels dev texts first; tests count calls without it
+        "loop.choose_echo": 0,  # the shipped default; pinned, as a choice labels dev texts first and tests count calls
         "student.preset": "cnn",
         "student.max_steps": 8,
         "student.eval_frequency": 4,

@@ -167,11 +167,12 @@ def test_choosing_the_echo_needs_a_labeller_that_has_one(settings_factory):
         EvoKDRunner(settings, quiet=True).run()
 
 
-def test_the_shipped_textcat_config_chooses_the_echo_on_40_dev_texts_and_ner_refuses_it(settings_factory):
+def test_the_shipped_textcat_config_reads_once_without_a_choice_and_ner_refuses_the_choice(settings_factory):
     from evokd_spacy.loop.settings import check_settings, load_config
     from tests.conftest import ROOT
 
     shipped = check_settings(load_config(ROOT / "configs" / "evokd.cfg"))
-    assert shipped.loop["choose_echo"] == 40 and shipped.teacher_config["label"]["@llm_tasks"] == "evokd.TextCatLabel.v7"
+    assert shipped.loop["choose_echo"] == 0 and shipped.teacher_config["label"]["@llm_tasks"] == "evokd.TextCatLabel.v7"
+    assert not shipped.teacher_config["label"].get("echo", False)
     with pytest.raises(ConfigError, match="set choose_echo = 0 for NER"):
         settings_factory("evokd_ner.cfg", **{"loop.choose_echo": 10})
