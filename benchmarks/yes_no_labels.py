@@ -39,12 +39,6 @@ QUESTION = "{description}\n\nText: {text}\n\nStatement: {statement}\nIs the stat
 YES, NO = ("yes", "Yes"), ("no", "No")
 
 
-def logsumexp(values: Sequence[float]) -> float:
-    """log(sum(exp(v))) of `values`, computed stably."""
-    top = max(values)
-    return top + math.log(sum(math.exp(v - top) for v in values))
-
-
 def yes_no_prompts(ds: datasets.Dataset, texts: Sequence[str]) -> List[Any]:
     """One yes/no choice prompt per text and label, texts outer, labels in `ds.labels` order."""
     from evokd_spacy.llm_io import ChoicePrompt
@@ -55,6 +49,8 @@ def yes_no_prompts(ds: datasets.Dataset, texts: Sequence[str]) -> List[Any]:
 
 def yes_no_distribution(scores: Sequence[Dict[str, float]]) -> List[float]:
     """Uncalibrated label probabilities of one text from its labels' yes/no answer scores."""
+    from evokd_spacy.tasks.textcat.verbalised_label import logsumexp
+
     margins = [logsumexp([s[w] for w in YES]) - logsumexp([s[w] for w in NO]) for s in scores]
     top = max(margins)
     exp = [math.exp(m - top) for m in margins]

@@ -41,3 +41,11 @@ def test_the_shipped_echo_prompt_is_the_one_the_benchmark_measured():
         measured = registry.llm_tasks.get("evokd.TextCatLabel.v6")(labels=labels, description="Decide.", template=ECHO_TEMPLATE)
         measured.set_examples(SEEDS if labels is TWO else [])
         assert str(prompt(task("v7", labels, echo=True))) == str(prompt(measured))
+
+
+def test_the_template_a_task_reports_is_the_one_its_prompts_come_from():
+    made = task("v7", SIX)
+    assert "Read the text again" not in made.prompt_template
+    made.echo = True  # what `[loop] choose_echo` does when reading twice wins
+    assert "Read the text again" in made.prompt_template and "Read the text again" in str(prompt(made))
+    assert made.template == task("v6", SIX).template  # the plain template itself is never swapped
