@@ -23,7 +23,7 @@ import argparse
 import json
 import math
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from wasabi import msg
 
@@ -70,30 +70,36 @@ def score_ways(ways: Dict[str, List[List[float]]], gold: List[str], labels: List
     return rows
 
 
-def measure(name: str, data: Path, teacher_path: str, runs: Path = RUNS, n: int = 0) -> Dict[str, Any]:
-    """Ask v6's prompts and the yes/no prompts of every dev text (a fixed random n of them, n > 0);
-    macro F of each and of their mean."""
+def v6_distributions(ds: datasets.Dataset, texts: Sequence[str], teacher_path: str, runs: Path = RUNS) -> Tuple[List[List[float]], Any]:
+    """v6's uncalibrated label probabilities of each text (1-shot seeds as exemplars), asked
+    through the quick suite's teacher cache; also returns the teacher, to ask more of it."""
     import spacy
 
     from evokd_spacy.loop.state import RunFolder
     from evokd_spacy.loop.teacher import build_teacher
     from evokd_spacy.registry import registry
 
-    ds = datasets.load(name, data)
-    dev = datasets.cap(ds.dev, n, seed=3)
-    labels = list(ds.labels)
     settings = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, runs).settings("teacher_yes_no", 1, 0, {})
     teacher = build_teacher(settings.teacher_config, settings.spec, RunFolder(settings.output, settings.corpus, settings.cache).cache)
     task = registry.llm_tasks.get("evokd.TextCatLabel.v6")(labels=ds.labels, description=ds.description)
     task.set_examples(seed_examples(ds))
-    nlp, texts = spacy.blank("en"), [s.text for s in dev]
-    v6 = teacher.client.ask([task.prompt_for(nlp.make_doc(t)) for t in texts], desc=f"{name}: v6")
+    nlp = spacy.blank("en")
+    v6 = teacher.client.ask([task.prompt_for(nlp.make_doc(t)) for t in texts], desc=f"{ds.name}: v6")
+    return [label_distribution(task, a.scores, list(ds.labels)) for a in v6], teacher
+
+
+def measure(name: str, data: Path, teacher_path: str, runs: Path = RUNS, n: int = 0) -> Dict[str, Any]:
+    """Ask v6's prompts and the yes/no prompts of every dev text (a fixed random n of them, n > 0);
+    macro F of each and of their mean."""
+    ds = datasets.load(name, data)
+    dev = datasets.cap(ds.dev, n, seed=3)
+    labels = list(ds.labels)
+    texts = [s.text for s in dev]
+    v6, teacher = v6_distributions(ds, texts, teacher_path, runs)
     answers = teacher.client.ask(yes_no_prompts(ds, texts), desc=f"{name}: yes/no")
     per_text = [answers[i * len(labels):(i + 1) * len(labels)] for i in range(len(texts))]
-    ways = {"v6": [label_distribution(task, a.scores, labels) for a in v6],
-            "yes_no": [yes_no_distribution([a.scores for a in text]) for text in per_text]}
+    ways = {"v6": v6, "yes_no": [yes_no_distribution([a.scores for a in text]) for text in per_text]}
     return {"n": len(texts), "macro_f": score_ways(ways, [s.labels[0] for s in dev], labels)}
-
 
 def main(names: List[str], data: Path, teacher_path: str, results: Path = RESULTS, n: int = 0) -> Dict[str, Any]:
     """Measure each dataset, merge into the results JSON and print the table."""
