@@ -188,12 +188,18 @@ class EvoKDRunner:
             if not loop["analysis_shows_correct"]:  # ablation: the teacher sees the errors only
                 split = {**split, "correct": [], "n_correct": len(split["correct"])}
             analysis = self._step(r, "analyse", lambda: steps.analyse(self.teacher, split, r)).get("analysis", "")
-        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.shown_seeds(), loop, r)
-        repeat_size = len(requests) // max(1, int(loop["requests_per_label"]))
-        generated = self._step(r, "generate", lambda: steps.generate(self.teacher, requests, r, repeat_size, int(loop["round_tokens"])))
+        generated = self._step(r, "generate", lambda: self._generate(r, analysis, split))
         checked = self._step(r, "check", lambda: self._check_texts(r, generated["items"]))
         labelled = self._step(r, "label", lambda: {"items": self._label(r, checked["items"])})
         return generated, checked, labelled
+
+    def _generate(self, r: int, analysis: str, split: Dict[str, Any]) -> Dict[str, Any]:
+        """Ask for round r's new texts. Without feedback this is the round's first use of the
+        teacher, so building it (calibration, dev choices) happens here and is counted in this step."""
+        loop = self.settings.loop
+        requests = steps.requests_for(self.teacher.generate, self.spec, analysis, split, self.shown_seeds(), loop, r)
+        repeat_size = len(requests) // max(1, int(loop["requests_per_label"]))
+        return steps.generate(self.teacher, requests, r, repeat_size, int(loop["round_tokens"]))
 
     def _select(self, r: int) -> Dict[str, Any]:
         """Score the pool texts not taken yet with the round-before student and pick this round's."""

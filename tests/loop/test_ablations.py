@@ -60,3 +60,16 @@ def test_no_separate_labelling_takes_the_generation_target_and_ner_refuses_it(se
     assert all(s["labels"] == [s["target"]] for s in _rows(runner.folder.round_jsonl(1)))
     with pytest.raises(ConfigError, match="separate_labelling = false works for textcat only"):
         settings_factory(config="evokd_ner.cfg", **{"loop.separate_labelling": False})
+
+
+def test_without_feedback_the_labellers_calibration_is_counted_in_the_round(settings_factory):
+    # the teacher is first built inside round 1's generate step, so its content-free calibration
+    # calls are in a step's count (and the metrics line) like every other call
+    settings = settings_factory(**{"loop.rounds": 1, "loop.feedback": False})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v2"}
+    runner = EvoKDRunner(settings, quiet=True)
+    metrics = runner.run()
+    generate = runner.folder.load_step(1, "generate")["step_teacher"]["calls"]
+    label = runner.folder.load_step(1, "label")["step_teacher"]["calls"]
+    assert generate > 2  # one generation call per label, and the calibration prompts
+    assert sum(m["teacher"]["calls"] for m in metrics) == generate + label == runner.teacher.client.usage.calls
