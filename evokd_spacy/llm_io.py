@@ -19,6 +19,15 @@ class ChoicePrompt(str):
         return obj
 
 
+class PlainChoicePrompt(ChoicePrompt):
+    """A choice prompt read as running text, not as a chat message: a local model scores each
+    choice as the words that follow the prompt ("Review: ...\nSentiment:" then " positive"),
+    without its chat template. Any other model reads it as a plain choice prompt."""
+
+    # Part of the teacher-cache key: the same text asked through the chat template is another question.
+    decoding = "plain-text-1"
+
+
 class GreedyPrompt(str):
     """A prompt whose answer should be decoded greedily (extraction, not creative writing)."""
 

@@ -67,6 +67,20 @@ def test_dry_run_counts_calls_and_tokens_without_running(tmp_path):
     assert 0.5 < est["per_round"]["prompt_tokens"] * 2 / prompt_tokens < 2.0
 
 
+def test_dry_run_counts_both_labelling_calls_of_a_labeller_with_a_plain_pattern(tmp_path):
+    from evokd_spacy.loop.estimate import estimate_run
+    from evokd_spacy.loop.settings import settings_for
+
+    config = _config(tmp_path)
+    once = estimate_run(settings_for(config, {"loop.rounds": 2}))
+    plain = {"teacher.label.@llm_tasks": "evokd.TextCatLabel.v8", "teacher.label.plain_pattern": "Review: {text}\nSentiment:"}
+    twice = estimate_run(settings_for(config, {"loop.rounds": 2, **plain}))
+    texts = once["per_round"]["label_calls"]
+    assert texts > 0 and twice["per_round"]["label_calls"] == 2 * texts
+    assert twice["per_round"]["calls"] == once["per_round"]["calls"] + texts
+    assert twice["per_round"]["prompt_tokens"] > once["per_round"]["prompt_tokens"]
+
+
 def test_resume_needs_a_run_folder_and_status_shows_the_budget(tmp_path):
     cli = CliRunner()
     missing = cli.invoke(app, ["resume", str(tmp_path / "nothing")])

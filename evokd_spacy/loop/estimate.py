@@ -55,10 +55,12 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     per_request = int(getattr(tasks["generate"], "n_hard", 3)) + int(getattr(tasks["generate"], "n_easy", 2))
     texts = len(requests) * per_request
     nlp = spacy.blank("en")
-    label_prompts = list(tasks["label"].generate_prompts([nlp.make_doc(s.text) for s in seeds]))
-    per_label = _tokens(label_prompts) / max(1, len(label_prompts))
-    scored = bool(label_prompts) and bool(getattr(label_prompts[0], "choices", None))
-    round_calls = 1 + len(requests) + texts
+    per_text = [list(p) if isinstance(p, (list, tuple)) else [p] for p in tasks["label"].generate_prompts([nlp.make_doc(s.text) for s in seeds])]
+    label_prompts = [p for prompts in per_text for p in prompts]  # a labeller may ask two prompts a text (v8)
+    calls_per_text = len(label_prompts) / max(1, len(per_text))
+    per_label = _tokens(label_prompts) / max(1, len(per_text))
+    scored = bool(label_prompts) and all(getattr(p, "choices", None) for p in label_prompts)
+    round_calls = 1 + len(requests) + int(round(texts * calls_per_text))
     round_prompt = _tokens(analysis) + _tokens(generation) + int(per_label * texts)
     round_completion = limit * (1 + len(requests)) + (0 if scored else limit * texts)
     if not loop["generate"]:
@@ -86,7 +88,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
             "calls": round_calls,
             "analyse_calls": int(bool(loop["generate"])),
             "generate_calls": len(requests) if loop["generate"] else 0,
-            "label_calls": texts if loop["generate"] else 0,
+            "label_calls": int(round(texts * calls_per_text)) if loop["generate"] else 0,
             "pool_calls": pooled["calls"],
             "prompt_tokens": round_prompt,
             "completion_tokens": round_completion,

@@ -268,14 +268,20 @@ class TeacherClient:
         """Run a spacy-llm task on docs: render prompts, ask (through the cache), parse.
 
         Like spacy-llm's `save_io`, each doc keeps its prompt and raw response in `user_data`.
+        A task may give a doc several prompts (a list); the doc's answers then reach the task
+        together, in that order, as spacy-llm passes the answers to a doc's shards.
         """
         docs = list(docs)
-        prompts = list(task.generate_prompts(docs))
-        responses = self.ask(prompts, desc=desc, sample_offset=sample_offset)
-        parsed = list(task.parse_responses(docs, [[r] for r in responses]))
-        for doc, prompt, response in zip(parsed, prompts, responses):
-            doc.user_data[IO_KEY] = {"prompt": str(prompt), "response": str(response)}
-            doc.user_data[TOKENS_KEY] = (response.prompt_tokens or 0) + (response.completion_tokens or 0)
+        per_doc = [list(p) if isinstance(p, (list, tuple)) else [p] for p in task.generate_prompts(docs)]
+        flat = self.ask([p for prompts in per_doc for p in prompts], desc=desc, sample_offset=sample_offset)
+        answers, start = [], 0
+        for prompts in per_doc:
+            answers.append(flat[start:start + len(prompts)])
+            start += len(prompts)
+        parsed = list(task.parse_responses(docs, answers))
+        for doc, prompts, mine in zip(parsed, per_doc, answers):
+            doc.user_data[IO_KEY] = {"prompt": "\n\n".join(str(p) for p in prompts), "response": "\n\n".join(str(a) for a in mine)}
+            doc.user_data[TOKENS_KEY] = sum((a.prompt_tokens or 0) + (a.completion_tokens or 0) for a in mine)
         return parsed
 
     def _record(self, prompt: Any, response: Any, seconds: float) -> TeacherResponse:

@@ -18,14 +18,14 @@ class ChoiceScoring:
     _tokenizer: Any
     _prefix: Any
     device: str
-    _chat_ids: Callable[[str], List[int]]
+    _chat_ids: Callable[[Any], List[int]]
 
     def _score_choices(self, prompt: ChoicePrompt) -> TeacherResponse:
         """Log-probability of every choice after one prompt: the prompt is run once and its
         key/value cache is shared by the choices, so k choices cost about one prompt, not k."""
         import torch
 
-        ids = self._chat_ids(str(prompt))
+        ids = self._chat_ids(prompt)
         conts = [self._tokenizer(choice, add_special_tokens=False).input_ids for choice in prompt.choices]
         with torch.no_grad():
             out = self._run_prompt(ids)
@@ -69,7 +69,7 @@ class ChoiceScoring:
 
         rows, spans = [], []
         for prompt in prompts:
-            ids = self._chat_ids(str(prompt))
+            ids = self._chat_ids(prompt)
             for choice in prompt.choices:
                 cids = self._tokenizer(choice, add_special_tokens=False).input_ids
                 spans.append((len(ids), cids))

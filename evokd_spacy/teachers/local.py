@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from ..errors import TeacherUnavailable
-from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse
+from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, PlainChoicePrompt, TeacherResponse
 from ..registry import registry
 from .choice_scoring import ChoiceScoring
 from .prefix_cache import PrefixCache
@@ -86,7 +86,10 @@ class LocalHFModel(ChoiceScoring):
         if self._tokenizer.pad_token_id is None:
             self._tokenizer.pad_token = self._tokenizer.eos_token
 
-    def _chat_ids(self, prompt: str) -> List[int]:
+    def _chat_ids(self, prompt: Any) -> List[int]:
+        """The prompt's token ids in the model's chat template (a `PlainChoicePrompt`: as plain text)."""
+        if isinstance(prompt, PlainChoicePrompt):
+            return list(self._tokenizer(str(prompt)).input_ids)
         messages = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
         messages.append({"role": "user", "content": str(prompt)})
         if getattr(self._tokenizer, "chat_template", None):

@@ -164,3 +164,25 @@ def test_v3_reuses_the_shared_opening_and_answers_as_v2(model_path):
     for [a], [b] in zip(plain, reusing):
         assert str(a) == str(b) and a.prompt_tokens == b.prompt_tokens  # tokens are billed whole
         assert all(abs(a.scores[k] - b.scores[k]) < 1e-3 for k in (a.scores or {}))
+
+
+def test_a_plain_choice_prompt_is_scored_as_running_text_without_the_chat_template(model_path):
+    import torch
+
+    from evokd_spacy.llm_io import PlainChoicePrompt
+    from evokd_spacy.teachers.local import make_local_hf_model
+
+    model = make_local_hf_model(path=model_path, config={"max_new_tokens": 4, "do_sample": False}, batch_size=2)
+    plain = PlainChoicePrompt("Review: Great fun\nSentiment:", [" positive", " negative"])
+    chat = ChoicePrompt(str(plain), plain.choices)
+    [[one]] = list(model([[plain]]))
+    [[batched], [in_chat]] = list(model([[plain], [chat]]))  # batched with a chat prompt, each keeps its own form
+    ids = model._tokenizer(str(plain)).input_ids
+    assert model._chat_ids(plain) == ids and model._chat_ids(chat) != ids
+    for choice in plain.choices:
+        cids = model._tokenizer(choice, add_special_tokens=False).input_ids
+        with torch.no_grad():
+            logprobs = torch.log_softmax(model._model(input_ids=torch.tensor([ids + cids])).logits[0].float(), dim=-1)
+        full = float(sum(logprobs[len(ids) - 1 + k, tok] for k, tok in enumerate(cids)))
+        assert one.scores[choice] == pytest.approx(full, abs=1e-3) and batched.scores[choice] == pytest.approx(full, abs=1e-3)
+    assert in_chat.scores != one.scores
