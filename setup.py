@@ -57,6 +57,7 @@ setup(
             "evokd.TextCatLabel.v5 = evokd_spacy.tasks.textcat.cloze_label:make_textcat_label_task_v5",
             "evokd.TextCatLabel.v6 = evokd_spacy.tasks.textcat.small_set_label:make_textcat_label_task_v6",
             "evokd.TextCatLabel.v7 = evokd_spacy.tasks.textcat.echo_label:make_textcat_label_task_v7",
+            "evokd.TextCatLabel.v8 = evokd_spacy.tasks.textcat.plain_pattern_label:make_textcat_label_task_v8",
             "evokd.TextCatStaticGenerate.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_static_generate_task",
             "evokd.TextCatParaphrase.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_paraphrase_task",
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",

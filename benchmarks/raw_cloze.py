@@ -36,7 +36,7 @@ from .calibration_strength import calibrate, macro_f, split_halves
 from .exemplar_orders import seed_examples
 from .prior_estimation import argmax_labels
 from .report import RESULTS
-from .yes_no_labels import v6_distributions
+from .yes_no_labels import quick_teacher, v6_distributions
 
 PATTERNS = {
     "it_was": ("{text} It was", {"POSITIVE": " great", "NEGATIVE": " terrible"}),
@@ -112,6 +112,32 @@ def measure_split(ds: datasets.Dataset, samples: List[Any], teacher_path: str, r
     return {"n": len(texts), "raw_best": raw_best, "macro_f": score(with_ensemble(ways, raw_best), gold, labels)}
 
 
+def measure_v8(data: Path, teacher_path: str, pattern: str = "Review: {text}\nSentiment:", results: Path = RESULTS) -> Dict[str, Any]:
+    """The built labeller (`evokd.TextCatLabel.v8` with `plain_pattern`) on SST-2's whole dev
+    split, through the teacher cache as a run asks it: does it reproduce the chosen ensemble?"""
+    import spacy
+
+    from evokd_spacy.registry import registry
+
+    ds = datasets.load("sst2", data)
+    teacher = quick_teacher(ds, teacher_path)
+    task = registry.llm_tasks.get("evokd.TextCatLabel.v8")(labels=ds.labels, description=ds.description, plain_pattern=pattern)
+    task.set_examples(seed_examples(ds))
+    nlp, labels = spacy.blank("en"), list(ds.labels)
+    docs = teacher.client.run(task, [nlp.make_doc(s.text) for s in ds.dev], desc="sst2: v8")
+    predicted = [max(doc.cats, key=doc.cats.get) for doc in docs]
+    gold = [s.labels[0] for s in ds.dev]
+    row = {"n": len(gold), "pattern": pattern, "macro_f": {part: macro_f([predicted[i] for i in index], [gold[i] for i in index], labels)
+                                                         for part, index in split_halves(len(gold)).items()}}
+    path = Path(results) / "raw_cloze.json"
+    out = json.loads(path.read_text()) if path.exists() else {}
+    out["v8_dev"] = row
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    msg.table([("evokd.TextCatLabel.v8", row["n"], *(f"{row['macro_f'][p]:.3f}" for p in ("all", "half_1", "half_2")))],
+              header=("labelling", "n", "dev", "half 1", "half 2"), divider=True)
+    return row
+
+
 def main(data: Path, teacher_path: str, n_train: int = 500, results: Path = RESULTS) -> Dict[str, Any]:
     """Choose on training sentences, then score the choice (and, for the record, the rest) on dev."""
     ds = datasets.load("sst2", data)
@@ -135,5 +161,9 @@ if __name__ == "__main__":
     parser.add_argument("--data", type=Path, default=datasets.ROOT.parent / "shared" / "data")
     parser.add_argument("--teacher-path", default=str(datasets.ROOT / "assets" / "teacher" / "qwen2.5-coder-0.5b-instruct"))
     parser.add_argument("--n-train", type=int, default=500)
+    parser.add_argument("--built", action="store_true", help="score evokd.TextCatLabel.v8 (the built labeller) on dev instead")
     args = parser.parse_args()
-    main(args.data, args.teacher_path, args.n_train)
+    if args.built:
+        measure_v8(args.data, args.teacher_path)
+    else:
+        main(args.data, args.teacher_path, args.n_train)

@@ -70,17 +70,23 @@ def score_ways(ways: Dict[str, List[List[float]]], gold: List[str], labels: List
     return rows
 
 
+def quick_teacher(ds: datasets.Dataset, teacher_path: str, runs: Path = RUNS) -> Any:
+    """The quick suite's local teacher for this dataset, answering through its shared cache."""
+    from evokd_spacy.loop.state import RunFolder
+    from evokd_spacy.loop.teacher import build_teacher
+
+    settings = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, runs).settings("teacher_yes_no", 1, 0, {})
+    return build_teacher(settings.teacher_config, settings.spec, RunFolder(settings.output, settings.corpus, settings.cache).cache)
+
+
 def v6_distributions(ds: datasets.Dataset, texts: Sequence[str], teacher_path: str, runs: Path = RUNS) -> Tuple[List[List[float]], Any]:
     """v6's uncalibrated label probabilities of each text (1-shot seeds as exemplars), asked
     through the quick suite's teacher cache; also returns the teacher, to ask more of it."""
     import spacy
 
-    from evokd_spacy.loop.state import RunFolder
-    from evokd_spacy.loop.teacher import build_teacher
     from evokd_spacy.registry import registry
 
-    settings = Bench(ds, SUITES["quick"], "local", "trf", teacher_path, runs).settings("teacher_yes_no", 1, 0, {})
-    teacher = build_teacher(settings.teacher_config, settings.spec, RunFolder(settings.output, settings.corpus, settings.cache).cache)
+    teacher = quick_teacher(ds, teacher_path, runs)
     task = registry.llm_tasks.get("evokd.TextCatLabel.v6")(labels=ds.labels, description=ds.description)
     task.set_examples(seed_examples(ds))
     nlp = spacy.blank("en")

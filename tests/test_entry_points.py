@@ -31,6 +31,7 @@ def _run(code: str) -> str:
         ("llm_tasks", "evokd.TextCatLabel.v5"),
         ("llm_tasks", "evokd.TextCatLabel.v6"),
         ("llm_tasks", "evokd.TextCatLabel.v7"),
+        ("llm_tasks", "evokd.TextCatLabel.v8"),
         ("llm_tasks", "evokd.TextCatRevise.v1"),
         ("llm_tasks", "evokd.TextCatExplain.v1"),
         ("llm_tasks", "evokd.TextCatStepCheck.v1"),
