@@ -105,6 +105,13 @@ GENERATION_VARIANTS: Dict[str, Dict[str, Any]] = {
     # over the 5 seeds (round chosen on dev), configs/evokd.cfg's choose_echo goes to 0.
     "read_once_s16": {},
     "read_twice_s16": {"teacher.label.echo": True},
+    # Session 17: the shipped labeller (v7, read once) against v8 with SST-2's plain pattern, whose
+    # mean with v7 labelled SST-2 dev at 0.851 against 0.838 (benchmarks/raw_cloze.py). Fixed
+    # before the first run: SST-2, seeds 0 1 2, the quick suite; compared on the test score of the
+    # round dev chose. The rule: configs/evokd.cfg (binary reviews) ships v8 with its pattern
+    # ("Review: {text}\nSentiment:") unless its mean over the 3 seeds is lower than v7's.
+    "v7_s17": {},
+    "v8_review_pattern_s17": {"teacher.label.@llm_tasks": "evokd.TextCatLabel.v8", "teacher.label.plain_pattern": "Review: {text}\nSentiment:"},
 }
 
 # EvoKD on an NER dataset with each entity-side technique: free decoding (NERLabel.v1, the default
