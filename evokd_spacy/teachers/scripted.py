@@ -117,8 +117,10 @@ class ScriptedTeacher:
         return json.dumps(found)
 
     def _label(self, prompt: str, choices: List[str]) -> TeacherResponse:
-        text = prompt.rsplit("Text:", 1)[-1].lower()
-        scores = {c: float(sum(text.count(w.lower()) for w in self.lexicon.get(c, []))) for c in choices}
+        # the text after the last "Text:"; a plain pattern (no "Text:") ends with the text's own paragraph
+        text = (prompt.rsplit("Text:", 1)[-1] if "Text:" in prompt else prompt.rsplit("\n\n", 1)[-1]).lower()
+        by_word = {label.lower(): words for label, words in self.lexicon.items()}  # " positive" scores POSITIVE's words
+        scores = {c: float(sum(text.count(w.lower()) for w in self.lexicon.get(c) or by_word.get(c.strip().lower(), []))) for c in choices}
         best = max(choices, key=lambda c: (scores[c], -choices.index(c)))
         return TeacherResponse(best, scores=scores, prompt_tokens=len(prompt.split()), completion_tokens=0)
 

@@ -81,7 +81,8 @@ def test_a_run_through_the_cache_asks_both_prompts_and_keeps_both_in_the_docs_lo
     docs = client.run(task(plain_pattern=PATTERN), [nlp("Fine."), nlp("Dull.")])
     assert [type(p) for p in asked] == [ChoicePrompt, PlainChoicePrompt] * 2 and client.usage.calls == 4
     assert all("Answer with one word" in d.user_data[IO_KEY]["prompt"] and d.user_data[IO_KEY]["prompt"].endswith("Sentiment:") for d in docs)
-    assert result_of(docs[0])["plain_scores"] is not None  # the plain answer reached the task
+    # the plain answer reached the task; the scripted teacher reads the pattern's last paragraph only
+    assert result_of(docs[0])["plain_scores"]["POSITIVE"] > 0.5 > result_of(docs[1])["plain_scores"]["POSITIVE"]
     again = TeacherClient(Recording(lexicon), {"@llm_models": "x"}, tmp_path / "cache", progress=False)
     again.run(task(plain_pattern=PATTERN), [nlp("Fine.")])
     assert again.usage.calls == 0 and again.usage.cached == 2  # both answers cached, under different keys
