@@ -1,0 +1,84 @@
+"""Labels scored from a server's top log-probabilities (evokd.OpenAICompatible.v3)."""
+import math
+
+import pytest
+
+from evokd_spacy.llm_io import ChoicePrompt, PlainChoicePrompt
+from evokd_spacy.teachers.choice_logprobs import chat_top_logprobs, choice_scores, completion_top_logprobs
+from evokd_spacy.teachers.loopback import LoopbackServer
+from evokd_spacy.teachers.openai_compat import make_openai_compatible_model_v2, make_openai_compatible_model_v3
+
+LEXICON = {"POS": ["good"], "NEG": ["bad"]}
+
+
+def v3(server, **kwargs):
+    return make_openai_compatible_model_v3(**{"base_url": server.base_url, "model": "test", "timeout": 2.0, "max_concurrency": 1, **kwargs})
+
+
+def ask(model, prompts):
+    return [doc[0] for doc in model([[p] for p in prompts])]
+
+
+def test_a_choice_sums_the_listed_tokens_that_begin_it_and_an_unlisted_one_gets_its_upper_bound():
+    top = [("Positive", math.log(0.6)), ("Pos", math.log(0.1)), ("positive", math.log(0.05)), ("Negative", math.log(0.04)),
+           (" ", math.log(0.2))]
+    scores = choice_scores(top, ["Positive", "positive", "Negative", "neutral", " positive"])
+    assert scores["Positive"] == pytest.approx(math.log(0.7))  # "Pos" begins it too
+    assert scores["positive"] == pytest.approx(math.log(0.05))
+    assert scores["Negative"] == pytest.approx(math.log(0.04))
+    # unlisted: at most the least likely listed token (0.04) and the mass left unlisted (0.21; the
+    # whitespace token begins every " ..." choice but says nothing about it, so it is not counted)
+    assert scores["neutral"] == pytest.approx(math.log(0.04)) and scores[" positive"] == pytest.approx(math.log(0.04))
+    nearly_all = choice_scores([("A", math.log(0.999)), ("B", math.log(0.0009))], ["A", "B", "C"])
+    assert nearly_all["C"] == pytest.approx(math.log(0.0001), rel=1e-3)
+
+
+def test_top_logprobs_are_read_from_chat_and_text_completions_and_missing_ones_are_none():
+    chat = {"choices": [{"logprobs": {"content": [{"token": "Pos", "logprob": -0.1, "top_logprobs": [
+        {"token": "Pos", "logprob": -0.1}, {"token": "Neg", "logprob": -2.5}]}]}}]}
+    text = {"choices": [{"text": " pos", "logprobs": {"tokens": [" pos"], "top_logprobs": [{" pos": -0.2, " neg": -1.9}]}}]}
+    assert chat_top_logprobs(chat) == [("Pos", -0.1), ("Neg", -2.5)]
+    assert completion_top_logprobs(text) == [(" pos", -0.2), (" neg", -1.9)]
+    for empty in ({"choices": [{"message": {"content": "Pos"}}]}, {"choices": [{"logprobs": None}]}, {}):
+        assert chat_top_logprobs(empty) is None and completion_top_logprobs(empty) is None
+
+
+def test_v3_scores_chat_choices_by_one_token_and_plain_ones_through_completions():
+    with LoopbackServer(LEXICON) as server:
+        chat, plain = ask(v3(server, config={"max_tokens": 96, "temperature": 0.7}),
+                          [ChoicePrompt("Label it.\nText: a good film", ["POS", "pos", "NEG", "neg"]),
+                           PlainChoicePrompt("Review: a bad film\nSentiment:", [" pos", " neg"])])
+    assert str(chat) == "POS" and set(chat.scores) == {"POS", "pos", "NEG", "neg"}
+    assert chat.scores["pos"] == chat.scores["POS"] > chat.scores["NEG"] == chat.scores["neg"]
+    assert str(plain) == " neg" and plain.scores[" neg"] > plain.scores[" pos"]
+    first, second = (r["body"] for r in server.requests)
+    assert first["max_tokens"] == 1 and first["logprobs"] is True and first["top_logprobs"] == 20 and first["temperature"] == 0.0
+    assert second["prompt"] == "Review: a bad film\nSentiment:" and "messages" not in second and second["logprobs"] == 20
+    assert server.requests[1]["path"].endswith("/v1/completions") and server.requests[0]["path"].endswith("/v1/chat/completions")
+
+
+def test_without_choice_logprobs_a_choice_is_answered_as_text_as_v2_does():
+    prompt = ChoicePrompt("Label it.\nText: a good film", ["POS", "NEG"])
+    with LoopbackServer(LEXICON) as server:
+        [off] = ask(v3(server, choice_logprobs=0), [prompt])
+        [two] = ask(make_openai_compatible_model_v2(base_url=server.base_url, model="test"), [prompt])
+    assert off.scores is None and two.scores is None and str(off) == str(two)
+    assert all("logprobs" not in r["body"] for r in server.requests)
+
+
+def test_a_server_without_logprobs_is_asked_again_for_text_and_then_never_for_logprobs(capsys):
+    prompts = [ChoicePrompt(f"Answer with one word.\nText: a {w} film", ["POS", "NEG"]) for w in ("good", "bad", "good")]
+    with LoopbackServer(LEXICON, logprobs=False) as server:
+        out = ask(v3(server), prompts)
+    assert [str(a) for a in out] == ["POS", "NEG", "POS"] and all(a.scores is None for a in out)
+    asked = [bool(r["body"].get("logprobs")) for r in server.requests]
+    assert asked == [True, False, False, False]
+    said = " ".join(capsys.readouterr().out.split())  # wasabi wraps long lines
+    assert said.count("gave no log-probabilities") == 1 and "choice_logprobs = 0" in said
+
+
+def test_a_negative_choice_logprobs_is_a_config_error():
+    from evokd_spacy.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="choice_logprobs must be >= 0"):
+        make_openai_compatible_model_v3(base_url="http://127.0.0.1:1/v1", model="test", choice_logprobs=-1)
