@@ -76,6 +76,7 @@ setup(
             "evokd.LocalHF.v3 = evokd_spacy.teachers.local:make_local_hf_model_v3",
             "evokd.OpenAICompatible.v1 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model",
             "evokd.OpenAICompatible.v2 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model_v2",
+            "evokd.OpenAICompatible.v3 = evokd_spacy.teachers.openai_compat:make_openai_compatible_model_v3",
             "evokd.ScriptedTeacher.v1 = evokd_spacy.teachers.scripted:make_scripted_teacher",
         ],
         "spacy_loggers": ["evokd.CheckpointLogger.v1 = evokd_spacy.student.checkpoints:make_checkpoint_logger"],

@@ -22,6 +22,7 @@ def _run(code: str) -> str:
         ("llm_tasks", "evokd.NERLabel.v1"),
         ("llm_tasks", "evokd.NERLabel.v2"),
         ("llm_models", "evokd.OpenAICompatible.v2"),
+        ("llm_models", "evokd.OpenAICompatible.v3"),
         ("llm_models", "evokd.LocalHF.v1"),
         ("llm_models", "evokd.LocalHF.v2"),
         ("llm_models", "evokd.LocalHF.v3"),

@@ -5,7 +5,10 @@ timeouts, dropped connections and malformed replies are retried with exponential
 jitter (honouring `Retry-After`); after `max_tries` the call fails with a clear error. The API
 key is read from the environment variable *named* in the config, never stored anywhere.
 v2 also asks the server to constrain entity-list answers (`EntityListPrompt`) to a JSON schema
-over the label set, in the dialect named by `structured_output`.
+over the label set, in the dialect named by `structured_output`. v3 also scores labels by
+log-probability: a choice prompt asks for one answer token and its `top_logprobs`
+(`choice_logprobs.py`); a plain-text one (`PlainChoicePrompt`) goes to `/completions`, outside the
+chat template, as the local teacher reads it.
 """
 import os
 import random
@@ -13,13 +16,14 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, Optional, Sequence
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
 from wasabi import msg
 
 from ..errors import ConfigError, TeacherUnavailable
-from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, TeacherResponse, estimate_tokens
+from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, PlainChoicePrompt, TeacherResponse, estimate_tokens
 from ..registry import registry
+from .choice_logprobs import chat_top_logprobs, completion_top_logprobs, scored_answer
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 300.0  # seconds: a server's Retry-After is honoured up to this
@@ -64,6 +68,10 @@ class _Retry(Exception):
         self.wait = wait
 
 
+class _NoLogprobs(Exception):
+    """The server answered a choice prompt without the log-probabilities it was asked for."""
+
+
 class OpenAICompatibleModel:
     """Chat-completions client with bounded concurrency, retries and token accounting."""
 
@@ -79,14 +87,20 @@ class OpenAICompatibleModel:
         backoff: float = 1.0,
         max_backoff: float = 30.0,
         structured_output: str = "none",
+        choice_logprobs: int = 0,
     ) -> None:
         if max_concurrency < 1 or max_tries < 1:
             raise ConfigError("[teacher.model] max_concurrency and max_tries must be >= 1.")
+        if choice_logprobs < 0:
+            raise ConfigError(f"[teacher.model] choice_logprobs must be >= 0 (0: labels are read from the answer text), not {choice_logprobs}.")
         if structured_output not in STRUCTURED_OUTPUT:
             raise ConfigError(f"[teacher.model] structured_output must be one of {', '.join(STRUCTURED_OUTPUT)}, not '{structured_output}'.")
         if not str(base_url).startswith(("http://", "https://")):
             raise ConfigError(f"[teacher.model] base_url = {base_url!r} needs its scheme, like 'http://127.0.0.1:8000/v1'.")
         self.structured_output = structured_output
+        self.choice_logprobs = choice_logprobs
+        self._logprobs_missing = False  # set when the server answered a choice prompt without them
+        self.completions_url = base_url.rstrip("/") + "/completions"
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key_env = api_key_env
@@ -130,8 +144,8 @@ class OpenAICompatibleModel:
                     for f in doc_futures:
                         f.cancel()
 
-    def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None) -> TeacherResponse:
-        """One chat completion, retried as configured."""
+    def _request(self, prompt: Any) -> Tuple[str, Dict[str, Any], Optional[ChoicePrompt]]:
+        """The URL and body of one prompt's request, and the choice prompt it scores (if any)."""
         body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
         if isinstance(prompt, (GreedyPrompt, ChoicePrompt)):
             # labels and entities: the model's best answer, as the local teacher decodes them,
@@ -143,12 +157,30 @@ class OpenAICompatibleModel:
             constraint = response_format(self.structured_output, prompt.labels)
             if constraint:
                 body["response_format"] = constraint
+        if not (isinstance(prompt, ChoicePrompt) and self.choice_logprobs and not self._logprobs_missing):
+            return self.url, body, None
+        body["max_tokens"] = 1
+        if isinstance(prompt, PlainChoicePrompt):  # running text: no chat template
+            body = {**{k: v for k, v in body.items() if k != "messages"}, "prompt": str(prompt), "logprobs": self.choice_logprobs}
+            return self.completions_url, body, prompt
+        return self.url, {**body, "logprobs": True, "top_logprobs": self.choice_logprobs}, prompt
+
+    def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None) -> TeacherResponse:
+        """One completion, retried as configured."""
+        url, body, choice = self._request(prompt)
         last = ""
         for attempt in range(1, self.max_tries + 1):
             try:
-                answer = self._once(body, headers if headers is not None else self._headers())
+                answer = self._once(url, body, headers if headers is not None else self._headers(), choice)
                 answer.retries = attempt - 1
                 return answer
+            except _NoLogprobs:
+                if not self._logprobs_missing:
+                    self._logprobs_missing = True
+                    msg.warn(f"The teacher at {url} gave no log-probabilities for a label; labels are now read from "
+                             "its answer text, without confidences or calibration. Set [teacher.model] choice_logprobs = 0 "
+                             "to stop asking for them.")
+                return self.complete(prompt, headers)
             except _Retry as err:
                 last = str(err)
                 if attempt == self.max_tries:
@@ -156,38 +188,46 @@ class OpenAICompatibleModel:
                 wait = err.wait if err.wait is not None else min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
                 time.sleep(wait * (1.0 if err.wait is not None else random.uniform(0.5, 1.5)))
         raise TeacherUnavailable(
-            f"The teacher at {self.url} failed {self.max_tries} times (last: {last}). Everything finished so far "
+            f"The teacher at {url} failed {self.max_tries} times (last: {last}). Everything finished so far "
             "is saved: start the run again to continue once the server answers."
         )
 
-    def _once(self, body: Dict[str, Any], headers: Dict[str, str]) -> TeacherResponse:
+    def _once(self, url: str, body: Dict[str, Any], headers: Dict[str, str], choice: Optional[ChoicePrompt] = None) -> TeacherResponse:
         import httpx
 
         try:
-            response = self._client().post(self.url, json=body, headers=headers)
+            response = self._client().post(url, json=body, headers=headers)
         except httpx.TimeoutException:
             raise _Retry("timeout") from None
         except httpx.TransportError as err:
             raise _Retry(f"connection error ({type(err).__name__})") from None
         if response.status_code in RETRY_STATUS:
-            raise _Retry(f"HTTP {response.status_code}", _retry_after(response.headers.get("retry-after")))
+            raise _Retry(f"HTTP {response.status_code} {response.text[:200]}".strip(), _retry_after(response.headers.get("retry-after")))
         if response.status_code in (400, 413) and _TOO_LONG.search(response.text or ""):
-            return _refused_answer(self.url, body, response.text)
+            return _refused_answer(url, body, response.text)
         if response.status_code >= 400:
-            raise TeacherUnavailable(f"The teacher at {self.url} refused the request: HTTP {response.status_code} {response.text[:300]}")
+            hint = " It was asked for log-probabilities: set [teacher.model] choice_logprobs = 0 if it gives none." if choice else ""
+            raise TeacherUnavailable(f"The teacher at {url} refused the request: HTTP {response.status_code} {response.text[:300]}{hint}")
         try:
             data = response.json()
-            text = data["choices"][0]["message"]["content"] or ""
-            truncated = data["choices"][0].get("finish_reason") == "length"
+            first = data["choices"][0]
+            text = (first["text"] if "prompt" in body else first["message"]["content"]) or ""
+            truncated = first.get("finish_reason") == "length"
         except (ValueError, KeyError, IndexError, TypeError):
-            raise _Retry("malformed reply (no choices[0].message.content)") from None
+            raise _Retry("malformed reply (no choices[0] answer)") from None
         usage = data.get("usage") or {}
-        return TeacherResponse(
-            text,
-            prompt_tokens=usage.get("prompt_tokens", estimate_tokens(str(body["messages"][0]["content"]))),
-            completion_tokens=usage.get("completion_tokens", estimate_tokens(text)),
-            truncated=truncated,
-        )
+        prompt_tokens = usage.get("prompt_tokens", estimate_tokens(_prompt_text(body)))
+        if choice is not None:
+            top = completion_top_logprobs(data) if "prompt" in body else chat_top_logprobs(data)
+            if top is None:
+                raise _NoLogprobs()
+            return scored_answer(choice, top, prompt_tokens, usage.get("completion_tokens", 1))
+        return TeacherResponse(text, prompt_tokens=prompt_tokens, completion_tokens=usage.get("completion_tokens", estimate_tokens(text)), truncated=truncated)
+
+
+def _prompt_text(body: Dict[str, Any]) -> str:
+    """The prompt a request sends: its chat message, or a plain completion's text."""
+    return str(body["prompt"]) if "prompt" in body else str(body["messages"][0]["content"])
 
 
 def _refused_answer(url: str, body: Dict[str, Any], reason: str) -> TeacherResponse:
@@ -195,7 +235,7 @@ def _refused_answer(url: str, body: Dict[str, Any], reason: str) -> TeacherRespo
     empty answer, the run goes on, and (not being cached) it is asked again on a later run."""
     msg.warn(f"The teacher at {url} refused a prompt as too long for its context; its answer is left empty. "
              "A larger context on the server (llama.cpp --ctx-size, vLLM --max-model-len) answers it on a later run.")
-    return TeacherResponse("", prompt_tokens=estimate_tokens(str(body["messages"][0]["content"])), completion_tokens=0, refused=reason[:300])
+    return TeacherResponse("", prompt_tokens=estimate_tokens(_prompt_text(body)), completion_tokens=0, refused=reason[:300])
 
 
 def _retry_after(value: Optional[str]) -> Optional[float]:
@@ -237,4 +277,25 @@ def make_openai_compatible_model_v2(
     """v1 plus structured output: entity-list answers (`evokd.NERLabel.v2`) are constrained by the
     server to a JSON schema over the label set; `structured_output` names the server's dialect
     ("json_schema", "json_object" for llama-cpp-python's server, or "none")."""
+    return OpenAICompatibleModel(**{**locals(), "config": dict(config)})
+
+
+@registry.llm_models("evokd.OpenAICompatible.v3")
+def make_openai_compatible_model_v3(
+    base_url: str,
+    model: str,
+    api_key_env: Optional[str] = None,
+    config: Dict[str, Any] = {},
+    timeout: float = 60.0,
+    max_concurrency: int = 4,
+    max_tries: int = 5,
+    backoff: float = 1.0,
+    max_backoff: float = 30.0,
+    structured_output: str = "json_schema",
+    choice_logprobs: int = 20,
+) -> OpenAICompatibleModel:
+    """v2 plus labels scored by log-probability: each choice prompt asks for one answer token and
+    its `choice_logprobs` most likely first tokens, which score the labels' words, so labels get
+    confidences and calibration as with the local teacher (0: labels read from the answer text,
+    as v2). A plain-text choice prompt is sent to `/completions`, outside the chat template."""
     return OpenAICompatibleModel(**{**locals(), "config": dict(config)})

@@ -59,7 +59,7 @@ def test_giving_up_says_where_and_how_to_continue_and_never_shows_the_key(monkey
         with pytest.raises(TeacherUnavailable) as err:
             answers(model(server, api_key_env="EVOKD_TEST_KEY", max_tries=3), ["Explain"])
         assert server.requests[0]["authorization"] == "Bearer sk-test-SECRET-123"
-    assert "failed 3 times (last: HTTP 500)" in str(err.value) and "start the run again" in str(err.value)
+    assert "failed 3 times (last: HTTP 500 {\"error\": \"boom\"})" in str(err.value) and "start the run again" in str(err.value)
     assert "SECRET" not in str(err.value)
 
 

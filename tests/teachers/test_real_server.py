@@ -90,3 +90,23 @@ def test_a_real_llama_cpp_server_keeps_entity_lists_to_the_schema(llama_server):
     assert all(e["label"] in {"person", "location"} for e in data["entities"])
     entities, error = parse_entities(answer)
     assert error == "" and entities == data["entities"]
+
+
+def test_a_real_llama_cpp_server_scores_labels_by_log_probability(llama_server):
+    import math
+
+    from evokd_spacy.llm_io import ChoicePrompt, PlainChoicePrompt
+    from evokd_spacy.teachers.openai_compat import make_openai_compatible_model_v3
+
+    model = make_openai_compatible_model_v3(base_url=llama_server, model="smollm2", timeout=120.0, max_concurrency=1)
+    review = "A gorgeous, witty and moving film. I loved every minute of it."
+    chat = ChoicePrompt(f"Is this review positive or negative? Answer with one word.\nText: {review}",
+                        ["positive", "Positive", "negative", "Negative"])
+    plain = PlainChoicePrompt(f"Review: {review}\nSentiment:", [" positive", " negative"])
+    answers = [doc[0] for doc in model([[chat], [plain]])]
+    for prompt, answer in zip((chat, plain), answers):
+        assert set(answer.scores) == set(prompt.choices) and str(answer) == max(answer.scores, key=answer.scores.get)
+        probs = [math.exp(s) for s in answer.scores.values()]
+        assert all(0 < p <= 1 for p in probs) and sum(probs) <= 1.0 + 1e-6
+        assert max(probs) > 0.01, "no choice was among the server's most likely first tokens"
+        assert answer.prompt_tokens > 10 and answer.completion_tokens == 1
