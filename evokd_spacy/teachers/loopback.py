@@ -6,7 +6,12 @@ Faults: "429" (with Retry-After), "503" (every request after `down_after`: an ou
 (invalid JSON), "empty" (no choices), "drop" (closes the connection without an answer).
 Content faults (`content_fault_rate`, chosen per call): an answer cut in half, chatter instead of
 the answer, a label outside the set, a far too long answer, or an injection line in generation.
+A request for log-probabilities (chat `logprobs`/`top_logprobs`, or `/completions` with `logprobs`)
+gets the first-token `top_logprobs` of each label's name, lower case and capitalised (with a leading
+space after a plain prompt), scored by the scripted teacher; `logprobs=False` leaves them out, as a
+server without them does.
 """
+import math
 import json
 import random
 import re
@@ -15,9 +20,9 @@ import time
 import zlib
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Deque, Dict, Iterable, List, Optional
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 
-from ..llm_io import SampledPrompt
+from ..llm_io import ChoicePrompt, SampledPrompt
 from .scripted import ScriptedTeacher
 
 FAULTS = ("429", "500", "hang", "malformed", "empty", "drop")
@@ -38,8 +43,10 @@ class LoopbackServer:
         seed: int = 0,
         down_after: Optional[int] = None,
         content_fault_rate: float = 0.0,
+        logprobs: bool = True,
     ) -> None:
         self.teacher = ScriptedTeacher(lexicon)
+        self.logprobs = logprobs
         self.latency = latency
         self.faults: Deque[str] = deque(faults)
         self.fault_rate = fault_rate
@@ -90,7 +97,7 @@ class LoopbackServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 with owner._lock:
                     owner.requests.append(
-                        {"body": body, "authorization": self.headers.get("authorization"), "time": time.time()}
+                        {"body": body, "path": self.path, "authorization": self.headers.get("authorization"), "time": time.time()}
                     )
                     owner.in_flight += 1
                     owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
@@ -131,15 +138,40 @@ class LoopbackServer:
         elif fault == "empty":
             self._send(handler, 200, b'{"choices": []}')
         else:
-            prompt = body["messages"][-1]["content"]
-            text = self.spoil(prompt, int(body.get("seed", 0)), str(self.teacher.respond(SampledPrompt(prompt, int(body.get("seed", 0))))))
+            plain = "prompt" in body  # a /completions request: running text, no chat messages
+            prompt = str(body["prompt"]) if plain else body["messages"][-1]["content"]
+            n_top = int(body.get("logprobs") or 0) if plain else int(body.get("top_logprobs") or 0) * bool(body.get("logprobs"))
+            if n_top and self.logprobs:
+                top = self.top_logprobs(prompt, plain)[:n_top]
+                text, logprobs = top[0][0], self._logprobs_field(top, plain)
+            else:
+                text = self.spoil(prompt, int(body.get("seed", 0)), str(self.teacher.respond(SampledPrompt(prompt, int(body.get("seed", 0))))))
+                logprobs = None
             with self._lock:
                 self.answered[(prompt, int(body.get("seed", 0)))] += 1
-            reply = {
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())},
-            }
+            answer: Dict[str, Any] = {"index": 0, "text": text} if plain else {"index": 0, "message": {"role": "assistant", "content": text}}
+            if logprobs:
+                answer["logprobs"] = logprobs
+            reply = {"choices": [answer], "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())}}
             self._send(handler, 200, json.dumps(reply).encode("utf8"))
+
+    def top_logprobs(self, prompt: str, plain: bool) -> List[Tuple[str, float]]:
+        """First answer tokens by log-probability: the labels' words (log-softmax of twice their
+        lexicon counts in the prompt's text) and one unrelated token, most likely first."""
+        words = sorted({w for label in self.teacher.lexicon for w in (label, label.lower(), label.capitalize())})
+        tokens = [(" " + w if plain else w) for w in words] + ["The"]
+        counts = self.teacher.respond(ChoicePrompt(prompt, tokens)).scores or {}
+        top = max(2 * c for c in counts.values())
+        norm = top + math.log(sum(math.exp(2 * c - top) for c in counts.values()))
+        return sorted(((t, 2 * c - norm) for t, c in counts.items()), key=lambda tc: -tc[1])
+
+    @staticmethod
+    def _logprobs_field(top: List[Tuple[str, float]], plain: bool) -> Dict[str, Any]:
+        """The `logprobs` of an answer of one token, in a text completion's or a chat's format."""
+        if plain:
+            return {"tokens": [top[0][0]], "token_logprobs": [top[0][1]], "top_logprobs": [dict(top)]}
+        listed = [{"token": t, "logprob": lp, "bytes": None} for t, lp in top]
+        return {"content": [{"token": top[0][0], "logprob": top[0][1], "bytes": None, "top_logprobs": listed}]}
 
     def spoil(self, prompt: str, seed: int, text: str) -> str:
         """Spoil a share (`content_fault_rate`) of answers the way small teachers do. The choice

@@ -54,3 +54,22 @@ def test_budget_stops_the_run_cleanly_and_a_larger_budget_continues_it(settings_
     reference_calls = CALIBRATION_CALLS + 1 + 2 + metrics[1]["generated"] + 1 + 2 + metrics[2]["generated"]
     assert resumed.teacher.client.usage.calls == reference_calls - 5
     assert resumed.teacher.client.budget.spent["calls"] == reference_calls
+
+
+def test_v3_labels_a_round_by_log_probability_so_every_kept_sample_has_a_confidence(settings_factory):
+    import spacy
+    from spacy.tokens import DocBin
+
+    from evokd_spacy.loop.state import RunFolder
+
+    with LoopbackServer(LEXICON) as server:
+        settings = settings_factory(**{"loop.rounds": 1})
+        settings.teacher_config["model"] = {"@llm_models": "evokd.OpenAICompatible.v3", "base_url": server.base_url,
+                                            "model": "scripted", "max_concurrency": 2}
+        metrics = EvoKDRunner(settings, quiet=True).run()
+    labelling = [r["body"] for r in server.requests if r["body"].get("logprobs")]
+    assert len(labelling) == metrics[1]["generated"]  # one request for each generated text
+    assert all(body["max_tokens"] == 1 and body["top_logprobs"] == 20 for body in labelling)
+    docs = list(DocBin().from_disk(RunFolder(settings.output, settings.corpus).round_docbin(1)).get_docs(spacy.blank("en").vocab))
+    assert len(docs) == metrics[1]["kept"] > 0
+    assert all(0.5 < doc.user_data["evokd"]["confidence"] <= 1.0 for doc in docs)
