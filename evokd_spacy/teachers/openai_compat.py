@@ -206,7 +206,7 @@ class OpenAICompatibleModel:
         if response.status_code in (400, 413) and _TOO_LONG.search(response.text or ""):
             return _refused_answer(url, body, response.text)
         if response.status_code >= 400:
-            hint = " It was asked for log-probabilities: set [teacher.model] choice_logprobs = 0 if it gives none." if choice else ""
+            hint = _refusal_hint(url == self.completions_url) if choice else ""
             raise TeacherUnavailable(f"The teacher at {url} refused the request: HTTP {response.status_code} {response.text[:300]}{hint}")
         try:
             data = response.json()
@@ -223,6 +223,14 @@ class OpenAICompatibleModel:
                 raise _NoLogprobs()
             return scored_answer(choice, top, prompt_tokens, usage.get("completion_tokens", 1))
         return TeacherResponse(text, prompt_tokens=prompt_tokens, completion_tokens=usage.get("completion_tokens", estimate_tokens(text)), truncated=truncated)
+
+
+def _refusal_hint(plain: bool) -> str:
+    """What to change when a server refuses a log-probability request (a plain one went to /completions)."""
+    if plain:
+        return (" A plain pattern ([teacher.label] plain_pattern) is sent to /completions, which chat-only servers lack: "
+                "leave plain_pattern unset, or set [teacher.model] choice_logprobs = 0 to send it as a chat message.")
+    return " It was asked for log-probabilities: set [teacher.model] choice_logprobs = 0 if it gives none."
 
 
 def _prompt_text(body: Dict[str, Any]) -> str:

@@ -82,3 +82,17 @@ def test_a_negative_choice_logprobs_is_a_config_error():
 
     with pytest.raises(ConfigError, match="choice_logprobs must be >= 0"):
         make_openai_compatible_model_v3(base_url="http://127.0.0.1:1/v1", model="test", choice_logprobs=-1)
+
+
+@pytest.mark.parametrize("prompt,fix", [
+    (ChoicePrompt("Label it.\nText: a good film", ["POS", "NEG"]), "choice_logprobs = 0 if it gives none"),
+    (PlainChoicePrompt("Review: a good film\nSentiment:", [" pos", " neg"]), "leave plain_pattern unset"),
+])
+def test_a_refused_log_probability_request_names_the_setting_that_avoids_it(prompt, fix):
+    from evokd_spacy.errors import TeacherUnavailable
+
+    with LoopbackServer(LEXICON) as server:
+        server.handle = lambda handler, body: server._send(handler, 404, b'{"error": "no such endpoint"}')
+        with pytest.raises(TeacherUnavailable, match="refused the request: HTTP 404") as err:
+            ask(v3(server), [prompt])
+    assert fix in str(err.value)

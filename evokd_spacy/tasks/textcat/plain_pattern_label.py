@@ -12,7 +12,8 @@ v8 is v7 with `plain_pattern`: when set, each text is asked twice, v7's prompt a
 (`{text}` marks the text) as a `PlainChoicePrompt` after the exemplars v7 shows, each exemplar
 answered with its label's answer word. The two label distributions are batch-calibrated each
 (as `calibration` says) and averaged. Off by default (`plain_pattern = null`): v8 then asks what
-v7 asks. Only a local teacher reads the pattern as plain text; a chat server gets it as a message.
+v7 asks. A local teacher reads the pattern as plain text, as does a server through
+`evokd.OpenAICompatible.v3` (its `/completions`); v1 and v2 send it as a chat message.
 """
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
