@@ -109,3 +109,15 @@ def make_choices(teacher: Teacher, kind: TaskKind, spec: TaskSpec, examples: Lis
         choose_exemplars(teacher, kind, spec, examples, dev, int(loop["choose_exemplars"]), output / CHOICE_FILE, seed)
     if loop["choose_echo"]:
         choose_echo(teacher, kind, spec, dev, int(loop["choose_echo"]), output / ECHO_FILE, seed)
+
+
+def apply_saved_choices(teacher: Teacher, kind: TaskKind, spec: TaskSpec, examples: List[Dict[str, Any]],
+                        loop: Dict[str, Any], output: Path) -> Dict[str, Any]:
+    """The dev choices the [loop] section asks for that the run has already made (saved in
+    `output`), applied to the labeller as the run applies them; none is made here. Returns them."""
+    applied: Dict[str, Any] = {}
+    if loop["choose_exemplars"] and (output / CHOICE_FILE).exists():
+        applied["few_shot"] = choose_exemplars(teacher, kind, spec, examples, [], 0, output / CHOICE_FILE)["few_shot"]
+    if loop["choose_echo"] and (output / ECHO_FILE).exists():
+        applied["echo"] = choose_echo(teacher, kind, spec, [], 0, output / ECHO_FILE)["echo"]
+    return applied

@@ -2,12 +2,14 @@
 import time
 from typing import Any, Dict, Optional
 
+from wasabi import msg
+
 from ..data.kshot import sample_k_shot
 from ..data.readers import read_samples
 from ..tasks.request import result_of
 from ..util.io import atomic_write_json
 from .kinds import get_kind
-from .label_choice import label_and_score
+from .label_choice import apply_saved_choices, label_and_score
 from .settings import RunSettings
 from .state import RunFolder
 from .teacher import build_teacher, prepare_labelling
@@ -18,7 +20,9 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     """Label (up to `limit`) dev texts with the teacher; scores go to `<output>/teacher_eval.json`,
     with the accuracy of the answers kept at each confidence threshold and the threshold to use.
 
-    Calls go through the run's cache, so a later run (or a second evaluation) reuses them.
+    Calls go through the run's cache, so a later run (or a second evaluation) reuses them. Dev
+    choices the run has made (`[loop] choose_exemplars`, `choose_echo`) are applied, so the
+    labeller is scored as the run labels; a choice not made yet is left as configured.
     """
     spec, kind = settings.spec, get_kind(settings.spec.kind)
     folder = RunFolder(settings.output, settings.corpus, settings.cache)
@@ -27,7 +31,14 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
         read_samples(settings.paths["seeds"], "paths.seeds"), spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"])
     )
     teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
-    prepare_labelling(teacher, [kind.example(s) for s in seeds])
+    examples = [kind.example(s) for s in seeds]
+    prepare_labelling(teacher, examples)
+    choices = apply_saved_choices(teacher, kind, spec, examples, settings.loop, folder.output)
+    if choices:
+        msg.info(f"Labeller as the run chose on dev: {', '.join(f'{k} = {v}' for k, v in choices.items())}")
+    missing = [key for key, made in (("choose_exemplars", "few_shot"), ("choose_echo", "echo")) if settings.loop[key] and made not in choices]
+    if missing:
+        msg.warn(f"The run has not made its [loop] {' and '.join(missing)} choice yet: that part of the labeller is scored as configured.")
     start = time.perf_counter()
     scores, predicted = label_and_score(teacher, kind, spec, dev, "teacher on dev")
     seconds = time.perf_counter() - start
@@ -35,6 +46,7 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     table = confidence_table(confidences, [kind.is_correct(sample, kind.prediction(doc, spec)) for doc, sample in zip(predicted, dev)])
     result = {
         "teacher": teacher.name,
+        "choices": choices,
         "n_docs": len(dev),
         "score": scores.get(kind.main_score),
         "scores": scores,

@@ -176,3 +176,18 @@ def test_the_shipped_textcat_config_reads_once_without_a_choice_and_ner_refuses_
     assert not shipped.teacher_config["label"].get("echo", False)
     with pytest.raises(ConfigError, match="set choose_echo = 0 for NER"):
         settings_factory("evokd_ner.cfg", **{"loop.choose_echo": 10})
+
+
+def test_evaluating_the_teacher_applies_the_choice_a_run_saved_and_says_when_none_is_made(settings_factory, capsys):
+    from evokd_spacy.loop.teacher_eval import evaluate_teacher
+
+    settings = settings_factory(**{"loop.choose_echo": 10, "loop.progress": False})
+    settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v7"}
+    before = evaluate_teacher(settings, limit=6)
+    assert before["choices"] == {} and "not made its [loop] choose_echo choice yet" in " ".join(capsys.readouterr().out.split())
+    (settings.output / label_choice.ECHO_FILE).write_text(json.dumps({"echo": True, "scores": {"False": 0.5, "True": 0.6}}))
+    after = evaluate_teacher(settings, limit=6)
+    assert after["choices"] == {"echo": True} and "Labeller as the run chose on dev: echo = True" in capsys.readouterr().out
+    assert after["usage"]["cached"] == 0, "read twice: other prompts than the first evaluation's, none from the cache"
+    again = evaluate_teacher(settings, limit=6)
+    assert again["usage"]["cached"] == 6 and again["choices"] == {"echo": True}
