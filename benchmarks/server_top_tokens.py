@@ -17,13 +17,12 @@ the seeds, never dev: the setting is chosen here and then measured on dev by
 """
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from wasabi import msg
 
-from evokd_spacy.teachers.choice_logprobs import FLOOR, TopLogprobs, choice_scores
+from evokd_spacy.teachers.choice_logprobs import TopLogprobs, choice_scores, listed_tokens, unlisted_score
 
 from . import datasets
 from .calibration_strength import calibrate, label_distribution, macro_f
@@ -39,9 +38,8 @@ KS = (20, 50, 100, 500)
 
 def longest_prefix_scores(top: TopLogprobs, choices: Sequence[str]) -> Dict[str, float]:
     """Each choice scored by the longest listed token that begins it (the floor as in choice_scores)."""
-    listed = [(token, logprob) for token, logprob in top if token.strip()]
-    unlisted = max(FLOOR, 1.0 - sum(math.exp(lp) for _, lp in listed))
-    floor = math.log(max(FLOOR, min(min((math.exp(lp) for _, lp in listed), default=1.0), unlisted)))
+    listed = listed_tokens(top)
+    floor = unlisted_score(listed)
     scores = {}
     for choice in choices:
         begins = [(len(token), lp) for token, lp in listed if choice.startswith(token)]

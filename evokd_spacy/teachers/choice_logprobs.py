@@ -19,15 +19,26 @@ FLOOR = 1e-12  # the smallest probability a choice is given
 
 def choice_scores(top: TopLogprobs, choices: Sequence[str]) -> Dict[str, float]:
     """Log-probability of each choice's first token(s), from the listed top tokens of the answer."""
-    listed = [(token, logprob) for token, logprob in top if token.strip()]
-    unlisted = max(FLOOR, 1.0 - sum(math.exp(lp) for _, lp in listed))
-    least = min((math.exp(lp) for _, lp in listed), default=1.0)
-    floor = math.log(max(FLOOR, min(least, unlisted)))
+    listed = listed_tokens(top)
+    floor = unlisted_score(listed)
     scores = {}
     for choice in choices:
         mass = sum(math.exp(lp) for token, lp in listed if choice.startswith(token))
         scores[choice] = math.log(mass) if mass > 0 else floor
     return scores
+
+
+def listed_tokens(top: TopLogprobs) -> TopLogprobs:
+    """The listed first tokens that can begin a word (whitespace-only tokens say nothing of one)."""
+    return [(token, logprob) for token, logprob in top if token.strip()]
+
+
+def unlisted_score(listed: TopLogprobs) -> float:
+    """The log-probability given to a choice no listed token begins: the smaller of the least
+    likely listed token's probability and the mass left unlisted (at least FLOOR)."""
+    unlisted = 1.0 - sum(math.exp(lp) for _, lp in listed)
+    least = min((math.exp(lp) for _, lp in listed), default=1.0)
+    return math.log(max(FLOOR, min(least, unlisted)))
 
 
 def scored_answer(prompt: ChoicePrompt, top: TopLogprobs, prompt_tokens: int, completion_tokens: int) -> TeacherResponse:
