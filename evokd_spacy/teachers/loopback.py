@@ -11,8 +11,8 @@ gets the first-token `top_logprobs` of each label's name, lower case and capital
 space after a plain prompt), scored by the scripted teacher; `logprobs=False` leaves them out, as a
 server without them does.
 """
-import math
 import json
+import math
 import random
 import re
 import threading
