@@ -178,8 +178,10 @@ class TeacherClient:
             keys.append(self.key(prompt, samples[-1]))
             seen[str(prompt)] += 1
         answers: List[Optional[TeacherResponse]] = [self._load(k) for k in keys]
-        self.usage.cached += sum(a is not None for a in answers)
-        self.usage.cached_tokens += sum((a.prompt_tokens or 0) + (a.completion_tokens or 0) for a in answers if a is not None)
+        asked = self._drop_unscored(prompts, keys, samples, answers)
+        cached = [a for i, a in enumerate(answers) if a is not None and i != asked]
+        self.usage.cached += len(cached)
+        self.usage.cached_tokens += sum((a.prompt_tokens or 0) + (a.completion_tokens or 0) for a in cached)
         todo = [i for i, a in enumerate(answers) if a is None]
         allowed = self.budget.calls_left()
         stopped = allowed is not None and allowed < len(todo)
@@ -209,6 +211,34 @@ class TeacherClient:
         if missing:
             raise TeacherUnavailable(f"The teacher returned no answer for {len(missing)} of {len(prompts)} prompts.")
         return [a for a in answers if a is not None]
+
+    def _drop_unscored(
+        self, prompts: Sequence[Any], keys: List[str], samples: List[int], answers: List[Optional[TeacherResponse]]
+    ) -> Optional[int]:
+        """Forget cached label answers that were read as text (a served teacher gave no
+        log-probabilities then) when the model scores labels: one of them is asked again first, and
+        only if that answer comes back scored are the rest asked again too. A server that still
+        gives none costs that one call, and its cached text answers stand. Returns the index of
+        the answer asked again, if any."""
+        if not getattr(self.model, "scores_choices", False):
+            return None
+        unscored = [i for i, a in enumerate(answers) if a is not None and a.scores is None and getattr(prompts[i], "choices", None)]
+        if not unscored or self.budget.exhausted():
+            return None
+        first = unscored[0]
+        start = time.perf_counter()
+        response = next(iter(self.model([[with_sample(prompts[first], samples[first])]])))
+        answer = self._record(prompts[first], response, time.perf_counter() - start)
+        self.budget.spend(answer)
+        if answer.scores is None:
+            return first
+        self._save(keys[first], prompts[first], samples[first], answer, 0.0)
+        answers[first] = answer
+        for i in unscored[1:]:
+            answers[i] = None
+        msg.info(f"Asking {len(unscored)} cached labels again: they were read as text when the teacher gave no "
+                 "log-probabilities, and it gives them now.")
+        return first
 
     def _ask_concurrently(
         self,

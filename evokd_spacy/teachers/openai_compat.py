@@ -112,6 +112,11 @@ class OpenAICompatibleModel:
         self.max_backoff = max_backoff
         self._local = threading.local()
 
+    @property
+    def scores_choices(self) -> bool:
+        """Whether a choice prompt is answered with label scores now (asked for, and not given up on)."""
+        return bool(self.choice_logprobs) and not self._logprobs_missing
+
     def _headers(self) -> Dict[str, str]:
         if not self.api_key_env:
             return {}

@@ -96,3 +96,29 @@ def test_a_refused_log_probability_request_names_the_setting_that_avoids_it(prom
         with pytest.raises(TeacherUnavailable, match="refused the request: HTTP 404") as err:
             ask(v3(server), [prompt])
     assert fix in str(err.value)
+
+
+def test_labels_cached_as_text_are_scored_once_the_server_gives_log_probabilities(tmp_path):
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    prompts = [ChoicePrompt(f"Answer with one word.\nText: a {w} film", ["POS", "NEG"]) for w in ("good", "bad", "good fun")]
+    config = {"@llm_models": "evokd.OpenAICompatible.v3"}
+    with LoopbackServer(LEXICON, logprobs=False) as server:
+        text_client = TeacherClient(v3(server), config, tmp_path, progress=False)
+        assert all(a.scores is None for a in text_client.ask(prompts))
+        again = TeacherClient(v3(server), config, tmp_path, progress=False)  # the server still gives none
+        assert [str(a) for a in again.ask(prompts)] == ["POS", "NEG", "POS"]
+        assert again.usage.calls == 1 and again.usage.cached == 2  # one probe; the text answers stand
+    with LoopbackServer(LEXICON) as server:  # now it gives them
+        scored = TeacherClient(v3(server), config, tmp_path, progress=False)
+        answers = scored.ask(prompts)
+        assert all(a.scores for a in answers) and [str(a) for a in answers] == ["POS", "NEG", "POS"]
+        assert scored.usage.calls == 3 and scored.usage.cached == 0
+        later = TeacherClient(v3(server), config, tmp_path, progress=False)
+        assert all(a.scores for a in later.ask(prompts)) and later.usage.calls == 0 and later.usage.cached == 3
+    with LoopbackServer(LEXICON, logprobs=False) as server:  # a text model never re-asks its text answers
+        text_only = TeacherClient(v3(server, choice_logprobs=0), {**config, "choice_logprobs": 0}, tmp_path / "text", progress=False)
+        text_only.ask(prompts)
+        again = TeacherClient(v3(server, choice_logprobs=0), {**config, "choice_logprobs": 0}, tmp_path / "text", progress=False)
+        again.ask(prompts)
+        assert again.usage.calls == 0
