@@ -4,12 +4,13 @@ A spaCy NER student gives no label scores, but its transition-based parser can k
 whole-sentence analyses with their probabilities (`EntityRecognizer.beam_parse`, what Prodigy's
 `ner.teach` uses). The distribution over the top `beam_width` analyses plays the role of
 textcat's label scores: entropy is high when several analyses are about as likely, margin when
-the best two are close. The student's answer is its most probable analysis.
+the best two are close. The student's answer is what it says when run as a pipeline (greedy
+decoding), the same answer its generated texts are tested with and its package gives.
 """
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 
 def beam_ner(nlp: Language) -> Optional[Tuple[str, Any]]:
@@ -28,18 +29,19 @@ def parse_probs(parses: Sequence[Tuple[float, Any]], beam_width: int) -> Dict[st
 
 
 def beam_scored_docs(nlp: Language, texts: List[str], beam_width: int = 4, batch_size: int = 64) -> List[Tuple[Doc, Dict[str, float]]]:
-    """Each text parsed by the student with a beam: the doc holding its most probable entities,
-    and the probabilities of its top analyses. Needs a pipeline with a beam-capable NER."""
+    """Each text run through the student, holding the entities it predicts, with the
+    probabilities of its top analyses in a beam. Needs a pipeline with a beam-capable NER."""
     found = beam_ner(nlp)
     if found is None:
         raise ValueError("The student pipeline has no entity recognizer that can beam-parse.")
-    name, ner = found
+    _, ner = found
     out: List[Tuple[Doc, Dict[str, float]]] = []
     for start in range(0, len(texts), batch_size):
-        docs = list(nlp.pipe(texts[start : start + batch_size], disable=[name]))  # no preset entities to constrain the beam
-        for doc, beam in zip(docs, ner.beam_parse(docs, beam_width=beam_width)):
-            parses = ner.moves.get_beam_parses(beam)
-            best = max(parses, key=lambda parse: parse[0])[1] if parses else []
-            doc.ents = [Span(doc, s, e, label=label) for s, e, label in best]
-            out.append((doc, parse_probs(parses, beam_width)))
+        docs = list(nlp.pipe(texts[start : start + batch_size]))
+        predicted = [list(doc.ents) for doc in docs]
+        for doc in docs:  # no preset entities to constrain the beam
+            doc.set_ents([], default="missing")
+        for doc, beam, ents in zip(docs, ner.beam_parse(docs, beam_width=beam_width), predicted):
+            doc.ents = ents
+            out.append((doc, parse_probs(ner.moves.get_beam_parses(beam), beam_width)))
     return out
