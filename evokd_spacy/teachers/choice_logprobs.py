@@ -58,9 +58,16 @@ def chat_top_logprobs(data: Dict[str, Any]) -> Optional[TopLogprobs]:
 
 
 def completion_top_logprobs(data: Dict[str, Any]) -> Optional[TopLogprobs]:
-    """The first answer token's top log-probabilities in a (legacy) text completion, or None."""
+    """The first answer token's top log-probabilities in a (legacy) text completion, or None.
+    llama.cpp's own server answers `/completions` in the chat shape (`logprobs.content`); that is read too."""
     try:
         first = data["choices"][0]["logprobs"]["top_logprobs"][0]
         return [(str(token), float(logprob)) for token, logprob in first.items()] or None
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-        return None
+        return chat_top_logprobs(data)
+
+
+def begins_a_choice(top: TopLogprobs, choices: Sequence[str]) -> bool:
+    """Whether any listed token begins any choice; when none does (a reasoning model's first token
+    is its thinking), the scores say nothing of the choices."""
+    return any(choice.startswith(token) for token, _ in listed_tokens(top) for choice in choices)

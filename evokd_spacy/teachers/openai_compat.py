@@ -12,56 +12,35 @@ chat template, as the local teacher reads it.
 """
 import os
 import random
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Optional, Set, Tuple
 
 from wasabi import msg
 
 from ..errors import ConfigError, TeacherUnavailable
 from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, PlainChoicePrompt, TeacherResponse, estimate_tokens
 from ..registry import registry
-from .choice_logprobs import chat_top_logprobs, completion_top_logprobs, scored_answer
+from .choice_logprobs import begins_a_choice, chat_top_logprobs, completion_top_logprobs, scored_answer
+from .server_replies import TOO_LONG, prompt_text, refusal_hint, refused_answer, retry_after
+from .structured_output import STRUCTURED_OUTPUT, response_format
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 300.0  # seconds: a server's Retry-After is honoured up to this
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "min_p", "seed")
-# a 400/413 that is about this prompt's length, not the request: llama.cpp, vLLM, OpenAI wordings
-_TOO_LONG = re.compile(r"context[ _]length|maximum context|context window|too many tokens|prompt is too long|exceeds? the (?:available )?context|n_ctx", re.I)
-# How servers take a JSON schema: OpenAI, vLLM, llama.cpp's own server, LM Studio ("json_schema");
-# llama-cpp-python's server ("json_object" with a schema); or not at all ("none").
-STRUCTURED_OUTPUT = ("json_schema", "json_object", "none")
+# generation settings of the local model (transformers' generate), which the shipped configs set in
+# [teacher.model.config]: a server ignores them at best (OpenAI refuses the request)
+LOCAL_ONLY_KEYS = ("max_new_tokens", "do_sample")
 
 
-def entity_list_schema(labels: Sequence[str]) -> Dict[str, Any]:
-    """The JSON schema of an entity-list answer: {"entities": [{"text", "label"}]} (an object at
-    the root, which every structured-output server accepts; the entity parser reads the list)."""
-    entity = {
-        "type": "object",
-        "properties": {"text": {"type": "string"}, "label": {"type": "string", "enum": list(labels)}},
-        "required": ["text", "label"],
-        "additionalProperties": False,
-    }
-    return {
-        "type": "object",
-        "properties": {"entities": {"type": "array", "items": entity}},
-        "required": ["entities"],
-        "additionalProperties": False,
-    }
-
-
-def response_format(dialect: str, labels: Sequence[str]) -> Optional[Dict[str, Any]]:
-    """The request's `response_format` for an entity list in the server's dialect (None: none)."""
-    schema = entity_list_schema(labels)
-    if dialect == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": "entities", "schema": schema}}
-    if dialect == "json_object":
-        return {"type": "json_object", "schema": schema}
-    return None
-
-
+def without_local_settings(config: Dict[str, Any]) -> Dict[str, Any]:
+    """The request settings without the local model's, with one warning naming them and their
+    server equivalents (left in the config, so the cache keys of a run started with them hold)."""
+    local = [key for key in LOCAL_ONLY_KEYS if key in config]
+    if local:
+        msg.warn(f"[teacher.model.config] sets {', '.join(local)}, settings of the local teacher (evokd.LocalHF) that a "
+                 "server does not take; they are left out of its requests. Set max_tokens and temperature there instead.")
+    return {key: value for key, value in config.items() if key not in LOCAL_ONLY_KEYS}
 class _Retry(Exception):
     def __init__(self, reason: str, wait: Optional[float] = None) -> None:
         super().__init__(reason)
@@ -70,6 +49,14 @@ class _Retry(Exception):
 
 class _NoLogprobs(Exception):
     """The server answered a choice prompt without the log-probabilities it was asked for."""
+
+
+class _Unmatched(Exception):
+    """The answer's listed first tokens begin none of the choices (e.g. a reasoning model thinking first)."""
+
+    def __init__(self, first: str) -> None:
+        super().__init__(first)
+        self.first = first
 
 
 class OpenAICompatibleModel:
@@ -99,12 +86,13 @@ class OpenAICompatibleModel:
             raise ConfigError(f"[teacher.model] base_url = {base_url!r} needs its scheme, like 'http://127.0.0.1:8000/v1'.")
         self.structured_output = structured_output
         self.choice_logprobs = choice_logprobs
-        self._logprobs_missing = False  # set when the server answered a choice prompt without them
+        self._logprobs_missing: Set[str] = set()  # the endpoints that answered a choice prompt without them
+        self._unmatched_warned = False
         self.completions_url = base_url.rstrip("/") + "/completions"
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key_env = api_key_env
-        self.config = dict(config or {})
+        self.config = without_local_settings(dict(config or {}))
         self.timeout = timeout
         self.max_concurrency = max_concurrency
         self.max_tries = max_tries
@@ -115,7 +103,7 @@ class OpenAICompatibleModel:
     @property
     def scores_choices(self) -> bool:
         """Whether a choice prompt is answered with label scores now (asked for, and not given up on)."""
-        return bool(self.choice_logprobs) and not self._logprobs_missing
+        return bool(self.choice_logprobs) and not {self.url, self.completions_url} <= self._logprobs_missing
 
     def _headers(self) -> Dict[str, str]:
         if not self.api_key_env:
@@ -149,8 +137,9 @@ class OpenAICompatibleModel:
                     for f in doc_futures:
                         f.cancel()
 
-    def _request(self, prompt: Any) -> Tuple[str, Dict[str, Any], Optional[ChoicePrompt]]:
-        """The URL and body of one prompt's request, and the choice prompt it scores (if any)."""
+    def _request(self, prompt: Any, scored: bool = True) -> Tuple[str, Dict[str, Any], Optional[ChoicePrompt]]:
+        """The URL and body of one prompt's request, and the choice prompt it scores (if any;
+        never when not `scored`: the answer is read from its text)."""
         body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
         if isinstance(prompt, (GreedyPrompt, ChoicePrompt)):
             # labels and entities: the model's best answer, as the local teacher decodes them,
@@ -162,17 +151,19 @@ class OpenAICompatibleModel:
             constraint = response_format(self.structured_output, prompt.labels)
             if constraint:
                 body["response_format"] = constraint
-        if not (isinstance(prompt, ChoicePrompt) and self.choice_logprobs and not self._logprobs_missing):
+        plain = isinstance(prompt, PlainChoicePrompt)
+        endpoint = self.completions_url if plain else self.url
+        if not (scored and isinstance(prompt, ChoicePrompt) and self.choice_logprobs and endpoint not in self._logprobs_missing):
             return self.url, body, None
         body["max_tokens"] = 1
-        if isinstance(prompt, PlainChoicePrompt):  # running text: no chat template
+        if plain:  # running text: no chat template
             body = {**{k: v for k, v in body.items() if k != "messages"}, "prompt": str(prompt), "logprobs": self.choice_logprobs}
             return self.completions_url, body, prompt
         return self.url, {**body, "logprobs": True, "top_logprobs": self.choice_logprobs}, prompt
 
-    def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None) -> TeacherResponse:
+    def complete(self, prompt: Any, headers: Optional[Dict[str, str]] = None, scored: bool = True) -> TeacherResponse:
         """One completion, retried as configured."""
-        url, body, choice = self._request(prompt)
+        url, body, choice = self._request(prompt, scored)
         last = ""
         for attempt in range(1, self.max_tries + 1):
             try:
@@ -180,12 +171,21 @@ class OpenAICompatibleModel:
                 answer.retries = attempt - 1
                 return answer
             except _NoLogprobs:
-                if not self._logprobs_missing:
-                    self._logprobs_missing = True
-                    msg.warn(f"The teacher at {url} gave no log-probabilities for a label; labels are now read from "
-                             "its answer text, without confidences or calibration. Set [teacher.model] choice_logprobs = 0 "
-                             "to stop asking for them.")
+                if url not in self._logprobs_missing:
+                    self._logprobs_missing.add(url)
+                    fix = ("leave [teacher.label] plain_pattern unset so they are asked as chat messages"
+                           if url == self.completions_url else "set [teacher.model] choice_logprobs = 0 to stop asking for them")
+                    msg.warn(f"The teacher at {url} gave no log-probabilities for a label; labels sent there are now read "
+                             f"from its answer text, without confidences or calibration. To avoid it, {fix}.")
                 return self.complete(prompt, headers)
+            except _Unmatched as err:
+                if not self._unmatched_warned:
+                    self._unmatched_warned = True
+                    msg.warn(f"The teacher's likeliest first answer tokens (first: {err.first!r}) begin none of the labels' "
+                             "words, so such a label is read from the answer text. A reasoning model thinks first: turn "
+                             "that off, e.g. [teacher.model.config.chat_template_kwargs] enable_thinking = false for "
+                             "Qwen3 on vLLM or llama.cpp's server.")
+                return self.complete(prompt, headers, scored=False)
             except _Retry as err:
                 last = str(err)
                 if attempt == self.max_tries:
@@ -207,11 +207,11 @@ class OpenAICompatibleModel:
         except httpx.TransportError as err:
             raise _Retry(f"connection error ({type(err).__name__})") from None
         if response.status_code in RETRY_STATUS:
-            raise _Retry(f"HTTP {response.status_code} {response.text[:200]}".strip(), _retry_after(response.headers.get("retry-after")))
-        if response.status_code in (400, 413) and _TOO_LONG.search(response.text or ""):
-            return _refused_answer(url, body, response.text)
+            raise _Retry(f"HTTP {response.status_code} {response.text[:200]}".strip(), retry_after(response.headers.get("retry-after")))
+        if response.status_code in (400, 413) and TOO_LONG.search(response.text or ""):
+            return refused_answer(url, body, response.text)
         if response.status_code >= 400:
-            hint = _refusal_hint(url == self.completions_url) if choice else ""
+            hint = refusal_hint(url == self.completions_url, response.text or "") if choice else ""
             raise TeacherUnavailable(f"The teacher at {url} refused the request: HTTP {response.status_code} {response.text[:300]}{hint}")
         try:
             data = response.json()
@@ -221,41 +221,15 @@ class OpenAICompatibleModel:
         except (ValueError, KeyError, IndexError, TypeError):
             raise _Retry("malformed reply (no choices[0] answer)") from None
         usage = data.get("usage") or {}
-        prompt_tokens = usage.get("prompt_tokens", estimate_tokens(_prompt_text(body)))
+        prompt_tokens = usage.get("prompt_tokens", estimate_tokens(prompt_text(body)))
         if choice is not None:
             top = completion_top_logprobs(data) if "prompt" in body else chat_top_logprobs(data)
             if top is None:
                 raise _NoLogprobs()
+            if not begins_a_choice(top, choice.choices):
+                raise _Unmatched(top[0][0])
             return scored_answer(choice, top, prompt_tokens, usage.get("completion_tokens", 1))
         return TeacherResponse(text, prompt_tokens=prompt_tokens, completion_tokens=usage.get("completion_tokens", estimate_tokens(text)), truncated=truncated)
-
-
-def _refusal_hint(plain: bool) -> str:
-    """What to change when a server refuses a log-probability request (a plain one went to /completions)."""
-    if plain:
-        return (" A plain pattern ([teacher.label] plain_pattern) is sent to /completions, which chat-only servers lack: "
-                "leave plain_pattern unset, or set [teacher.model] choice_logprobs = 0 to send it as a chat message.")
-    return " It was asked for log-probabilities: set [teacher.model] choice_logprobs = 0 if it gives none."
-
-
-def _prompt_text(body: Dict[str, Any]) -> str:
-    """The prompt a request sends: its chat message, or a plain completion's text."""
-    return str(body["prompt"]) if "prompt" in body else str(body["messages"][0]["content"])
-
-
-def _refused_answer(url: str, body: Dict[str, Any], reason: str) -> TeacherResponse:
-    """An empty answer for one prompt the server refused as too long: the task drops it like any
-    empty answer, the run goes on, and (not being cached) it is asked again on a later run."""
-    msg.warn(f"The teacher at {url} refused a prompt as too long for its context; its answer is left empty. "
-             "A larger context on the server (llama.cpp --ctx-size, vLLM --max-model-len) answers it on a later run.")
-    return TeacherResponse("", prompt_tokens=estimate_tokens(_prompt_text(body)), completion_tokens=0, refused=reason[:300])
-
-
-def _retry_after(value: Optional[str]) -> Optional[float]:
-    try:
-        return min(MAX_RETRY_AFTER, max(0.0, float(value))) if value is not None else None
-    except ValueError:
-        return None
 
 
 @registry.llm_models("evokd.OpenAICompatible.v1")

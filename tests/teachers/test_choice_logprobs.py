@@ -39,6 +39,9 @@ def test_top_logprobs_are_read_from_chat_and_text_completions_and_missing_ones_a
     text = {"choices": [{"text": " pos", "logprobs": {"tokens": [" pos"], "top_logprobs": [{" pos": -0.2, " neg": -1.9}]}}]}
     assert chat_top_logprobs(chat) == [("Pos", -0.1), ("Neg", -2.5)]
     assert completion_top_logprobs(text) == [(" pos", -0.2), (" neg", -1.9)]
+    llama_server = {"choices": [{"text": " pos", "logprobs": {"content": [{"id": 1, "token": " pos", "logprob": -0.2, "bytes": [32],
+                    "top_logprobs": [{"id": 1, "token": " pos", "logprob": -0.2}, {"id": 2, "token": " neg", "logprob": -1.9}]}]}}]}
+    assert completion_top_logprobs(llama_server) == [(" pos", -0.2), (" neg", -1.9)]  # llama.cpp's /completions: the chat shape
     for empty in ({"choices": [{"message": {"content": "Pos"}}]}, {"choices": [{"logprobs": None}]}, {}):
         assert chat_top_logprobs(empty) is None and completion_top_logprobs(empty) is None
 
@@ -122,3 +125,39 @@ def test_labels_cached_as_text_are_scored_once_the_server_gives_log_probabilitie
         again = TeacherClient(v3(server, choice_logprobs=0), {**config, "choice_logprobs": 0}, tmp_path / "text", progress=False)
         again.ask(prompts)
         assert again.usage.calls == 0
+
+
+def test_a_server_without_logprobs_on_completions_keeps_scoring_chat_labels(capsys):
+    prompts = [PlainChoicePrompt("Review: a good film\nSentiment:", [" pos", " neg"]),
+               ChoicePrompt("Answer with one word.\nText: a bad film", ["POS", "NEG"]),
+               PlainChoicePrompt("Review: a bad film\nSentiment:", [" pos", " neg"])]
+    with LoopbackServer(LEXICON) as server:
+        answer = server.handle
+        server.handle = lambda handler, body: answer(handler, {k: v for k, v in body.items() if not ("prompt" in body and k == "logprobs")})
+        plain, chat, plain_again = ask(v3(server), prompts)
+    assert plain.scores is None and plain_again.scores is None and chat.scores and str(chat) == "NEG"
+    assert [bool(r["body"].get("logprobs")) for r in server.requests] == [True, False, True, False]  # never asked there again
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.count("gave no log-probabilities") == 1 and "leave [teacher.label] plain_pattern unset" in said
+
+
+def test_first_tokens_that_begin_no_label_are_not_taken_for_scores(capsys):
+    prompts = [ChoicePrompt(f"Answer with one word.\nText: a {w} film", ["POS", "NEG"]) for w in ("good", "bad")]
+    with LoopbackServer(LEXICON) as server:  # a reasoning model: its first token starts its thinking
+        server.top_logprobs = lambda prompt, plain: [("<think>", -0.01), ("Okay", -5.0)]
+        out = ask(v3(server), prompts)
+    assert [str(a) for a in out] == ["POS", "NEG"] and all(a.scores is None for a in out)  # read from the text instead
+    assert [bool(r["body"].get("logprobs")) for r in server.requests] == [True, False, True, False]
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.count("begin none of the labels") == 1 and "enable_thinking = false" in said
+
+
+def test_a_refusal_of_too_many_log_probabilities_names_the_limit():
+    from evokd_spacy.errors import TeacherUnavailable
+
+    reply = b'{"error": {"message": "Requested sample logprobs of 25, which is greater than max allowed: 20"}}'
+    with LoopbackServer(LEXICON) as server:
+        server.handle = lambda handler, body: server._send(handler, 400, reply)
+        with pytest.raises(TeacherUnavailable, match="lower \\[teacher.model\\] choice_logprobs") as err:
+            ask(v3(server, choice_logprobs=25), [ChoicePrompt("Label it.\nText: a good film", ["POS", "NEG"])])
+    assert "--max-logprobs" in " ".join(str(err.value).split())

@@ -106,6 +106,7 @@ def test_v2_asks_the_server_to_constrain_entity_lists_to_the_label_set():
     assert formats[1] is None and formats[3] is None, "only entity-list prompts, and only from v2"
     schema = formats[0]["json_schema"]["schema"]
     assert formats[0]["type"] == "json_schema" and formats[2] == {"type": "json_object", "schema": schema}
+    assert formats[0]["json_schema"]["strict"] is True  # OpenAI enforces a schema only when asked to
     assert schema["properties"]["entities"]["items"]["properties"]["label"]["enum"] == ["DISH", "INGREDIENT"]
     with pytest.raises(ConfigError, match="json_schema, json_object, none"):
         make_openai_compatible_model_v2(base_url=server.base_url, model="test", structured_output="grammar")
@@ -125,11 +126,11 @@ def test_labels_and_entities_are_asked_for_greedily_whatever_the_generation_temp
 
 def test_a_base_url_without_its_scheme_is_a_config_error_and_retry_after_is_capped():
     from evokd_spacy.errors import ConfigError
-    from evokd_spacy.teachers.openai_compat import MAX_RETRY_AFTER, _retry_after
+    from evokd_spacy.teachers.server_replies import MAX_RETRY_AFTER, retry_after
 
     with pytest.raises(ConfigError, match=r"base_url = '127.0.0.1:8000/v1' needs its scheme, like 'http://"):
         make_openai_compatible_model(base_url="127.0.0.1:8000/v1", model="test")
-    assert _retry_after("3600") == MAX_RETRY_AFTER and _retry_after("2") == 2.0
+    assert retry_after("3600") == MAX_RETRY_AFTER and retry_after("2") == 2.0
 
 
 def test_after_a_call_fails_for_good_the_calls_not_yet_started_are_never_made(tmp_path):
@@ -168,3 +169,14 @@ def test_a_prompt_too_long_for_the_server_gets_an_empty_uncached_answer_and_the_
         asked = len(server.requests)
         client.ask(["Explain A", "Explain LONG", "Explain B"])
         assert len(server.requests) == asked + 1, "only the refused prompt is asked again"
+
+
+def test_the_local_teachers_generation_settings_are_left_out_of_requests_with_a_warning(capsys):
+    config = {"max_new_tokens": 200, "do_sample": True, "temperature": 0.7, "top_p": 0.95, "repetition_penalty": 1.1}
+    with LoopbackServer(LEXICON) as server:
+        answers(model(server, max_concurrency=1, config=config), ["Write a review."])
+    body = server.requests[0]["body"]
+    assert "max_new_tokens" not in body and "do_sample" not in body
+    assert body["temperature"] == 0.7 and body["top_p"] == 0.95 and body["repetition_penalty"] == 1.1
+    said = " ".join(capsys.readouterr().out.split())
+    assert "max_new_tokens, do_sample" in said and "max_tokens" in said
