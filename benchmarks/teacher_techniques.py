@@ -31,7 +31,7 @@ from wasabi import msg
 
 from evokd_spacy.loop.teacher_eval import evaluate_teacher
 
-from . import all_seeds_label, datasets, exemplar_orders  # noqa: F401 (both register a benchmark-only task)
+from . import all_seeds_label, datasets, exemplar_orders, lettered_options  # noqa: F401 (they register benchmark-only tasks)
 from .detokenize import detokenized
 from .report import RESULTS
 from .run import RUNS, Bench
@@ -101,6 +101,10 @@ Answer with one or more words, separated by commas.
 {% endif %}
 """
 VARIANTS["cloze_echo"] = {"@llm_tasks": "evokd.TextCatLabel.v6", "template": ECHO_TEMPLATE}
+# The labels listed as options A, B, ... and scored by their letter, one token each (session 19,
+# lettered_options.py): whether a served teacher, which scores only an answer's first token, could
+# label TREC-6 as the local teacher does.
+VARIANTS["cloze_lettered"] = {"@llm_tasks": "benchmarks.TextCatLabelLettered.v1"}
 # First run (whole dev): TREC-6 0.644 against 0.572, SST-2 0.821 against 0.838 (where v6 shows two
 # exemplars). The rule this suggests, "echo when no exemplars are shown", was written here before
 # its checks ran: TweetEval emotion's dev split (4 labels, so no exemplars, like TREC-6; not looked
