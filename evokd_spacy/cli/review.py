@@ -4,20 +4,22 @@ from pathlib import Path
 import typer
 from wasabi import msg
 
-from ._app import TARGET_HELP, app, existing, load_settings, reported_errors
+from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reported_errors
 
 
-@app.command("export")
+@app.command("export", context_settings=EXTRA_ARGS)
 def export_command(
+    ctx: typer.Context,
     target: Path = typer.Argument(Path("training/evokd"), help=TARGET_HELP, callback=existing),
     out_dir: Path = typer.Option(None, "--out", "-o", help="Where to write (default: <output>/export)"),
     min_confidence: float = typer.Option(0.8, "--min-confidence", help="Teacher confidence below which a sample needs review"),
 ) -> None:
-    """Export every finished round's kept data as Prodigy JSONL, DocBin and a needs-review subset."""
+    """Export every finished round's kept data as Prodigy JSONL, DocBin and a needs-review subset.
+    Settings may be overridden like `run`'s, e.g. a copied run folder's --paths.corpus."""
     from ..review.export import export_run
 
     with reported_errors():
-        settings = load_settings(target, [], training=False)
+        settings = load_settings(target, list(ctx.args), training=False)
         out_dir = out_dir or settings.output / "export"
         counts = export_run(settings, out_dir, min_confidence)
         if not counts:
@@ -25,23 +27,26 @@ def export_command(
             return
         msg.table([(r, c["samples"], c["needs_review"]) for r, c in counts.items()], header=("round", "samples", "needs review"), divider=True)
         msg.good(f"Exported to {out_dir} (round_<r>.jsonl, round_<r>.spacy, round_<r>.needs_review.jsonl)")
-        msg.text(f"Review in Prodigy, e.g.: prodigy textcat.manual review_r1 {out_dir}/round_1.needs_review.jsonl --label ...; "
+        recipe = "ner.manual review_r1 blank:en" if settings.spec.kind == "ner" else "textcat.manual review_r1"
+        msg.text(f"Review in Prodigy, e.g.: prodigy {recipe} {out_dir}/round_1.needs_review.jsonl --label ...; "
                  f"then: prodigy db-out review_r1 > reviewed.jsonl && evokd import {target} reviewed.jsonl")
 
 
-@app.command("import")
+@app.command("import", context_settings=EXTRA_ARGS)
 def import_command(
+    ctx: typer.Context,
     target: Path = typer.Argument(..., help=TARGET_HELP, callback=existing),
     reviewed: Path = typer.Argument(..., help="Reviewed tasks (Prodigy JSONL with answer accept/reject/ignore)"),
     round_: int = typer.Option(None, "--round", "-r", help="Round of every task (default: each task's meta.round)"),
 ) -> None:
     """Import reviewed answers: accepted ones override the teacher, rejected ones are removed from
-    training in the following rounds. Kept in <output>/reviewed/, never overwritten by a run."""
+    training in the following rounds. Kept in <output>/reviewed/, never overwritten by a run.
+    Settings may be overridden like `run`'s, e.g. a copied run folder's --paths.corpus."""
     from ..loop.state import RunFolder
     from ..review.store import import_reviews
 
     with reported_errors():
-        settings = load_settings(target, [], training=False)
+        settings = load_settings(target, list(ctx.args), training=False)
         counts = import_reviews(RunFolder(settings.output, settings.corpus), reviewed, settings.spec, round_)
         msg.table([(r, c["accept"], c["reject"], c["ignore"]) for r, c in counts.items()], header=("round", "accept", "reject", "ignore"), divider=True)
         msg.good(f"Imported {sum(sum(c.values()) for c in counts.values())} reviewed task(s); the next rounds train on them.")

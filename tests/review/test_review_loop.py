@@ -19,8 +19,9 @@ def test_export_edit_import_changes_the_next_rounds_training_data(tmp_path):
     config = str(write_run_config(tmp_path, {"@llm_models": "evokd.ScriptedTeacher.v1", "lexicon": LEXICON}))
     assert cli.invoke(app, ["run", config, "--loop.rounds", "1"]).exit_code == 0
     output = tmp_path / "training"
-    exported = cli.invoke(app, ["export", str(output), "--min-confidence", "0.99"])
-    assert exported.exit_code == 0, exported.output
+    exported = cli.invoke(app, ["export", str(output), "--min-confidence", "0.99", "--paths.corpus", str(tmp_path / "corpus")])
+    assert exported.exit_code == 0, exported.output  # settings may be overridden, as for run and resume
+    assert "prodigy textcat.manual" in exported.output
     tasks = _lines(output / "export" / "round_1.jsonl")
     assert len(tasks) == len(DocBin().from_disk(output / "export" / "round_1.spacy"))
     first = tasks[0]
@@ -64,7 +65,8 @@ def test_ner_export_has_prodigy_tokens_and_spans(tmp_path):
     path = write_run_config(tmp_path, teacher, config_name="evokd_ner.cfg")
     cli = CliRunner()
     assert cli.invoke(app, ["run", str(path), "--loop.rounds", "1"]).exit_code == 0
-    assert cli.invoke(app, ["export", str(tmp_path / "training")]).exit_code == 0
+    exported = cli.invoke(app, ["export", str(tmp_path / "training")])
+    assert exported.exit_code == 0 and "prodigy ner.manual review_r1 blank:en" in exported.output
     tasks = _lines(tmp_path / "training" / "export" / "round_1.jsonl")
     with_spans = [t for t in tasks if t["spans"]]
     assert with_spans
