@@ -23,24 +23,14 @@ from ..errors import ConfigError, TeacherUnavailable
 from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, PlainChoicePrompt, TeacherResponse, estimate_tokens
 from ..registry import registry
 from .choice_logprobs import begins_a_choice, chat_top_logprobs, completion_top_logprobs, scored_answer
-from .server_replies import TOO_LONG, prompt_text, refusal_hint, refused_answer, retry_after
+from .request_settings import LeftOutSettings, without_local_settings
+from .server_replies import TOO_LONG, prompt_text, refusal_hint, refused_answer, retry_after, unsupported_setting
 from .structured_output import STRUCTURED_OUTPUT, response_format
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "min_p", "seed")
-# generation settings of the local model (transformers' generate), which the shipped configs set in
-# [teacher.model.config]: a server ignores them at best (OpenAI refuses the request)
-LOCAL_ONLY_KEYS = ("max_new_tokens", "do_sample")
 
 
-def without_local_settings(config: Dict[str, Any]) -> Dict[str, Any]:
-    """The request settings without the local model's, with one warning naming them and their
-    server equivalents (left in the config, so the cache keys of a run started with them hold)."""
-    local = [key for key in LOCAL_ONLY_KEYS if key in config]
-    if local:
-        msg.warn(f"[teacher.model.config] sets {', '.join(local)}, settings of the local teacher (evokd.LocalHF) that a "
-                 "server does not take; they are left out of its requests. Set max_tokens and temperature there instead.")
-    return {key: value for key, value in config.items() if key not in LOCAL_ONLY_KEYS}
 class _Retry(Exception):
     def __init__(self, reason: str, wait: Optional[float] = None) -> None:
         super().__init__(reason)
@@ -49,6 +39,14 @@ class _Retry(Exception):
 
 class _NoLogprobs(Exception):
     """The server answered a choice prompt without the log-probabilities it was asked for."""
+
+
+class _Unsupported(Exception):
+    """The server refused a setting of the request that this model does not take."""
+
+    def __init__(self, setting: str) -> None:
+        super().__init__(setting)
+        self.setting = setting
 
 
 class _Unmatched(Exception):
@@ -88,6 +86,7 @@ class OpenAICompatibleModel:
         self.choice_logprobs = choice_logprobs
         self._logprobs_missing: Set[str] = set()  # the endpoints that answered a choice prompt without them
         self._unmatched_warned = False
+        self.left_out = LeftOutSettings()  # request settings the server refused as unsupported by its model
         self.completions_url = base_url.rstrip("/") + "/completions"
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -139,7 +138,12 @@ class OpenAICompatibleModel:
 
     def _request(self, prompt: Any, scored: bool = True) -> Tuple[str, Dict[str, Any], Optional[ChoicePrompt]]:
         """The URL and body of one prompt's request, and the choice prompt it scores (if any;
-        never when not `scored`: the answer is read from its text)."""
+        never when not `scored`: the answer is read from its text), without the settings the
+        server refused (`max_tokens` becomes `max_completion_tokens`)."""
+        url, body, choice = self._full_request(prompt, scored)
+        return url, self.left_out.applied(body), choice
+
+    def _full_request(self, prompt: Any, scored: bool) -> Tuple[str, Dict[str, Any], Optional[ChoicePrompt]]:
         body = {"model": self.model, "messages": [{"role": "user", "content": str(prompt)}], **self.config}
         if isinstance(prompt, (GreedyPrompt, ChoicePrompt)):
             # labels and entities: the model's best answer, as the local teacher decodes them,
@@ -171,13 +175,14 @@ class OpenAICompatibleModel:
                 answer.retries = attempt - 1
                 return answer
             except _NoLogprobs:
-                if url not in self._logprobs_missing:
-                    self._logprobs_missing.add(url)
-                    fix = ("leave [teacher.label] plain_pattern unset so they are asked as chat messages"
-                           if url == self.completions_url else "set [teacher.model] choice_logprobs = 0 to stop asking for them")
-                    msg.warn(f"The teacher at {url} gave no log-probabilities for a label; labels sent there are now read "
-                             f"from its answer text, without confidences or calibration. To avoid it, {fix}.")
+                self._without_logprobs(url)
                 return self.complete(prompt, headers)
+            except _Unsupported as err:
+                if err.setting in ("logprobs", "top_logprobs"):
+                    self._without_logprobs(url)
+                else:
+                    self.left_out.add(err.setting, f"The teacher at {url}, model {self.model!r},")
+                return self.complete(prompt, headers, scored)
             except _Unmatched as err:
                 if not self._unmatched_warned:
                     self._unmatched_warned = True
@@ -197,6 +202,16 @@ class OpenAICompatibleModel:
             "is saved: start the run again to continue once the server answers."
         )
 
+    def _without_logprobs(self, url: str) -> None:
+        """Read labels sent to `url` from their answer text from now on, with one warning."""
+        if url in self._logprobs_missing:
+            return
+        self._logprobs_missing.add(url)
+        fix = ("leave [teacher.label] plain_pattern unset so they are asked as chat messages"
+               if url == self.completions_url else "set [teacher.model] choice_logprobs = 0 to stop asking for them")
+        msg.warn(f"The teacher at {url} gave no log-probabilities for a label; labels sent there are now read "
+                 f"from its answer text, without confidences or calibration. To avoid it, {fix}.")
+
     def _once(self, url: str, body: Dict[str, Any], headers: Dict[str, str], choice: Optional[ChoicePrompt] = None) -> TeacherResponse:
         import httpx
 
@@ -210,6 +225,9 @@ class OpenAICompatibleModel:
             raise _Retry(f"HTTP {response.status_code} {response.text[:200]}".strip(), retry_after(response.headers.get("retry-after")))
         if response.status_code in (400, 413) and TOO_LONG.search(response.text or ""):
             return refused_answer(url, body, response.text)
+        setting = unsupported_setting(response) if response.status_code == 400 else None
+        if setting and (setting in body or setting == "top_logprobs" and "logprobs" in body):
+            raise _Unsupported(setting)
         if response.status_code >= 400:
             hint = refusal_hint(url == self.completions_url, response.text or "") if choice else ""
             raise TeacherUnavailable(f"The teacher at {url} refused the request: HTTP {response.status_code} {response.text[:300]}{hint}")

@@ -45,3 +45,16 @@ def retry_after(value: Optional[str]) -> Optional[float]:
         return min(MAX_RETRY_AFTER, max(0.0, float(value))) if value is not None else None
     except ValueError:
         return None
+
+
+def unsupported_setting(reply: Any) -> Optional[str]:
+    """The request setting that a 400 in OpenAI's form names as one this model does not take
+    (`error.code` "unsupported_parameter" or "unsupported_value" with `error.param`, as reasoning
+    models answer `temperature` or `max_tokens`), or None."""
+    try:
+        error = reply.json()["error"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if isinstance(error, dict) and error.get("code") in ("unsupported_parameter", "unsupported_value") and isinstance(error.get("param"), str):
+        return error["param"]
+    return None

@@ -1,4 +1,5 @@
 """The OpenAI-compatible teacher against a real HTTP server on 127.0.0.1 that injects faults."""
+import json
 import time
 
 import pytest
@@ -180,3 +181,46 @@ def test_the_local_teachers_generation_settings_are_left_out_of_requests_with_a_
     assert body["temperature"] == 0.7 and body["top_p"] == 0.95 and body["repetition_penalty"] == 1.1
     said = " ".join(capsys.readouterr().out.split())
     assert "max_new_tokens, do_sample" in said and "max_tokens" in said
+
+
+def _refusing(server, refused):
+    """Make `server` answer 400 in OpenAI's form while a request sets a setting in `refused`
+    (setting -> error code), as OpenAI's reasoning models do."""
+    answer = server.handle
+
+    def handle(handler, body):
+        for setting, code in refused.items():
+            if setting in body:
+                error = {"message": f"Unsupported: '{setting}'", "type": "invalid_request_error", "param": setting, "code": code}
+                return server._send(handler, 400, json.dumps({"error": error}).encode("utf8"))
+        return answer(handler, body)
+
+    server.handle = handle
+
+
+def test_settings_a_reasoning_model_refuses_are_left_out_and_max_tokens_becomes_max_completion_tokens(capsys):
+    from evokd_spacy.llm_io import ChoicePrompt
+
+    with LoopbackServer(LEXICON) as server:
+        _refusing(server, {"temperature": "unsupported_value", "max_tokens": "unsupported_parameter"})
+        out = answers(model(server, max_concurrency=1, config={"max_tokens": 300, "temperature": 0.7}),
+                      ["Write a review.", ChoicePrompt("Answer with one word.\nText: a good film", ["POS", "NEG"]), "Write another."])
+    assert str(out[1]) == "POS" and all(out)
+    sent = [r["body"] for r in server.requests]
+    assert "temperature" in sent[0] and "max_tokens" in sent[1]  # each refused once ...
+    answered = [b for b in sent if "temperature" not in b and "max_tokens" not in b]
+    assert len(answered) == 3 and all(b["max_completion_tokens"] == 300 for b in answered)  # ... then left out
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.count("does not take `temperature`") == 1 and said.count("does not take `max_tokens`") == 1
+    assert "max_completion_tokens is sent instead" in said
+
+
+def test_a_refused_logprobs_setting_reads_labels_from_text():
+    from evokd_spacy.llm_io import ChoicePrompt
+    from evokd_spacy.teachers.openai_compat import make_openai_compatible_model_v3
+
+    with LoopbackServer(LEXICON) as server:
+        _refusing(server, {"logprobs": "unsupported_parameter"})
+        v3 = make_openai_compatible_model_v3(base_url=server.base_url, model="test", timeout=2.0, max_concurrency=1)
+        [answer] = answers(v3, [ChoicePrompt("Answer with one word.\nText: a bad film", ["POS", "NEG"])])
+    assert str(answer) == "NEG" and answer.scores is None
