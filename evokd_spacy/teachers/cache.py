@@ -198,8 +198,7 @@ class TeacherClient:
             for i, response in zip(todo, stream):
                 elapsed = time.perf_counter() - start
                 answer = self._record(prompts[i], response, elapsed)
-                self._save(keys[i], prompts[i], samples[i], answer, elapsed)
-                self.budget.spend(answer)
+                self._charge_and_save(keys[i], prompts[i], samples[i], answer, elapsed)
                 answers[i] = answer
                 if self.budget.exhausted() and any(a is None for a in answers):
                     stopped = True
@@ -280,8 +279,7 @@ class TeacherClient:
                             other.cancel()
                     continue
                 answer = self._record(prompts[i], response, 0.0)
-                self._save(keys[i], prompts[i], samples[i], answer, elapsed)
-                self.budget.spend(answer)
+                self._charge_and_save(keys[i], prompts[i], samples[i], answer, elapsed)
                 answers[i] = answer
                 if self.budget.exhausted() and not stopped:
                     stopped = True
@@ -334,6 +332,12 @@ class TeacherClient:
         self.usage.completion_tokens += answer.completion_tokens or 0
         self.usage.seconds += seconds
         return answer
+
+    def _charge_and_save(self, key: str, prompt: Any, sample: int, answer: TeacherResponse, seconds: float) -> None:
+        """Charge the budget for a paid answer, then cache it: a kill between the two leaves a call
+        charged that a resume asks again, never a cached answer that was not charged."""
+        self.budget.spend(answer)
+        self._save(key, prompt, sample, answer, seconds)
 
     def _save(self, key: str, prompt: Any, sample: int, answer: TeacherResponse, seconds: float) -> None:
         """Cache an answer, unless the server refused its prompt (a later run asks it again)."""

@@ -123,3 +123,22 @@ def test_a_repeated_entity_or_greedy_prompt_keeps_its_decoding(tmp_path):
     TeacherClient(model, {"m": 1}, tmp_path, progress=False).ask([entity, entity, GreedyPrompt("Why?"), GreedyPrompt("Why?")])
     assert [type(p).__name__ for p in received] == ["EntityListPrompt", "EntityListPrompt", "GreedyPrompt", "GreedyPrompt"]
     assert received[1].labels == ("DISH",), "still constrained to the label set"
+
+
+def test_a_paid_answer_is_charged_before_it_is_cached_so_a_kill_between_never_leaves_it_uncharged(tmp_path, monkeypatch):
+    import json
+
+    import pytest
+
+    from evokd_spacy.teachers.cache import Budget
+
+    budget = Budget(tmp_path / "ledger.json")
+    c = TeacherClient(ScriptedTeacher(LEXICON), {"@llm_models": "x"}, tmp_path / "cache", progress=False, budget=budget)
+
+    def killed(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(c, "_save", killed)
+    with pytest.raises(KeyboardInterrupt):
+        c.ask(["Explain."])
+    assert json.loads((tmp_path / "ledger.json").read_text())["calls"] == 1 and not list((tmp_path / "cache").rglob("*.json"))
