@@ -10,7 +10,6 @@ from typing import List, Optional
 
 from wasabi import msg
 
-from ..util.io import atomic_write_json, read_json
 from .state import RunFolder
 
 
@@ -62,18 +61,8 @@ def check_run_files(folder: RunFolder, rounds: int) -> List[str]:
             problem = problem or f"the model of round {r} is incomplete ({model})"
             folder.set_aside(r, "train", "is finished but its model is incomplete")
             folder.set_aside(r, "metrics", "depends on the retrained model")
-            forget_best_copy(folder, r)
+            folder.forget_best_copy(r)
         if problem:
             msg.warn(f"Round {r}: {problem}. Rebuilding it from the last good step.")
             problems.append(f"round {r}: {problem}")
     return problems
-
-
-def forget_best_copy(folder: RunFolder, r: int) -> None:
-    """When `model-best` is a copy of round r's model, which is being retrained, mark it as a copy
-    of no round, so that the next metrics step copies the retrained model even if r stays best."""
-    marker = folder.model_best / "meta.json"
-    if marker.exists():
-        meta = read_json(marker)
-        if meta.get("evokd", {}).get("best_round") == r:
-            atomic_write_json(marker, {**meta, "evokd": {**meta["evokd"], "best_round": None}})

@@ -70,7 +70,17 @@ class RunFolder:
             self.set_aside(r, step, "was corrupt")
             if step == "train":  # the round's metrics line and model-best describe the weights being replaced
                 self.set_aside(r, "metrics", "describes a student that is trained again")
+                self.forget_best_copy(r)
             return False
+
+    def forget_best_copy(self, r: int) -> None:
+        """When `model-best` is a copy of round r's model, which is being retrained, mark it as a copy
+        of no round, so that the next metrics step copies the retrained model even if r stays best."""
+        marker = self.model_best / "meta.json"
+        if marker.exists():
+            meta = read_json(marker)
+            if meta.get("evokd", {}).get("best_round") == r:
+                atomic_write_json(marker, {**meta, "evokd": {**meta["evokd"], "best_round": None}})
 
     def set_aside(self, r: int, step: str, why: str) -> None:
         """Mark a finished step as not done (its file is kept as `<step>.corrupt`), so it runs again."""

@@ -185,3 +185,17 @@ def test_a_retrained_best_round_is_copied_to_model_best_again(settings_factory):
     assert json.loads(marker.read_text())["evokd"]["best_round"] == best
     assert not (folder.model_best / "stale.txt").exists(), "model-best is a copy of the retrained model"
     assert (folder.model_best / "config.cfg").exists()
+
+
+def test_a_best_round_retrained_for_a_corrupt_train_step_is_copied_to_model_best_again(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1})
+    first = EvoKDRunner(settings, quiet=True)
+    first.run()
+    folder = first.folder
+    best = json.loads((folder.model_best / "meta.json").read_text())["evokd"]["best_round"]
+    (folder.model_best / "stale.txt").write_text("the copy made before the retraining")
+    train = folder.step_file(best, "train")
+    train.write_text(train.read_text()[:20])  # the best round's train step is corrupt: it is trained again
+    EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True).run()
+    assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["best_round"] == best
+    assert not (folder.model_best / "stale.txt").exists(), "model-best is a copy of the retrained model"
