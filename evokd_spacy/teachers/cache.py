@@ -189,7 +189,7 @@ class TeacherClient:
         if todo and hasattr(self.model, "complete") and getattr(self.model, "max_concurrency", 1) > 1:
             stopped = self._ask_concurrently(todo, prompts, keys, samples, answers, desc) or stopped
         elif todo:
-            stream = self.model([[with_sample(prompts[i], samples[i])] for i in todo])
+            stream = self._answers([with_sample(prompts[i], samples[i]) for i in todo])
             if self.progress:
                 from tqdm import tqdm
 
@@ -210,6 +210,23 @@ class TeacherClient:
         if missing:
             raise TeacherUnavailable(f"The teacher returned no answer for {len(missing)} of {len(prompts)} prompts.")
         return [a for a in answers if a is not None]
+
+    def _answers(self, prompts: List[Any]) -> Iterable[Any]:
+        """The model's answers, in order. Our models stream a batch; another model (spacy-llm's
+        REST models answer a batch only when every request in it is done) is asked one prompt at
+        a time, so each paid answer is cached as it arrives, and its errors name the teacher."""
+        if type(self.model).__module__.startswith("evokd_spacy."):
+            yield from self.model([[p] for p in prompts])
+            return
+        for prompt in prompts:
+            try:
+                answer = next(iter(self.model([[prompt]])))
+            except Exception as err:
+                raise TeacherUnavailable(
+                    f"The teacher ({type(self.model).__name__}) failed: {err}. Everything answered so far is saved: "
+                    "start the run again to continue once it answers."
+                ) from err
+            yield answer
 
     def _drop_unscored(
         self, prompts: Sequence[Any], keys: List[str], samples: List[int], answers: List[Optional[TeacherResponse]]

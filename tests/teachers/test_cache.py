@@ -142,3 +142,35 @@ def test_a_paid_answer_is_charged_before_it_is_cached_so_a_kill_between_never_le
     with pytest.raises(KeyboardInterrupt):
         c.ask(["Explain."])
     assert json.loads((tmp_path / "ledger.json").read_text())["calls"] == 1 and not list((tmp_path / "cache").rglob("*.json"))
+
+
+class _AllOrNothing:
+    """Like spacy-llm's REST models: answers a batch only once every request in it is done, and
+    fails the whole batch when one request fails."""
+
+    def __init__(self, fail_on):
+        self.fail_on, self.asked = fail_on, []
+
+    def __call__(self, prompts):
+        answers = []
+        for shards in prompts:
+            self.asked.append(str(shards[0]))
+            if self.fail_on in str(shards[0]):
+                raise ValueError("Request to the API failed: 400 Bad Request")
+            answers.append([f"answer to {shards[0]}"])
+        return answers
+
+
+def test_a_spacy_llm_model_is_asked_one_prompt_at_a_time_so_answers_before_a_failure_are_kept(tmp_path):
+    import pytest
+
+    from evokd_spacy.errors import TeacherUnavailable
+
+    prompts = ["Explain 1.", "Explain 2.", "Explain 3."]
+    failing = TeacherClient(_AllOrNothing(fail_on="3"), {"@llm_models": "spacy.GPT-4.v3"}, tmp_path / "cache", progress=False)
+    with pytest.raises(TeacherUnavailable, match=r"The teacher \(_AllOrNothing\) failed: Request to the API failed.*saved"):
+        failing.ask(prompts)
+    assert failing.usage.calls == 2 and len(list((tmp_path / "cache").rglob("*.json"))) == 2
+    working = TeacherClient(_AllOrNothing(fail_on="none"), {"@llm_models": "spacy.GPT-4.v3"}, tmp_path / "cache", progress=False)
+    assert working.ask(prompts) == [f"answer to {p}" for p in prompts]
+    assert working.model.asked == ["Explain 3."] and working.usage.cached == 2
