@@ -77,3 +77,16 @@ def test_a_run_labels_with_v5(settings_factory):
     assert metrics[1]["kept"] > 0
     label_prompts = [item["label_prompt"] for item in runner.folder.load_step(1, "label")["items"]]
     assert label_prompts and all(p.rstrip().endswith("Answer with one word.") for p in label_prompts)
+
+
+def test_answers_without_label_scores_are_read_as_text_with_one_warning_naming_a_labeller_that_lists_the_labels(capsys):
+    task = make_textcat_label_task_v5(labels=LABELS, description="Decide what a question asks for.")
+    docs = [nlp("Who wrote Hamlet?"), nlp("How far is Mars?")]
+    for _ in range(2):  # two batches, one warning
+        parsed = list(task.parse_responses(docs, [[TeacherResponse("person")], [TeacherResponse("distance")]]))
+    assert [result_of(doc)["labels"] for doc in parsed] == [["HUM"], ["NUM"]]
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.count("without label scores") == 1 and "evokd.TextCatLabel.v1" in said
+    scored = make_textcat_label_task_v5(labels=LABELS, description="Decide what a question asks for.")
+    list(scored.parse_responses(docs[:1], [[TeacherResponse("person", scores=_scores(scored, "HUM", 0.9))]]))
+    assert "without label scores" not in capsys.readouterr().out

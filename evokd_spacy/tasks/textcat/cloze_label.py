@@ -14,6 +14,7 @@ about as many texts per label. `"content_free"` is v2's calibration; `"none"` tu
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from spacy.tokens import Doc
+from wasabi import msg
 
 from ...registry import registry
 from .calibrated_label import CONTENT_FREE
@@ -52,6 +53,17 @@ class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
         examples = [{**ex, "word": self.example_answer(ex["label"])} for ex in values.pop("examples", [])]
         return super().render(**values, examples=examples)
 
+    def warn_if_read_as_text(self, responses: Sequence[Any]) -> None:
+        """Warn once when a teacher answers without label scores: this prompt asks for one word and
+        lists no labels, which suits a small model whose answer words are scored, not a large
+        model answering in its own words."""
+        answers = [r[0] if isinstance(r, (list, tuple)) and r else r for r in responses]
+        if answers and not any(getattr(a, "scores", None) for a in answers) and not getattr(self, "_text_warned", False):
+            self._text_warned = True
+            msg.warn("The teacher answered the labelling prompts as text, without label scores, so labels come from its "
+                     "words and carry no confidence. This labeller lists no labels; for a large teacher that answers in "
+                     "text, [teacher.label] @llm_tasks = \"evokd.TextCatLabel.v1\" names them in its prompt.")
+
     def example_answer(self, label: str) -> str:
         """An exemplar's answer: its label's answer word, or for a multi-label seed ("A, B") each
         of its labels' words, comma-separated, as the prompt asks multi-label answers to be."""
@@ -63,6 +75,7 @@ class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
     def parse_responses(self, docs: Iterable[Doc], responses: Iterable[Any]) -> Iterable[Doc]:
         """With batch calibration, the prior is the mean label probability over this call's texts."""
         docs, responses = list(docs), list(responses)
+        self.warn_if_read_as_text(responses)
         if self.calibration != "batch":
             yield from super().parse_responses(docs, responses)
             return
