@@ -30,6 +30,29 @@ def _needs_spacy_llm(block: Any) -> bool:
     return False
 
 
+# the environment variable each of spacy-llm's REST providers reads its key from (spacy_llm/models/rest/*/model.py)
+SPACY_LLM_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "cohere": "CO_API_KEY",
+                  "palm": "PALM_API_KEY", "azure": "AZURE_OPENAI_KEY"}
+
+
+def api_key_hint(model_block: Any) -> str:
+    """For a spacy-llm REST model whose provider's key variable is unset, a sentence naming it
+    (spacy-llm's own errors for a missing key do not); "" otherwise."""
+    import os
+
+    from spacy.util import registry
+
+    name = model_block.get("@llm_models", "") if isinstance(model_block, dict) else ""
+    try:
+        module = registry.llm_models.get(name).__module__ if name.startswith("spacy.") else ""
+    except Exception:
+        return ""
+    provider = next((p for p in SPACY_LLM_KEYS if f".rest.{p}." in module), None)
+    if provider is None or os.environ.get(SPACY_LLM_KEYS[provider]):
+        return ""
+    return f" ({name} reads its API key from the environment variable {SPACY_LLM_KEYS[provider]}, which is not set.)"
+
+
 def teacher_name(model_config: Dict[str, Any]) -> str:
     """A readable model name for reports and package meta (never a secret: configs hold none)."""
     name = model_config.get("name") or model_config.get("path") or ""
@@ -50,7 +73,7 @@ def resolve_tasks(teacher_config: Dict[str, Any], spec: TaskSpec, with_model: bo
     try:
         resolved = registry.resolve({"teacher": blocks}, validate=True)["teacher"]
     except Exception as err:
-        raise ConfigError(f"Cannot build [teacher] from the config: {err}") from None
+        raise ConfigError(f"Cannot build [teacher] from the config: {err}{api_key_hint(blocks.get('model'))}") from None
     for part in ("analyse", "generate", "label", "revise"):
         task = resolved.get(part)
         if task is None:
