@@ -4,6 +4,8 @@ folder owns it, so two runs never write their batches into one corpus folder."""
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from wasabi import msg
+
 from ..errors import ConfigError
 from ..util.io import atomic_write_json, atomic_write_text, read_json
 from .settings import SAVED_CONFIG, RunSettings, changed_keys, data_digests, run_fingerprint
@@ -65,13 +67,28 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
     path = folder.output / "run.json"
     saved = check_run_folder(folder, settings)
     atomic_write_json(folder.corpus / CORPUS_OWNER, {"output": str(folder.output.resolve())})
+    cache = str(settings.cache.resolve()) if settings.cache else None  # None: the run's own, which moves with it
     if saved is None:
-        atomic_write_json(path, {"settings": run_fingerprint(settings), "data": data_digests(settings)})
-    elif "data" not in saved:  # a run started before the files were recorded
-        atomic_write_json(path, {**saved, "data": data_digests(settings)})
+        atomic_write_json(path, {"settings": run_fingerprint(settings), "data": data_digests(settings), "cache": cache})
+    elif "data" not in saved or saved.get("cache", cache) != cache:  # files recorded since; another cache
+        if "cache" in saved:
+            warn_if_cache_left_behind(folder, saved["cache"], cache)
+        atomic_write_json(path, {**saved, "data": saved.get("data") or data_digests(settings), "cache": cache})
+    elif "cache" not in saved:  # a run started before its cache was recorded
+        atomic_write_json(path, {**saved, "cache": cache})
     if settings.config is not None:
         from confection import Config
 
         config = Config(settings.config)
         config["teacher"] = settings.teacher_config
         atomic_write_text(folder.output / SAVED_CONFIG, config.to_str())
+
+
+def warn_if_cache_left_behind(folder: RunFolder, old: Optional[str], new: Optional[str]) -> None:
+    """Warn when a continued run names another teacher cache than it used so far: the answers only
+    in the old one are asked, and paid for, again."""
+    before = Path(old) if old else folder.output / "cache"
+    if before.is_dir() and any(before.iterdir()):
+        msg.warn(f"This run's teacher answers so far are cached in {before}, and it now uses "
+                 f"{new or folder.output / 'cache'}: answers found only in the old one are asked again (and paid for). "
+                 f"To reuse them, continue with --paths.cache {before}.")

@@ -37,8 +37,9 @@ def test_an_ablation_is_asked_only_from_where_it_departs(settings_factory, tmp_p
     assert no_review[1]["teacher"]["calls"] == 0 and no_review[1]["teacher"]["cached_tokens"] == _sent(evokd[1])
 
 
-def test_moving_the_cache_does_not_stop_a_run_from_continuing(settings_factory, tmp_path):
+def test_moving_the_cache_does_not_stop_a_run_from_continuing_but_warns_that_old_answers_are_asked_again(settings_factory, tmp_path, capsys):
     settings, _ = _run(settings_factory, tmp_path, "run", **{"loop.rounds": 1})
+    capsys.readouterr()
     moved = settings_factory(
         **{"paths.output": str(settings.output), "paths.corpus": str(settings.corpus), "paths.cache": str(tmp_path / "elsewhere"),
            "loop.rounds": 2}
@@ -46,3 +47,9 @@ def test_moving_the_cache_does_not_stop_a_run_from_continuing(settings_factory, 
     metrics = EvoKDRunner(moved, quiet=True).run()
     assert [m["round"] for m in metrics] == [0, 1, 2]
     assert any((tmp_path / "elsewhere").rglob("*.json"))
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"--paths.cache {tmp_path / 'shared_cache'}" in said and "asked again" in said
+    again = settings_factory(**{"paths.output": str(settings.output), "paths.corpus": str(settings.corpus),
+                                "paths.cache": str(tmp_path / "elsewhere"), "loop.rounds": 2})
+    EvoKDRunner(again, quiet=True).run()
+    assert "asked again" not in capsys.readouterr().out, "warned once: the run now uses the new cache"
