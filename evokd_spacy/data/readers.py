@@ -109,7 +109,20 @@ def _spans_sample(record: Dict[str, Any], file: Path, line: int, key: str) -> Op
         if not 0 <= start < end <= len(text):
             raise DataError(f"{file}, line {line} ('{key}'): span {start}-{end} is outside the text.")
         spans.append([start, end, label])
+    clash = overlapping_spans(spans)
+    if clash:
+        raise DataError(f"{file}, line {line} ('{key}'): spans {clash} overlap; an entity recognizer takes one entity "
+                        "per token, so keep one of them.")
     return Sample(text=text, labels=sorted({s[2] for s in spans}), spans=sorted(spans))
+
+
+def overlapping_spans(spans: List[List[Any]]) -> str:
+    """The first two spans that share characters, as "a-b LABEL and c-d LABEL" ("" when none do)."""
+    ordered = sorted(spans)
+    for before, after in zip(ordered, ordered[1:]):
+        if after[0] < before[1]:
+            return f"{before[0]}-{before[1]} {before[2]} and {after[0]}-{after[1]} {after[2]}"
+    return ""
 
 
 def read_conll(file: Path, key: str) -> List[Sample]:
@@ -118,18 +131,19 @@ def read_conll(file: Path, key: str) -> List[Sample]:
     samples: List[Sample] = []
     tokens: List[Tuple[str, str]] = []
     text = file.read_text(encoding="utf8", errors="replace")
-    for i, line in enumerate(text.splitlines() + [""], start=1):
-        line = line.replace("\ufeff", "")  # byte-order marks, also mid-file where files were concatenated
+    # lines end at "\n" only: str.splitlines() also breaks at characters such as U+2028 inside tokens
+    for i, line in enumerate(text.split("\n") + [""], start=1):
+        line = line.rstrip("\r").replace("\ufeff", "")  # byte-order marks, also mid-file where files were concatenated
         if line.strip() == "":
             if tokens:
                 samples.append(_bio_sample(tokens))
                 tokens = []
             continue
-        parts = line.split("\t") if "\t" in line else line.split()
+        parts = [part for part in (line.split("\t") if "\t" in line else line.split()) if part.strip()]
+        if parts[0].strip() == "-DOCSTART-":
+            continue
         if len(parts) < 2:
             raise DataError(f"{file}, line {i} ('{key}'): expected 'token<TAB>tag', got {line!r}.")
-        if parts[0] == "-DOCSTART-":
-            continue
         tag = parts[-1].strip()
         prefix, _, label = tag.partition("-")
         if tag != "O" and (prefix not in TAG_PREFIXES or not label):

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional
 
 from spacy.language import Language
 
+from ..data.readers import overlapping_spans
 from ..errors import DataError
 from ..ty import Sample, TaskSpec
 
@@ -28,9 +29,9 @@ def to_prodigy(sample: Sample, spec: TaskSpec, nlp: Language, reason: str = "") 
         ]
         task["spans"] = []
         for start, end, label in sample.spans:
-            span = doc.char_span(start, end, alignment_mode="expand")
-            tokens = {"token_start": span.start, "token_end": span.end - 1} if span is not None else {}
-            task["spans"].append({"start": start, "end": end, "label": label, **tokens})
+            span = doc.char_span(start, end, alignment_mode="expand")  # offsets and token indices of the same tokens
+            where = {"start": span.start_char, "end": span.end_char, "token_start": span.start, "token_end": span.end - 1} if span is not None else {"start": start, "end": end}
+            task["spans"].append({**where, "label": label})
     else:
         task["options"] = [{"id": label, "text": label} for label in spec.label_names]
         task["accept"] = list(sample.labels)
@@ -73,6 +74,9 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
             if not 0 <= start < end <= len(text) or label not in spec.labels:
                 raise DataError(f"{where}: span {start}-{end} {label!r} is outside the text or the label set.")
             review.spans.append([start, end, label])
+        clash = overlapping_spans(review.spans)
+        if clash:
+            raise DataError(f"{where}: spans {clash} overlap; keep one entity per token.")
         review.spans.sort()
         review.labels = sorted({s[2] for s in review.spans})
     else:

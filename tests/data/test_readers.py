@@ -81,6 +81,20 @@ def test_span_outside_the_text_names_the_line(tmp_path):
         read_samples(str(path), "paths.seeds")
 
 
+def test_overlapping_spans_are_refused_naming_the_line_and_both_spans(tmp_path):
+    path = tmp_path / "ner.jsonl"
+    path.write_text('{"text": "New York City is big", "spans": [{"start": 0, "end": 8, "label": "LOC"}, {"start": 0, "end": 13, "label": "LOC"}]}\n')
+    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): spans 0-8 LOC and 0-13 LOC overlap"):
+        read_samples(str(path), "paths.seeds")
+
+
+def test_conll_variants_a_bare_docstart_a_trailing_tab_and_a_line_separator_inside_a_token(tmp_path):
+    path = tmp_path / "train.conll"
+    path.write_text("-DOCSTART-\n\nParis\tB-LOC\t\nis\tO\r\nnice\u2028ish\tO\n", encoding="utf8")
+    [sample] = read_samples(str(path), "paths.seeds")
+    assert sample.text == "Paris is nice\u2028ish" and sample.spans == [[0, 5, "LOC"]]
+
+
 def test_a_truncated_user_docbin_names_the_file(tmp_path):
     nlp = spacy.blank("en")
     docbin = DocBin(docs=[nlp(f"Sentence number {i}.") for i in range(50)])

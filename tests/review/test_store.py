@@ -47,3 +47,22 @@ def test_a_hand_edited_export_file_is_kept_when_exported_again(tmp_path):
     write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
     [backup] = [p for p in tmp_path.iterdir() if p.name.endswith(".bak")]
     assert '"NEG"' in backup.read_text() and '"POS"' in path.read_text()
+
+
+def test_an_accepted_ner_review_with_overlapping_spans_is_refused():
+    spec = TaskSpec(kind="ner", description="", labels={"LOC": "", "PER": ""})
+    record = {"text": "Jordan Peterson", "answer": "accept", "spans": [{"start": 0, "end": 15, "label": "PER"}, {"start": 0, "end": 6, "label": "LOC"}]}
+    with pytest.raises(DataError, match="spans 0-6 LOC and 0-15 PER overlap"):
+        from_prodigy(record, spec, "reviewed.jsonl, line 1")
+
+
+def test_an_exported_span_off_token_boundaries_gives_the_offsets_of_the_tokens_its_indices_name():
+    import spacy
+
+    from evokd_spacy.review.prodigy import to_prodigy
+
+    spec = TaskSpec(kind="ner", description="", labels={"LOC": ""})
+    task = to_prodigy(Sample("Parisians love Paris.", ["LOC"], spans=[[0, 5, "LOC"]], round=1), spec, spacy.blank("en"))
+    [span] = task["spans"]
+    tokens = task["tokens"][span["token_start"] : span["token_end"] + 1]
+    assert (span["start"], span["end"]) == (tokens[0]["start"], tokens[-1]["end"]) == (0, 9)
