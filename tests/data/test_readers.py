@@ -74,17 +74,16 @@ def test_prodigy_spans_jsonl(tmp_path):
     assert second.spans == [] and second.labels == []
 
 
-def test_span_outside_the_text_names_the_line(tmp_path):
-    path = tmp_path / "ner.jsonl"
-    path.write_text('{"text": "Pho", "spans": [{"start": 0, "end": 9, "label": "DISH"}]}\n')
-    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): span 0-9 is outside the text"):
-        read_samples(str(path), "paths.seeds")
-
-
-def test_overlapping_spans_are_refused_naming_the_line_and_both_spans(tmp_path):
-    path = tmp_path / "ner.jsonl"
-    path.write_text('{"text": "New York City is big", "spans": [{"start": 0, "end": 8, "label": "LOC"}, {"start": 0, "end": 13, "label": "LOC"}]}\n')
-    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): spans 0-8 LOC and 0-13 LOC overlap"):
+@pytest.mark.parametrize("line,error", [
+    ('{"text": "Pho", "spans": [{"start": 0, "end": 9, "label": "DISH"}]}', r"span 0-9 is outside the text"),
+    ('{"text": "New York City is big", "spans": [{"start": 0, "end": 8, "label": "LOC"}, {"start": 0, "end": 13, "label": "LOC"}]}',
+     r"spans 0-8 LOC and 0-13 LOC overlap"),
+    ('{"text": null, "label": "X"}', r"each line needs a non-empty \"text\""),
+])
+def test_a_bad_record_is_refused_naming_its_line(tmp_path, line, error):
+    path = tmp_path / "seeds.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): " + error):
         read_samples(str(path), "paths.seeds")
 
 
@@ -135,13 +134,6 @@ def test_records_without_a_label_are_skipped_with_a_warning(tmp_path, capsys):
     assert [s.text for s in read_samples(str(path), "paths.seeds")] == ["a"]
     out = " ".join(capsys.readouterr().out.split())  # wasabi wraps long lines
     assert "skipped 2 record(s) with no label (line 2, 4)" in out and '"answer": "ignore"' in out
-
-
-def test_a_null_text_is_an_error_not_the_text_none(tmp_path):
-    path = tmp_path / "seeds.jsonl"
-    path.write_text('{"text": null, "label": "X"}\n')
-    with pytest.raises(DataError, match=r"line 1 \('paths.seeds'\): each line needs a non-empty \"text\""):
-        read_samples(str(path), "paths.seeds")
 
 
 def test_a_text_classification_record_with_empty_spans_keeps_its_label(tmp_path):

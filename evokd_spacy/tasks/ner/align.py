@@ -1,12 +1,14 @@
 """Align entity strings from a teacher to spaCy tokens by character offsets.
 
-Every occurrence of an entity string is labelled. An entity that is not in the text, does not
+Every occurrence of an entity string is labelled; one written otherwise than the text (case,
+accents, curly quotes, dashes, spaces) is found in it as written there. An entity that is not in the text, does not
 fall on token boundaries, overlaps a longer entity (or an equally long one named before it), or
 has an unknown label is dropped with a reason; the doc keeps the rest. An unknown-label or
 misaligned drop keeps its character ranges: the teacher saw an entity there, so training leaves
 those tokens unannotated rather than teaching "not an entity" (`NERKind.to_doc`).
 """
 import re
+import unicodedata
 from typing import Any, Dict, List, Sequence, Tuple
 
 from spacy.tokens import Doc
@@ -15,13 +17,42 @@ Span = List[Any]  # [start_char, end_char, label]
 
 
 def _occurrences(text: str, needle: str) -> List[Tuple[int, int]]:
-    """Character ranges of `needle` in `text`: exact matches, else case-insensitive ones; whole words only."""
+    """Character ranges of `needle` in `text`: exact matches, else case-insensitive ones, else
+    matches of the two folded (`folded`: "Sao Paulo" finds "São Paulo", "McDonald's" finds
+    "McDonald’s", "New York" finds "New  York"); whole words only."""
     for flags in (0, re.IGNORECASE):
-        pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", flags)
-        found = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        found = [(m.start(), m.end()) for m in _whole_words(needle, flags).finditer(text)]
         if found:
             return found
-    return []
+    folded_text, where = folded(text)
+    folded_needle = folded(needle)[0].strip()
+    if not folded_needle:
+        return []
+    return [(where[m.start()], where[m.end() - 1] + 1) for m in _whole_words(folded_needle, 0).finditer(folded_text)]
+
+
+def _whole_words(needle: str, flags: int) -> "re.Pattern[str]":
+    return re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", flags)
+
+
+_SAME = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-",
+         "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+
+
+def folded(text: str) -> Tuple[str, List[int]]:
+    """`text` lower-cased, without accents, with straight quotes and hyphens and single spaces, and
+    for each of its characters the index of the character of `text` it comes from."""
+    out: List[str] = []
+    where: List[int] = []
+    for i, char in enumerate(text):
+        char = " " if char.isspace() else _SAME.get(char, char)
+        if char == " " and out and out[-1] == " ":
+            continue
+        for part in unicodedata.normalize("NFKD", char).casefold():
+            if not unicodedata.combining(part):
+                out.append(part)
+                where.append(i)
+    return "".join(out), where
 
 
 def _surface_ranges(doc: Doc, raw: str) -> Tuple[str, List[Tuple[int, int]]]:
