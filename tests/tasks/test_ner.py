@@ -55,6 +55,13 @@ def test_bad_entities_are_dropped_with_reasons_and_the_rest_kept():
     assert [d["reason"] for d in drops] == ["overlap", "not_in_text", "unknown_label", "not_in_text", "empty_entity"]
 
 
+def test_an_entity_written_otherwise_than_the_text_is_found_as_the_text_writes_it():
+    doc = nlp("We had pho at Lê’s Café  Saigon, then crème brûlée.")
+    spans, drops = align_entities(doc, ents(("Le's Cafe Saigon", "DISH"), ("creme brulee", "DISH"), ("Saig", "DISH")), LABELS)
+    assert [doc.text[s:e] for s, e, _ in spans] == ["Lê’s Café  Saigon", "crème brûlée"]
+    assert [d["reason"] for d in drops] == ["not_in_text"]  # a part of a word is not a match
+
+
 def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misaligned():
     doc = nlp("I love the hot-dog. The U.K. has none.")
     spans, drops = align_entities(doc, ents(("hot-dog.", "DISH"), ("U.K", "DISH")), LABELS)
@@ -83,6 +90,10 @@ def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misalign
         ('["Apple", "Google"]', [], "unparseable"),
         ('[{"text": null, "label": "ORG"}, {"text": "Apple", "label": "ORG"}]', [], "unparseable"),
         ("Apple: ORG\nTim Cook: PER\nNone of the other words are entities.", [], "unparseable"),
+        ("ramen | DISH\nTim Cook: PER", [], "unparseable"),  # lines read in part: the rest would be taught as not entities
+        ("- ramen | DISH\n- basil | INGREDIENT2", [], "unparseable"),
+        ("Entities:\n- ramen | DISH\n\n- basil (INGREDIENT)", [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),  # a heading
+        ("```\nramen | DISH\n```", [("ramen", "DISH")], ""),
         ('[{"text": "Obama", "label": "PER"}, {"text": "Paris", "label": "LOC"}, {"text": "Berl', [], "unparseable"),  # cut off
         ('Here: [{"text": "Paris", "label": "LOC"}, {"text": "London" "label": "LOC"}]', [], "unparseable"),  # no inner object as the answer
     ],

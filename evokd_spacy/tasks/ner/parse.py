@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 _LINE = re.compile(r"^\s*(?:[-*•]\s*|\d+[.)]\s*)?(.+?)\s*(?:\||\t|—|–|->|=>|\()\s*([A-Za-z_-]+)\)?\s*$")
 _NONE = re.compile(r"^\W*(?:none|no entities(?: found)?|there are no (?:named )?entities(?: in (?:the|this) text)?)\W*$", re.I)
+_HEADER = re.compile(r"^\s*(?:```\w*|[^|\t]*:)\s*$")  # "Entities:", "Here are the entities:", a code fence
 TEXT_KEYS = ("text", "span", "name", "word", "entity")
 LABEL_KEYS = ("label", "type", "entity_type", "category", "entity_group", "entity")
 
@@ -69,13 +70,15 @@ def parse_entities(response: str) -> Tuple[List[Dict[str, str]], str]:
     if found:
         entities = _from_json(value)
         return (entities, "") if entities is not None else ([], "unparseable")
-    entities = []
+    entities, unread = [], []
     for line in response.splitlines():
         match = _LINE.match(line)
         if match:
             entities.append({"text": match.group(1).strip().strip("\"'"), "label": match.group(2)})
-    if entities:
-        return entities, ""
+        elif line.strip() and not _HEADER.match(line):
+            unread.append(line)
+    if entities:  # every other line a heading ("Entities:") or a code fence, or the answer is not read in full
+        return (entities, "") if not unread else ([], "unparseable")
     if _NONE.match(response.strip()):
         return [], ""
     return [], "unparseable"
