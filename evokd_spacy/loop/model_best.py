@@ -31,6 +31,9 @@ def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[st
         "samples": {"seeds": metrics[0]["n_train"], "generated_kept": sum(m["kept"] for m in metrics[1:])},
         "teacher_calls": sum(m["teacher"]["calls"] for m in metrics),
     }
+    ledger = folder.output / "teacher_budget.json"  # every call paid, also those a resume read back from the cache
+    if ledger.exists():
+        meta["evokd"]["teacher_calls_paid"] = int(read_json(ledger).get("calls", 0))
     atomic_write_json(marker, meta)
     return best
 

@@ -65,6 +65,10 @@ def test_sigkill_at_random_points_loses_nothing_and_repeats_no_call(tmp_path, se
     folder = RunFolder(tmp_path / "training", tmp_path / "corpus")
     metrics = folder.read_metrics()
     assert [m["round"] for m in metrics] == [0, 1, 2]
+    evokd = json.loads((folder.model_best / "meta.json").read_text())["evokd"]
+    # every call paid is counted, also those a resume read back from the cache (the rounds' sum counts them as cached)
+    assert len({_call_key(row) for row in answered}) <= evokd["teacher_calls_paid"] <= len(answered)
+    assert evokd["teacher_calls"] <= evokd["teacher_calls_paid"]
     for r in (1, 2):
         rows = [json.loads(x) for x in folder.round_jsonl(r).read_text().splitlines()]
         ref_rows = [json.loads(x) for x in reference.folder.round_jsonl(r).read_text().splitlines()]
