@@ -1,7 +1,7 @@
 """A finished round's metrics line: the student's dev score, the data kept, teacher use and time."""
 from typing import Any, Dict
 
-from ..teachers.cache import TeacherUsage
+from ..teachers.budget import TeacherUsage
 from ..ty import TaskKind
 from .state import RunFolder
 

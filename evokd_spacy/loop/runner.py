@@ -16,7 +16,7 @@ from ..data.label_check import check_labels
 from ..data.readers import read_samples
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
-from ..teachers.cache import TeacherUsage
+from ..teachers.budget import TeacherUsage
 from ..ty import Sample
 from ..review.store import read_batch, reviewed_texts
 from ..util.io import atomic_write_jsonl, read_jsonl_lenient

@@ -4,7 +4,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ..errors import ConfigError
-from ..teachers.cache import Budget, TeacherClient
+from ..teachers.budget import Budget
+from ..teachers.cache import TeacherClient
 from ..ty import TaskSpec
 
 
