@@ -68,14 +68,13 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
     saved = check_run_folder(folder, settings)
     atomic_write_json(folder.corpus / CORPUS_OWNER, {"output": str(folder.output.resolve())})
     cache = str(settings.cache.resolve()) if settings.cache else None  # None: the run's own, which moves with it
-    if saved is None:
-        atomic_write_json(path, {"settings": run_fingerprint(settings), "data": data_digests(settings), "cache": cache})
-    elif "data" not in saved or saved.get("cache", cache) != cache:  # files recorded since; another cache
-        if "cache" in saved:
-            warn_if_cache_left_behind(folder, saved["cache"], cache)
-        atomic_write_json(path, {**saved, "data": saved.get("data") or data_digests(settings), "cache": cache})
-    elif "cache" not in saved:  # a run started before its cache was recorded
-        atomic_write_json(path, {**saved, "cache": cache})
+    if saved and "cache" in saved and saved["cache"] != cache:
+        warn_if_cache_left_behind(folder, saved["cache"], cache)
+    # a run started before its data files or its cache were recorded gets them now
+    record = {**(saved or {"settings": run_fingerprint(settings)}), "cache": cache}
+    record["data"] = record.get("data") or data_digests(settings)
+    if record != saved:
+        atomic_write_json(path, record)
     if settings.config is not None:
         from confection import Config
 

@@ -53,11 +53,10 @@ class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
         examples = [{**ex, "word": self.example_answer(ex["label"])} for ex in values.pop("examples", [])]
         return super().render(**values, examples=examples)
 
-    def warn_if_read_as_text(self, responses: Sequence[Any]) -> None:
+    def warn_if_read_as_text(self, answers: Sequence[Any]) -> None:
         """Warn once when a teacher answers without label scores: this prompt asks for one word and
         lists no labels, which suits a small model whose answer words are scored, not a large
         model answering in its own words."""
-        answers = [r[0] if isinstance(r, (list, tuple)) and r else r for r in responses]
         if answers and not any(getattr(a, "scores", None) for a in answers) and not getattr(self, "_text_warned", False):
             self._text_warned = True
             msg.warn("The teacher answered the labelling prompts as text, without label scores, so labels come from its "
@@ -75,11 +74,11 @@ class ClozeTextCatLabelTask(ListedVerbalisedTextCatLabelTask):
     def parse_responses(self, docs: Iterable[Doc], responses: Iterable[Any]) -> Iterable[Doc]:
         """With batch calibration, the prior is the mean label probability over this call's texts."""
         docs, responses = list(docs), list(responses)
-        self.warn_if_read_as_text(responses)
+        answers = [r[0] if isinstance(r, (list, tuple)) and r else r for r in responses]
+        self.warn_if_read_as_text(answers)
         if self.calibration != "batch":
             yield from super().parse_responses(docs, responses)
             return
-        answers = [r[0] if isinstance(r, (list, tuple)) and r else r for r in responses]
         scored = [a for a in answers if getattr(a, "scores", None)]
         self.prior = None
         if len(scored) >= self.min_batch:
