@@ -22,7 +22,8 @@ def status_command(output: Path = typer.Argument(Path("training/evokd"), help="T
         msg.fail(f"No run folder at {output}: give a run's output folder ([paths] output, training/evokd by default).")
         sys.exit(1)
     folder = RunFolder(output, Path("."))
-    metrics = folder.read_metrics()
+    metrics = folder.counted_metrics()
+    later = len(folder.read_metrics()) - len(metrics)
     if not metrics:
         msg.info(f"No finished round in {output}.")
     else:
@@ -31,6 +32,8 @@ def status_command(output: Path = typer.Argument(Path("training/evokd"), help="T
         tokens = sum(m["teacher"]["prompt_tokens"] + m["teacher"]["completion_tokens"] for m in metrics)
         msg.info(f"{len(metrics) - 1} round(s) done; best dev score {best['dev_score']:.3f} (round {best['round']}); "
                  f"{sum(m['teacher']['calls'] for m in metrics)} teacher calls, {tokens} tokens")
+        if later:
+            msg.info(f"{later} later round(s) are on disk beyond [loop] rounds = {folder.recorded_rounds()} and left out.")
     ledger = output / "teacher_budget.json"
     if ledger.exists():
         msg.info(budget_line(read_json(ledger), output))

@@ -1,5 +1,5 @@
 """Which run a run folder holds: its settings and data files are recorded when it starts, and a
-run is continued only with the same ones (rounds may grow). Its corpus folder records which run
+run is continued only with the same ones (rounds may change). Its corpus folder records which run
 folder owns it, so two runs never write their batches into one corpus folder."""
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -71,7 +71,7 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
     if saved and "cache" in saved and saved["cache"] != cache:
         warn_if_cache_left_behind(folder, saved["cache"], cache)
     # a run started before its data files or its cache were recorded gets them now
-    record = {**(saved or {"settings": run_fingerprint(settings)}), "cache": cache}
+    record = {**(saved or {"settings": run_fingerprint(settings)}), "cache": cache, "rounds": int(settings.loop["rounds"])}
     record["data"] = record.get("data") or data_digests(settings)
     if record != saved:
         atomic_write_json(path, record)

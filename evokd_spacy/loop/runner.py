@@ -290,7 +290,7 @@ class EvoKDRunner:
     def _metrics(self, r: int, train: Dict[str, Any]) -> Dict[str, Any]:
         line = round_metrics(self.folder, r, train, len(self.seeds), self.kind)
         self.folder.append_metrics(line)
-        publish_best(self.folder, self.folder.read_metrics(), self.teacher_info())
+        publish_best(self.folder, self.folder.counted_metrics(), self.teacher_info())
         if not self.quiet:
             print_rounds([line], header=r == 0)
         return line
@@ -303,9 +303,15 @@ class EvoKDRunner:
     def run(self) -> List[Dict[str, Any]]:
         """Run all rounds (resuming finished ones) and return the metrics lines."""
         self.prepare()
-        for r in range(int(self.settings.loop["rounds"]) + 1):
+        rounds = int(self.settings.loop["rounds"])
+        later = sorted(m["round"] for m in self.folder.read_metrics() if m["round"] > rounds)
+        if later:
+            msg.warn(f"Round(s) {', '.join(map(str, later))} of this run are finished but beyond [loop] rounds = {rounds}: "
+                     "they stay on disk, and model-best, the table and the report leave them out. "
+                     f"Continue with --loop.rounds {later[-1]} to count them again.")
+        for r in range(rounds + 1):
             self.run_round(r)
-        metrics = self.folder.read_metrics()
+        metrics = self.folder.counted_metrics()
         publish_best(self.folder, metrics, self.teacher_info())  # also brings back a deleted model-best
         if not self.quiet:
             msg.good(f"Done. Best student: {self.folder.model_best}")

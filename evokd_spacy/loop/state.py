@@ -105,6 +105,20 @@ class RunFolder:
         """Metrics lines, one per finished round (a half-written last line is ignored)."""
         return read_jsonl_lenient(self.metrics)
 
+    def counted_metrics(self) -> List[Dict[str, Any]]:
+        """Metrics lines of the rounds the run counts: rounds 0 to `[loop] rounds` as last started
+        (recorded in run.json). A run continued with fewer rounds keeps the later rounds on disk,
+        but its model-best, table and report leave them out."""
+        lines = self.read_metrics()
+        rounds = self.recorded_rounds()
+        return lines if rounds is None else [m for m in lines if m.get("round", 0) <= rounds]
+
+    def recorded_rounds(self) -> Optional[int]:
+        """`[loop] rounds` of the run's last start, from run.json (None for a run started before it was recorded)."""
+        run_json = self.output / "run.json"
+        rounds = read_json(run_json).get("rounds") if run_json.exists() else None
+        return None if rounds is None else int(rounds)
+
     def append_metrics(self, line: Dict[str, Any]) -> None:
         """Add or replace the line of `line['round']`, rewriting the file atomically."""
         lines = [m for m in self.read_metrics() if m.get("round") != line["round"]]

@@ -22,7 +22,7 @@ def read_rounds(folder: RunFolder) -> List[Dict[str, Any]]:
         raise DataError(f"No run folder at {folder.output}: run `evokd run` first, or give the right output folder.")
     if not folder.metrics.exists():
         raise DataError(f"No metrics in {folder.output}: {folder.metrics.name} is missing, so no round has finished yet.")
-    metrics = sorted(folder.read_metrics(), key=lambda m: m["round"])
+    metrics = sorted(folder.counted_metrics(), key=lambda m: m["round"])
     if not metrics:
         raise DataError(f"No finished round in {folder.output}: {folder.metrics} is empty.")
     return metrics

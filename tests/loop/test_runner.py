@@ -199,3 +199,28 @@ def test_a_best_round_retrained_for_a_corrupt_train_step_is_copied_to_model_best
     EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True).run()
     assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["best_round"] == best
     assert not (folder.model_best / "stale.txt").exists(), "model-best is a copy of the retrained model"
+
+
+def test_a_run_continued_with_fewer_rounds_leaves_the_later_rounds_out_of_model_best(settings_factory, capsys):
+    from evokd_spacy.cli.info import status_command
+    from evokd_spacy.report.collect import read_rounds
+
+    settings = settings_factory()  # 2 rounds
+    EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    lines = [{**m, "dev_score": 2.0} if m["round"] == 2 else m for m in folder.read_metrics()]
+    folder.metrics.write_text("".join(json.dumps(m) + "\n" for m in lines))  # round 2 is the best
+    EvoKDRunner(settings_factory(), quiet=True).run()
+    assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["best_round"] == 2
+    capsys.readouterr()
+    metrics = EvoKDRunner(settings_factory(**{"loop.rounds": 1}), quiet=True).run()
+    assert "beyond [loop] rounds = 1" in capsys.readouterr().out
+    assert [m["round"] for m in metrics] == [0, 1]
+    meta = json.loads((folder.model_best / "meta.json").read_text())["evokd"]
+    assert meta["best_round"] in (0, 1) and meta["rounds"] == 1
+    assert [m["round"] for m in read_rounds(folder)] == [0, 1]
+    status_command(settings.output)
+    assert "1 later round(s) are on disk" in capsys.readouterr().out
+    assert len(folder.read_metrics()) == 3, "round 2 stays on disk"
+    EvoKDRunner(settings_factory(), quiet=True).run()  # back to 2 rounds: round 2 counts again, nothing retrained
+    assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["best_round"] == 2
