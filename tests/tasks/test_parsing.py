@@ -83,14 +83,14 @@ def test_tagged_lines_with_numbered_tags_and_dashes_and_texts_that_keep_their_qu
     items, rejects = parse_tagged_lines(response, n_hard=3, n_easy=2, labels=["POSITIVE", "NEGATIVE"])
     assert [i["text"] for i in items] == ["The plot drags.", "The service was slow.", "Loved it", '"Go," he said, "now"',
                                           "The World Health Organization (WHO)"]
-    assert rejects == [{"line": "Hard-to-classify examples:", "reason": "unparseable"}]
+    assert rejects == []  # "Hard-to-classify examples:" is a heading, not a text
 
 
 def test_a_verbalised_text_answer_skips_negated_words():
     from evokd_spacy.tasks.textcat.verbalised_label import make_textcat_label_task_v3
 
     task = make_textcat_label_task_v3(labels={"POSITIVE": "A positive opinion.", "NEGATIVE": "A negative opinion."})
-    assert task.read_text_answer("It is not positive at all; it is negative.") == ["NEGATIVE"]
+    assert task.read_text_answer("It is not positive at all; it is negative.") == (["NEGATIVE"], "")
 
 
 def test_the_last_line_of_a_generation_cut_off_at_the_token_limit_is_dropped():
@@ -118,3 +118,46 @@ def test_a_cut_off_answer_is_remembered_by_the_cache(tmp_path):
     client = TeacherClient(CutModel(), {"@llm_models": "cut"}, tmp_path, progress=False)
     assert client.ask(["Write."])[0].truncated
     assert TeacherClient(None, {"@llm_models": "cut"}, tmp_path, progress=False).ask(["Write."])[0].truncated
+
+
+@pytest.mark.parametrize(
+    "response,expected",
+    [
+        ("**HARD 1**: The plot drags.\n2. **EASY 2**: A wonderful film.", [("hard", "The plot drags."), ("easy", "A wonderful film.")]),
+        ("**EASY 1** - Loved it.", [("easy", "Loved it.")]),
+        ("### HARD 1: The plot drags.", [("hard", "The plot drags.")]),
+        ("**HARD 1:**\nThe plot drags.\n**EASY 1:**\nA wonderful film.", [("hard", "The plot drags."), ("easy", "A wonderful film.")]),
+        ("HARD - likely to be misclassified:\n1. I expected to hate it.\n2. Not bad at all.\nEASY - correctly classified:\n1. A wonderful film.",
+         [("hard", "I expected to hate it."), ("hard", "Not bad at all."), ("easy", "A wonderful film.")]),
+        ("Here are the texts.\n**Hard examples:**\n- I expected to hate it.\n### Easy\n- A wonderful film.",
+         [("hard", "I expected to hate it."), ("easy", "A wonderful film.")]),
+        ("HARD 1: **The plot drags.**\nHARD 2: *Italic text.*\nEASY 1: *sigh* another sequel", [("hard", "The plot drags."), ("hard", "Italic text."), ("easy", "*sigh* another sequel")]),
+    ],
+)
+def test_markdown_and_section_style_generation_answers_are_read(response, expected):
+    items, rejects = parse_tagged_lines(response, n_hard=3, n_easy=2)
+    assert [(i["tag"], i["text"]) for i in items] == expected
+    assert all(r["reason"] == "unparseable" and "Here are" in r["line"] for r in rejects)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The charity match (SPORTS, POLITICS)", "The charity match"),
+        ("Match report (labels: SPORTS)", "Match report"),
+        ("Match report [SPORTS/POLITICS]", "Match report"),
+        ('"Match report" -> SPORTS', "Match report"),
+        ("Match report — SPORTS", "Match report"),
+        ('"Oh great, another Monday." (sarcasm makes it tricky)', "Oh great, another Monday."),
+        ("The World Health Organization (WHO)", "The World Health Organization (WHO)"),
+        ("He plays sports - politics aside", "He plays sports - politics aside"),
+    ],
+)
+def test_label_notes_and_remarks_are_removed_from_generated_texts(text, expected):
+    assert clean_text(text, ["SPORTS", "POLITICS"]) == expected
+
+
+def test_a_text_rejected_by_the_check_does_not_take_a_place():
+    items, rejects = parse_tagged_lines("HARD: copied line\nHARD: a new text", n_hard=1, n_easy=0, check=lambda t: "echo" if "copied" in t else "")
+    assert [i["text"] for i in items] == ["a new text"]
+    assert rejects == [{"line": "copied line", "reason": "echo"}]

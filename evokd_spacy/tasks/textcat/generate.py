@@ -39,21 +39,26 @@ class TextCatGenerateTask(PromptTask):
         return {"n_hard": self.n_hard, "n_easy": self.n_easy}
 
     def parse_one(self, doc: Doc, response: Any) -> None:
-        """Read the tagged texts; a text that only repeats a line of the prompt is rejected as an echo."""
+        """Read the tagged texts; a text copied from a line of the prompt is rejected as an echo
+        before it takes one of the places asked for."""
         raw = str(response or "")
         complete, cut = without_unfinished_line(raw) if getattr(response, "truncated", False) else (raw, [])
-        items, rejects = parse_tagged_lines(complete, **self.tagged_counts(), labels=list(self.labels))
-        rejects += cut
-        prompt_lines = {_squash(line) for line in self.prompt_for(doc).splitlines() if len(_squash(line)) > 12}
+        prompt_lines = [_squash(line) for line in self.prompt_for(doc).splitlines() if len(_squash(line)) > 12]
+        items, rejects = parse_tagged_lines(
+            complete, **self.tagged_counts(), labels=list(self.labels), check=lambda text: "echo" if is_echo(text, prompt_lines) else ""
+        )
         target = request_of(doc).get("target")
-        kept = []
-        for item in items:
-            text = _squash(item["text"])
-            if len(text.split()) >= 3 and any(text in line for line in prompt_lines):
-                rejects.append({"line": item["text"], "reason": "echo"})
-            else:
-                kept.append({**item, "target": target})
-        set_result(doc, {"items": kept, "rejects": rejects, "raw": raw})
+        set_result(doc, {"items": [{**item, "target": target} for item in items], "rejects": rejects + cut, "raw": raw})
+
+
+def is_echo(text: str, prompt_lines: List[str]) -> bool:
+    """Whether a generated text copies a prompt line (squashed): it is most of that line, or a run
+    of 8 or more of its words. A short phrase that also occurs in a label description or the
+    analysis ("would not recommend it") is a text of its own."""
+    words = _squash(text)
+    if len(words.split()) < 3:
+        return False
+    return any(words in line and (len(words) >= 0.6 * len(line) or len(words.split()) >= 8) for line in prompt_lines)
 
 
 def without_unfinished_line(raw: str) -> Tuple[str, List[Dict[str, str]]]:
