@@ -44,6 +44,14 @@ def test_few_shot_examples_alternate_labels():
     assert "Text: p0\nLabel: POS" in prompt
 
 
+def test_few_shot_examples_of_a_label_with_fewer_seeds_do_not_cut_the_others():
+    task = make_textcat_label_task_v2(labels=LABELS, few_shot=6)
+    task.set_examples([{"text": f"p{i}", "label": "POS"} for i in range(3)] + [{"text": "pn", "label": "POS, NEG"}])
+    assert [ex["text"] for ex in task.examples] == ["p0", "pn", "p1", "p2"]
+    task.set_examples([{"text": f"p{i}", "label": "POS"} for i in range(2)])  # every NEG seed rejected in review
+    assert [ex["text"] for ex in task.examples] == ["p0", "p1"]
+
+
 def test_a_run_calibrates_once_through_the_cache(settings_factory):
     settings = settings_factory(**{"loop.rounds": 1})
     settings.teacher_config["label"] = {"@llm_tasks": "evokd.TextCatLabel.v2"}

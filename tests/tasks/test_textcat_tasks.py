@@ -49,6 +49,10 @@ def test_empty_or_refused_analysis_is_replaced_by_an_error_summary():
     assert empty["error"] == "empty_response" and refused["error"] == "refusal"
     assert refused["analysis"] == "The classifier got 1 of 1 texts wrong. It predicted NEGATIVE for 1 POSITIVE text(s)."
     assert refused["raw"].startswith("I'm sorry")
+    advice = "The classifier misses sarcasm and negation. Please provide more sarcastic examples."
+    curly = "I’m sorry, but I can’t help with that."
+    kept, refused_curly = [result_of(d) for d in task.parse_responses([make_request_doc(request), make_request_doc(request)], [[advice], [curly]])]
+    assert kept["error"] == "" and kept["analysis"] == advice and refused_curly["error"] == "refusal"
 
 
 def test_generation_prompt_asks_for_hard_and_easy_texts_of_the_target():
@@ -122,3 +126,39 @@ def test_generated_lines_that_echo_the_prompt_are_rejected():
     result = result_of(parsed)
     assert [i["text"] for i in result["items"]] == ["A charming, well-acted little film."]
     assert [r["reason"] for r in result["rejects"]] == ["echo", "echo"]
+
+
+def test_a_short_text_that_is_only_a_phrase_of_a_prompt_line_is_not_an_echo():
+    labels = {"POSITIVE": "A positive review.", "NEGATIVE": "A negative review: the writer would not recommend it to anyone."}
+    task = make_textcat_generate_task(labels=labels, description="Review sentiment.", n_hard=2, n_easy=0)
+    doc = make_request_doc({"analysis": "The classifier mislabels negation such as 'not bad at all' and sarcasm.", "target": "NEGATIVE"})
+    response = "HARD 1: Would not recommend it.\nHARD 2: Not bad at all.\nHARD 3: The classifier mislabels negation such as not bad at all and sarcasm."
+    result = result_of(next(iter(task.parse_responses([doc], [[response]]))))
+    assert [i["text"] for i in result["items"]] == ["Would not recommend it.", "Not bad at all."]
+    assert [r["reason"] for r in result["rejects"]] == ["echo"]
+
+
+def test_a_text_given_two_labels_is_as_confident_as_the_two_together():
+    import math
+
+    labels = {"SPORTS": "", "POLITICS": "", "TECH": ""}
+    task = make_textcat_label_task(labels=labels, exclusive=False)
+    scores = {"SPORTS": math.log(0.5), "POLITICS": math.log(0.45), "TECH": math.log(0.05)}
+    [doc] = list(task.parse_responses([spacy.blank("en")("The minister opened the match.")], [[TeacherResponse("", scores=scores)]]))
+    result = result_of(doc)
+    assert result["labels"] == ["SPORTS", "POLITICS"] and abs(result["confidence"] - 0.95) < 1e-6
+
+
+def test_text_answers_read_the_label_line_not_the_echoed_input_and_every_line_of_a_label_list():
+    from evokd_spacy.tasks.parsing import parse_label_answer
+    from evokd_spacy.tasks.textcat.verbalised_label import make_textcat_label_task_v3
+
+    text = "I expected a positive experience but it was dull."
+    assert parse_label_answer(f"Text: {text}\nLabel: NEGATIVE", ["POSITIVE", "NEGATIVE"], True, text) == (["NEGATIVE"], "")
+    assert parse_label_answer(f'"{text}"\nNEGATIVE', ["POSITIVE", "NEGATIVE"], True, text) == (["NEGATIVE"], "")
+    assert parse_label_answer("Here they are:\n- SPORTS\n- POLITICS\nThe text is about a match.", ["SPORTS", "POLITICS", "TECH"], False) == (["SPORTS", "POLITICS"], "")
+    assert parse_label_answer("SPORTS\nPOLITICS", ["SPORTS", "POLITICS", "TECH"], False) == (["SPORTS", "POLITICS"], "")
+    assert parse_label_answer("SPORTS\nIt is not about tech or politics.", ["SPORTS", "POLITICS", "TECH"], False) == (["SPORTS"], "")
+    v3 = make_textcat_label_task_v3(labels={"POSITIVE": "A positive opinion.", "NEGATIVE": "A negative opinion."})
+    assert v3.read_text_answer("Although it has positive aspects, overall it's negative.") == ([], "ambiguous")
+    assert v3.read_text_answer('The text "A positive surprise? Hardly." is negative.', "A positive surprise? Hardly.") == (["NEGATIVE"], "")

@@ -11,7 +11,9 @@ from ..base import PromptTask, examples_for_prompt
 from ..request import request_of, set_result
 
 MAX_ANALYSIS_CHARS = 1500
-_REFUSAL = re.compile(r"^(i'?m sorry|sorry,|i cannot|i can't|as an ai)|don'?t have access|please provide", re.I)
+# A refusal opens with it ("I'm sorry", "Please provide the texts"); "please provide more examples"
+# at the end of an analysis is advice, not a refusal.
+_REFUSAL = re.compile(r"^\s*(?:i['’]?m sorry|sorry,|i cannot|i can['’]t|as an ai|please provide)|don['’]?t have access", re.I)
 
 
 class TextCatAnalyseTask(PromptTask):

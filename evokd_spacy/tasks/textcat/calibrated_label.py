@@ -8,6 +8,7 @@ whatever the text. The label probabilities for content-free inputs ("N/A", "", "
 that prior; each text's probabilities are divided by it and renormalised. It needs a model that
 scores choices (the local model); for one that only answers in text it is skipped.
 """
+from itertools import zip_longest
 from typing import Any, Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc
@@ -33,7 +34,8 @@ class CalibratedTextCatLabelTask(TextCatLabelTask):
         by_label: Dict[str, List[Dict[str, Any]]] = {}
         for ex in examples:
             by_label.setdefault(ex["label"], []).append(ex)
-        mixed = [ex for group in zip(*by_label.values()) for ex in group] if by_label else []
+        rounds = zip_longest(*by_label.values())  # one of each label in turn, longer groups not cut
+        mixed = [ex for group in rounds for ex in group if ex is not None]
         self.examples = mixed[: self.few_shot]
 
     def calibration_prompts(self) -> List[ChoicePrompt]:

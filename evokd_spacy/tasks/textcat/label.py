@@ -31,13 +31,16 @@ class TextCatLabelTask(PromptTask):
         return ChoicePrompt(text, self.labels)
 
     def choose(self, probs: Dict[str, float]) -> Tuple[List[str], float, float]:
-        """The labels chosen from label probabilities, the top probability and its margin over the next."""
+        """The labels chosen from label probabilities, the confidence and the margin. The confidence
+        is the probability of the chosen labels together: the top one's when one is chosen, so
+        that a text given two labels (0.5 and 0.45) is not dropped by `min_confidence` as unsure.
+        The margin is the top probability's lead over the next."""
         ranked = sorted(probs, key=probs.get, reverse=True)
         chosen = [ranked[0]]
         if not self.exclusive:
             chosen += [lab for lab in ranked[1:] if probs[lab] >= self.multilabel_threshold]
         margin = probs[ranked[0]] - (probs[ranked[1]] if len(ranked) > 1 else 0.0)
-        return chosen, probs[ranked[0]], margin
+        return chosen, min(1.0, sum(probs[lab] for lab in chosen)), margin
 
     def parse_one(self, doc: Doc, response: Any) -> None:
         raw = str(response or "")
@@ -48,7 +51,7 @@ class TextCatLabelTask(PromptTask):
             chosen, confidence, margin = self.choose(probs)
             result.update(scores=probs, confidence=confidence, margin=margin)
         else:
-            chosen, result["error"] = parse_label_answer(raw, self.labels, self.exclusive)
+            chosen, result["error"] = parse_label_answer(raw, self.labels, self.exclusive, doc.text)
         result["labels"] = chosen
         doc.cats = {label: float(label in chosen) for label in self.labels}
         set_result(doc, result)

@@ -13,7 +13,7 @@ text is read by finding any verbaliser in its first line.
 import math
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
 
@@ -21,7 +21,7 @@ from ...errors import ConfigError
 from ...llm_io import ChoicePrompt, softmax
 from ...registry import registry
 from ..base import examples_for_prompt
-from ..parsing import answer_line, label_mentions
+from ..parsing import read_label_mentions
 from ..request import set_result
 from .calibrated_label import CONTENT_FREE, CalibratedTextCatLabelTask
 
@@ -118,18 +118,15 @@ class VerbalisedTextCatLabelTask(CalibratedTextCatLabelTask):
             chosen, confidence, margin = self.choose(probs)
             result.update(scores=probs, confidence=confidence, margin=margin)
         else:
-            chosen = self.read_text_answer(raw)
-            result["error"] = "" if chosen else ("empty_response" if not raw.strip() else "off_label")
+            chosen, result["error"] = self.read_text_answer(raw, doc.text)
         result["labels"] = chosen
         doc.cats = {label: float(label in chosen) for label in self.labels}
         set_result(doc, result)
 
-    def read_text_answer(self, raw: str) -> List[str]:
-        """Labels whose verbaliser the answer names, not negated, on its first line that names one
-        (the first such label if exclusive)."""
-        words = {label: self.words(label) for label in self.labels}
-        found, _ = label_mentions(answer_line(raw, words), words)
-        return [label for _, label in found[:1]] if self.exclusive else [label for _, label in found]
+    def read_text_answer(self, raw: str, text: str = "") -> Tuple[List[str], str]:
+        """Labels whose verbaliser the answer names, not negated (see `read_label_mentions`), and
+        an error ('' when fine); an answer that names two labels where one is asked is ambiguous."""
+        return read_label_mentions(raw, {label: self.words(label) for label in self.labels}, self.exclusive, text)
 
 
 @registry.llm_tasks("evokd.TextCatLabel.v3")
