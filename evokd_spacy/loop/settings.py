@@ -1,4 +1,5 @@
 """Load and check a run config: the spaCy config system, with errors that name the key."""
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,6 +230,13 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
             data = {str(label): "" for label in data}
         if not isinstance(data, dict):
             raise DataError(f"{path} ('paths.labels') must hold a JSON object {{label: description}} or a list.")
+        odd = {k: v for k, v in data.items() if not isinstance(v, str) and v is not None}
+        if odd:
+            key = next(iter(odd))
+            raise DataError(
+                f"{path} ('paths.labels') gives {key!r} the value {json.dumps(odd[key])}; every value must be the label's "
+                "description (a string). Labels that are not mutually exclusive are set with --task.exclusive false."
+            )
         labels = {str(k): str(v or "") for k, v in data.items()}
     else:
         labels = {str(k): str(v or "") for k, v in (inline or {}).items()}

@@ -186,3 +186,16 @@ def test_a_copied_run_folder_is_resumed_in_the_copy_with_its_own_corpus(settings
 
     original = kept(RunFolder(settings.output, settings.corpus))
     assert original and kept(RunFolder(copy, tmp_path / "copy_corpus")) == original, "the batch is rebuilt from the saved steps"
+
+
+def test_a_label_file_with_a_value_that_is_not_a_description_names_the_exclusive_setting(tmp_path):
+    import json
+
+    from evokd_spacy.loop.settings import read_labels
+
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"SPORTS": "About sport.", "POLITICS": "About politics.", "multi_label": True}))
+    with pytest.raises(DataError, match=r"'multi_label' the value true.*--task.exclusive false"):
+        read_labels(str(path), {})
+    path.write_text(json.dumps({"SPORTS": "About sport.", "POLITICS": None}))
+    assert read_labels(str(path), {}) == {"SPORTS": "About sport.", "POLITICS": ""}
