@@ -38,7 +38,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     """Teacher calls and tokens per round and for the rounds still to run."""
     import spacy
 
-    spec, kind, loop = settings.spec, get_kind(settings.spec.kind), settings.loop
+    spec, kind, loop = settings.spec, get_kind(settings.spec.kind, settings.spec.exclusive), settings.loop
     tasks = resolve_tasks(settings.teacher_config, spec)
     pool = read_samples(settings.paths["seeds"], "paths.seeds")
     seeds = sample_k_shot(pool, spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"]))

@@ -5,12 +5,12 @@ from ..ty import TaskKind
 KIND_NAMES = ("textcat", "ner")
 
 
-def get_kind(name: str) -> TaskKind:
-    """The task kind called `name`."""
+def get_kind(name: str, exclusive: bool = True) -> TaskKind:
+    """The task kind called `name`; `exclusive` (text classification) says which score is the main one."""
     if name == "textcat":
         from ..tasks.textcat.kind import TextCatKind
 
-        return TextCatKind()
+        return TextCatKind(exclusive)
     if name == "ner":
         from ..tasks.ner.kind import NERKind
 

@@ -41,7 +41,7 @@ class EvoKDRunner:
 
         self.settings = settings
         self.spec = settings.spec
-        self.kind = get_kind(settings.spec.kind)
+        self.kind = get_kind(settings.spec.kind, settings.spec.exclusive)
         self.folder = RunFolder(settings.output, settings.corpus, settings.cache)
         self.nlp = spacy.blank("en")
         self.quiet = quiet

@@ -24,7 +24,7 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     choices the run has made (`[loop] choose_exemplars`, `choose_echo`) are applied, so the
     labeller is scored as the run labels; a choice not made yet is left as configured.
     """
-    spec, kind = settings.spec, get_kind(settings.spec.kind)
+    spec, kind = settings.spec, get_kind(settings.spec.kind, settings.spec.exclusive)
     folder = RunFolder(settings.output, settings.corpus, settings.cache)
     dev = read_samples(settings.paths["dev"], "paths.dev")[: limit or None]
     seeds = sample_k_shot(

@@ -72,7 +72,7 @@ def export_run(settings: Any, out_dir: Path, min_confidence: float) -> Dict[int,
     from .store import read_batch
 
     folder = RunFolder(settings.output, settings.corpus)
-    kind = get_kind(settings.spec.kind)
+    kind = get_kind(settings.spec.kind, settings.spec.exclusive)
     counts = {}
     r = 1
     while folder.round_jsonl(r).exists() and folder.step_file(r, "filter").exists():

@@ -126,6 +126,8 @@ def build_config(
             textcat["factory"] = "textcat_multilabel"
             textcat["scorer"] = {"@scorers": "spacy.textcat_multilabel_scorer.v2"}
             textcat["threshold"] = 0.5
+            # checkpoints are chosen by macro F at that threshold, not by cats_score (macro AUC here)
+            config["training"]["score_weights"] = {"cats_macro_f": 1.0, "cats_score": 0.0}
     if settings.get("progress"):  # a tqdm bar on stderr over the training steps (the log table goes to train.log)
         config["training"]["logger"] = {"@loggers": "spacy.ConsoleLogger.v3", "progress_bar": "train"}
     for key in ("max_steps", "eval_frequency"):

@@ -224,3 +224,15 @@ def test_a_run_continued_with_fewer_rounds_leaves_the_later_rounds_out_of_model_
     assert len(folder.read_metrics()) == 3, "round 2 stays on disk"
     EvoKDRunner(settings_factory(), quiet=True).run()  # back to 2 rounds: round 2 counts again, nothing retrained
     assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["best_round"] == 2
+
+
+def test_a_multi_label_run_is_scored_and_its_checkpoints_chosen_by_macro_f_not_auc(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 1, "task.exclusive": False})
+    metrics = EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    for r in (0, 1):
+        performance = json.loads((folder.round_model(r) / "meta.json").read_text())["performance"]
+        assert metrics[r]["dev_score"] == performance["cats_macro_f"] != performance["cats_score"]
+    trained = spacy.load(folder.model_best)
+    assert trained.config["components"]["textcat"]["factory"] == "textcat_multilabel"
+    assert dict(trained.config["training"]["score_weights"])["cats_macro_f"] == 1.0

@@ -22,9 +22,13 @@ class TextCatKind:
     """The `textcat` task kind."""
 
     name = "textcat"
-    main_score = "cats_score"
     per_label_score = "cats_f_per_type"
     allows_no_label = False
+
+    def __init__(self, exclusive: bool = True) -> None:
+        # spaCy's cats_score is macro F for exclusive labels but macro AUC for multi-label ones,
+        # which says nothing of the labels the student gives at its 0.5 threshold
+        self.main_score = "cats_score" if exclusive else "cats_macro_f"
 
     def to_doc(self, nlp: Language, sample: Sample, spec: TaskSpec) -> Doc:
         doc = nlp.make_doc(sample.text)
