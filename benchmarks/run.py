@@ -70,6 +70,12 @@ def lexicon_of(ds: datasets.Dataset) -> Dict[str, List[str]]:
     return {label: [w for w, _ in c.most_common(6)] or [label.lower()] for label, c in counts.items()}
 
 
+
+def eval_frequency(steps: int) -> int:
+    """About three dev evaluations a round: the largest divisor of `steps` from steps // 3 down to
+    4 (a run refuses steps after the last evaluation), or `steps` when there is none."""
+    return next((every for every in range(max(4, steps // 3), 3, -1) if steps % every == 0), steps)
+
 class Bench:
     """One dataset of one suite: data files, settings per method, and the measurements.
 
@@ -110,7 +116,7 @@ class Bench:
             "loop.progress": False,
             "student.preset": self.student,
             "student.max_steps": suite.student_steps,
-            "student.eval_frequency": max(4, suite.student_steps // 3),
+            "student.eval_frequency": eval_frequency(suite.student_steps),
         }
         if self.ds.kind == "textcat":  # the settings every recorded run used: v7 without echo is v6
             values["loop.choose_echo"] = 0

@@ -223,6 +223,9 @@ class EvoKDRunner:
         if r not in self._students:
             import spacy
 
+            gpu_id = int(self.settings.student.get("gpu_id", -1))
+            if gpu_id >= 0:  # training puts spaCy on the GPU; a resumed run may predict before it trains
+                spacy.require_gpu(gpu_id)
             self._students = {r: spacy.load(self.folder.round_model(r))}
         return self._students[r]
 

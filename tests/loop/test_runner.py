@@ -236,3 +236,15 @@ def test_a_multi_label_run_is_scored_and_its_checkpoints_chosen_by_macro_f_not_a
     trained = spacy.load(folder.model_best)
     assert trained.config["components"]["textcat"]["factory"] == "textcat_multilabel"
     assert dict(trained.config["training"]["score_weights"])["cats_macro_f"] == 1.0
+
+
+def test_a_resumed_run_on_a_gpu_loads_its_student_onto_the_gpu_before_predicting(settings_factory, monkeypatch):
+    import thinc.util
+
+    settings = settings_factory(**{"loop.rounds": 0})
+    EvoKDRunner(settings, quiet=True).run()
+    asked = []
+    monkeypatch.setattr(thinc.util, "gpu_is_available", lambda: True)
+    monkeypatch.setattr(spacy, "require_gpu", lambda gpu_id: asked.append(gpu_id))
+    resumed = EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.gpu_id": 0}), quiet=True)
+    assert resumed.student(0).pipe_names and asked == [0]

@@ -28,7 +28,7 @@ def test_a_user_config_without_a_textcat_component_names_what_it_lacks(tmp_path)
     )
     path = tmp_path / "mine.cfg"
     config.to_disk(path)
-    with pytest.raises(ConfigError, match=r"lacks \[components.textcat\]: start from `python -m spacy init config"):
+    with pytest.raises(ConfigError, match=r"lacks \[components.textcat\], \[training\]: start from `python -m spacy init config"):
         build_config(SPEC, {"preset": str(path)}, tmp_path / "t.spacy", tmp_path / "d.spacy")
 
 
@@ -65,3 +65,51 @@ def test_fewer_steps_than_one_evaluation_is_a_config_error(settings_factory):
     with pytest.raises(ConfigError, match=r"max_steps = 30 is below eval_frequency = 50"):
         settings_factory(**{"student.max_steps": 30, "student.overrides": {"training.eval_frequency": 50}})
     assert settings_factory(**{"student.max_steps": 8, "student.eval_frequency": 4}).student["max_steps"] == 8
+
+
+def test_a_gpu_id_with_a_torch_built_without_cuda_is_a_config_error_naming_the_fix(settings_factory, monkeypatch):
+    import thinc.util
+
+    from evokd_spacy.student import train
+
+    monkeypatch.setattr(thinc.util, "gpu_is_available", lambda: True)
+    monkeypatch.setattr(train, "_torch_has_cuda", lambda: False)
+    with pytest.raises(ConfigError, match=r"the installed torch has no CUDA .* --gpu-id -1"):
+        settings_factory(**{"student.gpu_id": 0, "student.preset": "trf", "student.max_steps": 8})
+    assert settings_factory(**{"student.gpu_id": 0}).student["gpu_id"] == 0, "the CNN student needs no torch"
+
+
+def test_steps_after_the_last_evaluation_are_a_config_error(settings_factory):
+    with pytest.raises(ConfigError, match=r"max_steps = 10 is not a multiple of eval_frequency = 4.* Set max_steps to 8 or 12"):
+        settings_factory(**{"student.max_steps": 10, "student.eval_frequency": 4})
+
+
+def test_a_users_own_training_logger_is_kept_and_a_preset_without_training_names_it(tmp_path):
+    import spacy
+
+    from evokd_spacy.student.train import base_config_path
+
+    config = spacy.util.load_config(base_config_path("cnn"), interpolate=False)
+    config["training"]["logger"] = {"@loggers": "spacy.ChainLogger.v1", "logger1": {"@loggers": "spacy.ConsoleLogger.v1"}}
+    path = tmp_path / "mine.cfg"
+    config.to_disk(path)
+    built = build_config(SPEC, {"preset": str(path), "progress": True}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    assert built["training"]["logger"]["@loggers"] == "spacy.ChainLogger.v1"
+    shipped = build_config(SPEC, {"preset": "cnn", "progress": True}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    assert shipped["training"]["logger"] == {"@loggers": "spacy.ConsoleLogger.v3", "progress_bar": "train"}
+    del config["training"]
+    config.to_disk(path)
+    with pytest.raises(ConfigError, match=r"lacks \[training\]"):
+        build_config(SPEC, {"preset": str(path)}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+
+
+def test_an_encoder_named_by_its_hub_id_is_given_as_its_cached_directory(tmp_path, monkeypatch):
+    import huggingface_hub.constants
+
+    snapshot = tmp_path / "models--org--encoder" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (tmp_path / "models--org--encoder" / "refs").mkdir()
+    (tmp_path / "models--org--encoder" / "refs" / "main").write_text("abc123")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    assert resolve_encoder("org/encoder") == str(snapshot)
