@@ -25,6 +25,21 @@ def test_every_occurrence_of_a_repeated_entity_is_labelled():
     assert drops == []
 
 
+def test_a_string_named_with_two_labels_labels_its_occurrences_in_order_or_none_of_them():
+    from evokd_spacy.tasks.ner.kind import unsure_ranges
+    from evokd_spacy.ty import Sample
+
+    labels = ["PER", "LOC"]
+    doc = nlp("Washington flew to Washington today.")
+    spans, drops = align_entities(doc, ents(("Washington", "PER"), ("Washington", "LOC")), labels)
+    assert spans == [[0, 10, "PER"], [19, 29, "LOC"]] and drops == []
+    doc = nlp("Washington flew to Washington and Washington again.")
+    spans, drops = align_entities(doc, ents(("Washington", "PER"), ("Washington", "LOC")), labels)
+    assert spans == [] and [d["reason"] for d in drops] == ["two_labels", "two_labels"]
+    unsure = unsure_ranges(Sample(text=doc.text, labels=[], meta={"entity_drops": drops}))
+    assert set(map(tuple, unsure)) == {(0, 10), (19, 29), (34, 44)}, "training leaves them unannotated"
+
+
 def test_case_insensitive_match_only_when_no_exact_one_and_punctuation_is_not_included():
     doc = nlp("Pad Thai, then basil.")
     spans, _ = align_entities(doc, ents(("pad thai", "dish"), ("basil", "INGREDIENT")), LABELS)

@@ -3,8 +3,10 @@
 Every occurrence of an entity string is labelled; one written otherwise than the text (case,
 accents, curly quotes, dashes, spaces) is found in it as written there. An entity that is not in the text, does not
 fall on token boundaries, overlaps a longer entity (or an equally long one named before it), or
-has an unknown label is dropped with a reason; the doc keeps the rest. An unknown-label or
-misaligned drop keeps its character ranges: the teacher saw an entity there, so training leaves
+has an unknown label is dropped with a reason; the doc keeps the rest. A string named with two
+labels ("Washington" as PERSON and as LOC) labels its occurrences in the answer's order when it
+occurs as often as it is named, else none of them. An unknown-label, two-label or misaligned drop
+keeps its character ranges: the teacher saw an entity there, so training leaves
 those tokens unannotated rather than teaching "not an entity" (`NERKind.to_doc`).
 """
 import re
@@ -79,9 +81,16 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
     seen = set()
     by_lower = {label.lower(): label for label in labels}
     placed = [(_surface_ranges(doc, str(entity.get("text", ""))), i, entity) for i, entity in enumerate(entities)]
+    namings = _namings_with_two_labels(placed, by_lower)
     for (surface, ranges), i, entity in sorted(placed, key=lambda item: -len(item[0][0])):
         label = by_lower.get(str(entity.get("label", "")).strip().lower())
-        if (surface, label) in seen:
+        if label is not None and surface in namings:  # "Washington" named as PERSON and as LOC
+            order = namings[surface]
+            if len(order) != len(ranges):  # which occurrence is which is unknown: training leaves them unannotated
+                drops.append((i, {**entity, "reason": "two_labels", "ranges": [[start, end] for start, end in ranges]}))
+                continue
+            ranges = [ranges[order.index(i)]]  # the k-th naming labels the k-th occurrence
+        elif (surface, label) in seen:
             continue
         seen.add((surface, label))
         if not surface:
@@ -103,3 +112,16 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
                 taken[start:end] = [True] * (end - start)
                 spans.append([start, end, label])
     return sorted(spans), [drop for _, drop in sorted(drops, key=lambda d: d[0])]
+
+
+def _namings_with_two_labels(placed: Sequence[Tuple[Tuple[str, List[Tuple[int, int]]], int, Dict[str, Any]]],
+                             by_lower: Dict[str, str]) -> Dict[str, List[int]]:
+    """For each entity string the answer names with two or more known labels, the answer's entity
+    indices that name it, in order: when the text holds it as often as it is named, the k-th naming
+    labels the k-th occurrence."""
+    named: Dict[str, List[Tuple[int, str]]] = {}
+    for (surface, _), i, entity in placed:
+        label = by_lower.get(str(entity.get("label", "")).strip().lower())
+        if surface and label is not None:
+            named.setdefault(surface, []).append((i, label))
+    return {surface: [i for i, _ in pairs] for surface, pairs in named.items() if len({label for _, label in pairs}) > 1}

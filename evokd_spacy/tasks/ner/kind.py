@@ -30,12 +30,12 @@ def spans_to_doc(nlp: Language, text: str, spans: List[List[Any]], unsure: Seque
 
 def unsure_ranges(sample: Sample) -> List[List[int]]:
     """Character ranges where the teacher named an entity that could not be kept (a label outside
-    the set, or a string off token boundaries); none for a reviewed sample, whose spans are whole."""
+    the set, a string named with two labels, or a string off token boundaries); none for a reviewed sample, whose spans are whole."""
     if sample.meta.get("reviewed"):
         return []
     out: List[List[int]] = []
     for drop in sample.meta.get("entity_drops") or []:
-        if drop.get("reason") == "unknown_label":
+        if drop.get("reason") in ("unknown_label", "two_labels"):
             out += [list(r) for r in drop.get("ranges") or []]
         elif drop.get("reason") == "misaligned" and "end" in drop:
             out.append([int(drop["start"]), int(drop["end"])])

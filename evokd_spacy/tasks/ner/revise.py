@@ -42,7 +42,7 @@ class NERReviseTask(RevisionMixin, NERLabelTask):
         return self.render_reason(text, describe_spans(text, student), describe_spans(text, spans))
 
 
-UNPLACED = ("unknown_label", "misaligned")  # the teacher named an entity there, but not one we can keep
+UNPLACED = ("unknown_label", "two_labels", "misaligned")  # the teacher named an entity there, but not one we can keep
 
 
 def keep_student_where_unplaced(doc: Doc) -> None:
