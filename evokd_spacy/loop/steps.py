@@ -63,11 +63,11 @@ def requests_for(
     """Round `r`'s generation requests: per label (EvoKD, static), or per seed for a task that
     rewrites seeds (`requests_per_seed`, e.g. paraphrase augmentation)."""
     if getattr(task, "requests_per_seed", False):
-        return [
-            {"target": label, "source": seed.text, "examples": [], "analysis": "", "style": None}
+        return [  # the prompt names the seed's first label; its rewrites keep all of them (`targets`)
+            {"target": seed.labels[0], "targets": list(seed.labels), "source": seed.text, "examples": [], "analysis": "", "style": None}
             for _ in range(max(1, loop["requests_per_label"]))
             for seed in seeds
-            for label in seed.labels[:1]
+            if seed.labels
         ]
     return generation_requests(spec, analysis, split, seeds, loop["requests_per_label"], loop["styles"], loop["attributes"], r)
 
@@ -75,7 +75,7 @@ def requests_for(
 def label_by_target(items: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Label each text with the label it was generated for, without a teacher call."""
     return [
-        {**item, "labels": [item["target"]] if item.get("target") else [], "confidence": None}
+        {**item, "labels": list(item.get("targets") or [item["target"]]), "confidence": None}
         if item.get("target")
         else {**item, "labels": [], "label_error": "no_target"}
         for item in items

@@ -73,3 +73,18 @@ def test_without_feedback_the_labellers_calibration_is_counted_in_the_round(sett
     label = runner.folder.load_step(1, "label")["step_teacher"]["calls"]
     assert generate > 2  # one generation call per label, and the calibration prompts
     assert sum(m["teacher"]["calls"] for m in metrics) == generate + label == runner.teacher.client.usage.calls
+
+
+def test_a_multi_label_seeds_paraphrases_keep_all_its_labels():
+    from evokd_spacy.loop.steps import label_by_target, requests_for
+    from evokd_spacy.tasks.request import make_request_doc, result_of
+    from evokd_spacy.tasks.textcat.baselines import make_textcat_paraphrase_task
+    from evokd_spacy.ty import Sample, TaskSpec
+
+    spec = TaskSpec(kind="textcat", description="", labels={"SPORTS": "", "POLITICS": ""}, exclusive=False)
+    task = make_textcat_paraphrase_task(labels=spec.labels, n=1)
+    [request] = requests_for(task, spec, "", {}, [Sample(text="The minister opened the match.", labels=["SPORTS", "POLITICS"])], {"requests_per_label": 1})
+    assert request["target"] == "SPORTS" and request["targets"] == ["SPORTS", "POLITICS"]
+    [doc] = list(task.parse_responses([make_request_doc(request)], [["TEXT 1: The minister kicked off the game."]]))
+    [labelled] = label_by_target(result_of(doc)["items"])
+    assert labelled["labels"] == ["SPORTS", "POLITICS"] and labelled["text"] == "The minister kicked off the game."

@@ -47,8 +47,9 @@ class TextCatGenerateTask(PromptTask):
         items, rejects = parse_tagged_lines(
             complete, **self.tagged_counts(), labels=list(self.labels), check=lambda text: "echo" if is_echo(text, prompt_lines) else ""
         )
-        target = request_of(doc).get("target")
-        set_result(doc, {"items": [{**item, "target": target} for item in items], "rejects": rejects + cut, "raw": raw})
+        request = request_of(doc)
+        aimed = {"target": request.get("target"), **({"targets": request["targets"]} if request.get("targets") else {})}
+        set_result(doc, {"items": [{**item, **aimed} for item in items], "rejects": rejects + cut, "raw": raw})
 
 
 def is_echo(text: str, prompt_lines: List[str]) -> bool:
