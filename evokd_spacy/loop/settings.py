@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Union
 import srsly
 
 from ..errors import ConfigError, DataError
-from ..teachers.cache import TRANSPORT_KEYS
+from ..teachers.cache_keys import LOCAL_SPEED_KEYS, TRANSPORT_KEYS
 from ..ty import TaskSpec
 from .attributes import check_attributes
 
@@ -259,6 +259,7 @@ RESUMABLE_KEYS = {
     "paths.corpus",
     "paths.cache",  # where answers are kept, not what they are
     *(f"teacher.model.{key}" for key in TRANSPORT_KEYS),  # how a served teacher is reached, not what it answers
+    *(f"teacher.model.{key}" for key in (*LOCAL_SPEED_KEYS, "generation_batch_size")),  # how fast the local one answers
 }
 
 

@@ -4,7 +4,6 @@ Every answered call is written at once, atomically, to `cache_dir/<k[:2]>/<k>.js
 key hashes the model's config (name and generation parameters), the prompt, its choices and a
 sample index. A re-run, or a restart after a crash, answers finished calls from disk.
 """
-import hashlib
 import json
 import time
 from collections import Counter
@@ -19,21 +18,10 @@ from ..llm_io import TeacherResponse, estimate_tokens, with_sample
 from ..ty import TeacherTask
 from ..util.io import atomic_write_json
 from .budget import Budget, TeacherUsage
+from .cache_keys import TRANSPORT_KEYS, CacheKeys, answer_settings  # noqa: F401 (TRANSPORT_KEYS, answer_settings: their old home)
 
 IO_KEY = "evokd_io"
 TOKENS_KEY = "evokd_tokens"  # prompt + completion tokens of the doc's call, cached or not
-
-
-# How a served teacher is reached, not what it answers: changing them (fewer concurrent calls
-# after a burst of 429s, a longer timeout) must not lose the answers cached so far.
-TRANSPORT_KEYS = ("timeout", "max_concurrency", "max_tries", "backoff", "max_backoff")
-
-
-def answer_settings(model_config: Any) -> Any:
-    """The [teacher.model] block without its TRANSPORT_KEYS: the part of a cache key that names the model."""
-    if not isinstance(model_config, dict):
-        return model_config
-    return {key: value for key, value in model_config.items() if key not in TRANSPORT_KEYS}
 
 
 class TeacherClient:
@@ -48,29 +36,16 @@ class TeacherClient:
         budget: Optional[Budget] = None,
     ) -> None:
         self.model = model
-        self.model_id = json.dumps(answer_settings(model_config), sort_keys=True, default=str)
+        self.keys = CacheKeys(model_config)
+        self.model_id = self.keys.generated_id
         self.cache_dir = Path(cache_dir)
         self.usage = TeacherUsage()
         self.progress = progress
         self.budget = budget or Budget()
 
     def key(self, prompt: Any, sample: int) -> str:
-        """Cache key of one call."""
-        payload = {
-            "model": self.model_id,
-            "prompt_type": type(prompt).__name__,
-            "prompt": str(prompt),
-            "choices": list(getattr(prompt, "choices", []) or []),
-            "sample": sample,
-        }
-        if getattr(prompt, "decoding", None):  # how the answer is decoded (e.g. a grammar's version)
-            payload["decoding"] = prompt.decoding
-            # the grammar's label set and source text, where the prompt does not spell them out (a
-            # user template); left out otherwise, so the keys of the shipped templates stay as they were
-            hidden = {"labels": list(getattr(prompt, "labels", ())), "source": getattr(prompt, "source", "")}
-            if not all(part in str(prompt) for part in hidden["labels"] + [hidden["source"]]):
-                payload["grammar"] = hidden
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf8")).hexdigest()
+        """Cache key of one call (see `cache_keys.py`)."""
+        return self.keys.key(prompt, sample)
 
     def _path(self, key: str) -> Path:
         return self.cache_dir / key[:2] / f"{key}.json"
@@ -88,6 +63,17 @@ class TeacherClient:
             msg.warn(f"Ignoring a corrupt teacher-cache entry (it will be asked again): {path}")
             return None
 
+    def _load_legacy(self, prompt: Any, key: str, sample: int) -> Optional[TeacherResponse]:
+        """An answer cached under the key an earlier version gave this call; copied to its key now."""
+        old = self.keys.legacy_key(prompt, sample)
+        if old is None or not self._path(old).exists():
+            return None
+        answer = self._load(old)
+        if answer is not None:
+            self._path(key).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(self._path(key), json.loads(self._path(old).read_text(encoding="utf8")))
+        return answer
+
     def ask(self, prompts: Sequence[Any], desc: str = "teacher", sample_offset: int = 0) -> List[TeacherResponse]:
         """Answers to `prompts`, in order; cached answers are not asked again.
 
@@ -100,7 +86,7 @@ class TeacherClient:
             samples.append(sample_offset + seen[str(prompt)])
             keys.append(self.key(prompt, samples[-1]))
             seen[str(prompt)] += 1
-        answers: List[Optional[TeacherResponse]] = [self._load(k) for k in keys]
+        answers: List[Optional[TeacherResponse]] = [self._load(k) or self._load_legacy(p, k, s) for p, k, s in zip(prompts, keys, samples)]
         asked = self._drop_unscored(prompts, keys, samples, answers)
         cached = [a for i, a in enumerate(answers) if a is not None and i != asked]
         self.usage.cached += len(cached)

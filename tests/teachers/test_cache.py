@@ -174,3 +174,48 @@ def test_a_spacy_llm_model_is_asked_one_prompt_at_a_time_so_answers_before_a_fai
     working = TeacherClient(_AllOrNothing(fail_on="none"), {"@llm_models": "spacy.GPT-4.v3"}, tmp_path / "cache", progress=False)
     assert working.ask(prompts) == [f"answer to {p}" for p in prompts]
     assert working.model.asked == ["Explain 3."] and working.usage.cached == 2
+
+
+def test_the_local_models_speed_settings_and_a_scored_prompts_sampling_settings_keep_its_cache_keys(tmp_path):
+    from evokd_spacy.llm_io import ChoicePrompt
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    base = {"@llm_models": "evokd.LocalHF.v3", "path": "t", "seed": 0, "generation_batch_size": 8,
+            "config": {"max_new_tokens": 200, "do_sample": True, "temperature": 0.7}}
+
+    def keys(prompt, sample=0, **changed):
+        config = {**base, **changed}
+        return TeacherClient(model=None, model_config=config, cache_dir=tmp_path).key(prompt, sample)
+
+    label = ChoicePrompt("Label: great film", ("POSITIVE", "NEGATIVE"))
+    same = [keys(label, threads=2), keys(label, batch_size=4, reuse_prefix=False), keys(label, generation_batch_size=2),
+            keys(label, **{"@llm_models": "evokd.LocalHF.v2"}), keys(label, config={"max_new_tokens": 300, "temperature": 0.2}),
+            keys(label, sample=3)]
+    assert set(same) == {keys(label)}
+    assert keys("Write texts.", config={**base["config"], "temperature": 0.2}) != keys("Write texts.")
+    assert keys("Write texts.", sample=1) != keys("Write texts.") and keys("Write texts.", threads=2) == keys("Write texts.")
+    assert keys(label, path="other") != keys(label) and keys(label, system_prompt="Be brief.") != keys(label)
+
+
+def test_an_answer_cached_under_the_key_an_earlier_version_gave_it_is_read_and_kept_under_the_new_one(tmp_path):
+    import json
+
+    from evokd_spacy.llm_io import ChoicePrompt
+    from evokd_spacy.teachers.cache import TeacherClient
+    from evokd_spacy.teachers.cache_keys import answer_settings, model_id, prompt_key
+
+    config = {"@llm_models": "evokd.LocalHF.v3", "path": "t", "threads": 2, "config": {"temperature": 0.7}}
+    prompt = ChoicePrompt("Label: great film", ("POSITIVE", "NEGATIVE"))
+    old = prompt_key(model_id(answer_settings(config)), prompt, 0)
+    (tmp_path / old[:2]).mkdir()
+    (tmp_path / old[:2] / f"{old}.json").write_text(json.dumps({"response": "POSITIVE", "scores": {"POSITIVE": -0.1, "NEGATIVE": -3.0}}))
+
+    class NoCalls:
+        def __call__(self, prompts):
+            raise AssertionError("asked the model")
+
+    client = TeacherClient(model=NoCalls(), model_config=config, cache_dir=tmp_path, progress=False)
+    [answer] = client.ask([prompt])
+    assert answer.scores == {"POSITIVE": -0.1, "NEGATIVE": -3.0} and client.usage.cached == 1
+    new = client.key(prompt, 0)
+    assert new != old and (tmp_path / new[:2] / f"{new}.json").exists()
