@@ -25,7 +25,7 @@ setup(
         "spacy>=3.8.0,<3.9.0",
         "spacy-llm>=0.7.4,<0.8.0",
         "spacy-transformers>=1.4.0,<1.5.0",
-        "transformers>=4.41.0,<4.53.3",
+        "transformers>=4.49.0,<4.53.3",  # 4.49: logits_to_keep (batched sampling)
         "torch==2.13.0",
         "gguf>=0.10.0",
         "accelerate>=0.26.0",

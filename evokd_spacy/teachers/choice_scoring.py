@@ -5,7 +5,7 @@ it, with `reuse_prefix`); with `batch_size` > 1, all prompts and choices run in 
 many rows at a time as LOGIT_BUDGET allows."""
 from typing import Any, Callable, List
 
-from ..llm_io import ChoicePrompt, TeacherResponse
+from ..llm_io import ChoicePrompt, PlainChoicePrompt, TeacherResponse
 
 LOGIT_BUDGET = 2**28  # floats of full-vocabulary logits one batched pass may hold (1 GiB in float32)
 
@@ -26,7 +26,7 @@ class ChoiceScoring:
         import torch
 
         ids = self._chat_ids(prompt)
-        conts = [self._tokenizer(choice, add_special_tokens=False).input_ids for choice in prompt.choices]
+        conts = [self._choice_ids(prompt, ids, choice) for choice in prompt.choices]
         with torch.no_grad():
             out = self._run_prompt(ids)
             first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
@@ -51,6 +51,16 @@ class ChoiceScoring:
         processed = len(ids) + sum(len(cids) for cids in conts)
         return TeacherResponse(best, scores=scores, prompt_tokens=processed, completion_tokens=0)
 
+    def _choice_ids(self, prompt: ChoicePrompt, ids: List[int], choice: str) -> List[int]:
+        """A choice's token ids as they follow the prompt. A `PlainChoicePrompt` is running text, so
+        its choice is read off the tokens of prompt and choice together: a SentencePiece tokenizer
+        (Llama 2, Mistral) gives " positive" alone a lone "▁" before "▁positive"."""
+        alone = list(self._tokenizer(choice, add_special_tokens=False).input_ids)
+        if not isinstance(prompt, PlainChoicePrompt):
+            return alone
+        joint = list(self._tokenizer(str(prompt) + choice).input_ids)
+        return joint[len(ids):] if joint[:len(ids)] == ids and len(joint) > len(ids) else alone
+
     def _run_prompt(self, ids: List[int]) -> Any:
         """One forward pass over a prompt, keeping its key/value cache; with `reuse_prefix`, over
         only the tokens after the opening it shares with the prompt run before it."""
@@ -71,7 +81,7 @@ class ChoiceScoring:
         for prompt in prompts:
             ids = self._chat_ids(prompt)
             for choice in prompt.choices:
-                cids = self._tokenizer(choice, add_special_tokens=False).input_ids
+                cids = self._choice_ids(prompt, ids, choice)
                 spans.append((len(ids), cids))
                 rows.append(ids + cids)
         width = max(len(r) for r in rows)

@@ -48,7 +48,7 @@ class LocalHFModel(ChoiceScoring):
         # 0: sampled prompts one at a time through generate()'s own sampling (v1); >= 1: up to
         # that many in one batch, each with its own random stream (v2, batched_sampling.py)
         self.generation_batch_size = max(0, generation_batch_size)
-        self.config = {**DEFAULT_GENERATION, **(config or {})}
+        self.config = greedy_at_zero_temperature({**DEFAULT_GENERATION, **(config or {})})
         self.system_prompt = system_prompt
         self.seed = seed
         self.device = device
@@ -62,11 +62,11 @@ class LocalHFModel(ChoiceScoring):
     def _load(self) -> None:
         if self._model is not None:
             return
-        if not self.path.exists():
+        problem = model_path_problem(self.path)
+        if problem:
             raise TeacherUnavailable(
-                f"Teacher model not found at {self.path}. For the default teacher run "
-                "`python -m evokd_spacy prepare-teacher` (or `spacy project run teacher`), or set "
-                "[teacher.model] path to an HF model directory or a .gguf file."
+                f"{problem}. For the default teacher run `python -m evokd_spacy prepare-teacher` (or `spacy project "
+                "run teacher`), or set [teacher.model] path to an HF model directory (with its config.json) or a .gguf file."
             )
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -81,8 +81,13 @@ class LocalHFModel(ChoiceScoring):
         directory = self.path
         if self.path.is_file():
             directory, kwargs["gguf_file"] = self.path.parent, self.path.name
-        self._tokenizer = AutoTokenizer.from_pretrained(directory, **kwargs)
-        self._model = AutoModelForCausalLM.from_pretrained(directory, **kwargs).to(self.device).eval()
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(directory, **kwargs)
+            self._model = AutoModelForCausalLM.from_pretrained(directory, **kwargs).to(self.device).eval()
+        except (OSError, ValueError, ImportError, KeyError) as err:
+            raise TeacherUnavailable(f"transformers could not load the teacher model at {self.path}: {err}. Give [teacher.model] "
+                                     "path an instruct model's HF directory or a .gguf file it can read "
+                                     "(`python -m evokd_spacy prepare-teacher` makes the default one).") from err
         if self._tokenizer.pad_token_id is None:
             self._tokenizer.pad_token = self._tokenizer.eos_token
 
@@ -104,6 +109,18 @@ class LocalHFModel(ChoiceScoring):
         `generation_batch_size`) are decoded in one batch; answers keep the docs' order.
         """
         self._load()
+        try:
+            yield from self._answers(prompts)
+        except RuntimeError as err:  # torch.OutOfMemoryError is one
+            if not is_out_of_memory(err):
+                raise
+            raise TeacherUnavailable(
+                f"The local teacher ran out of memory on {self.device} ({str(err).splitlines()[0][:200]}). Everything answered "
+                "so far is cached: lower [teacher.model] generation_batch_size or batch_size, or [teacher.model.config] "
+                "max_new_tokens, or use a smaller model, and start the run again."
+            ) from err
+
+    def _answers(self, prompts: Iterable[Iterable[Any]]) -> Iterable[Iterable[Any]]:
         pending: List[List[Any]] = []
         pending_kind: Optional[str] = None
         for shards in prompts:
@@ -220,6 +237,36 @@ class LocalHFModel(ChoiceScoring):
             return self.config
         sampling = ("do_sample", "temperature", "top_p", "top_k")
         return {**{k: v for k, v in self.config.items() if k not in sampling}, "do_sample": False}
+
+
+def greedy_at_zero_temperature(config: Dict[str, Any]) -> Dict[str, Any]:
+    """Generation settings where `temperature = 0` means greedy decoding, as it does on OpenAI's
+    API (transformers refuses it, and a sampler would divide by it)."""
+    temperature = config.get("temperature")
+    if config.get("do_sample") and temperature is not None and float(temperature) <= 0:
+        sampling = ("do_sample", "temperature", "top_p", "top_k")
+        return {**{k: v for k, v in config.items() if k not in sampling}, "do_sample": False}
+    return config
+
+
+def model_path_problem(path: Path) -> str:
+    """What keeps `path` from being a model transformers can load ('' when nothing does)."""
+    if not path.exists():
+        return f"Teacher model not found at {path}"
+    if path.is_file():
+        return "" if path.suffix.lower() == ".gguf" else f"The teacher model {path} is a file but not a .gguf file"
+    if (path / "config.json").exists():
+        return ""
+    ggufs = sorted(p.name for p in path.glob("*.gguf"))
+    if ggufs:
+        return f"{path} holds no config.json but {', '.join(ggufs)}: set [teacher.model] path to the .gguf file itself"
+    return f"{path} is not a model directory (it has no config.json)"
+
+
+def is_out_of_memory(err: BaseException) -> bool:
+    """Whether torch failed for want of memory (CUDA, MPS or the CPU allocator)."""
+    text = str(err)
+    return type(err).__name__ == "OutOfMemoryError" or "out of memory" in text.lower() or "can't allocate memory" in text
 
 
 @registry.llm_models("evokd.LocalHF.v1")

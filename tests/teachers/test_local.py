@@ -186,3 +186,63 @@ def test_a_plain_choice_prompt_is_scored_as_running_text_without_the_chat_templa
         full = float(sum(logprobs[len(ids) - 1 + k, tok] for k, tok in enumerate(cids)))
         assert one.scores[choice] == pytest.approx(full, abs=1e-3) and batched.scores[choice] == pytest.approx(full, abs=1e-3)
     assert in_chat.scores != one.scores
+
+
+def test_a_path_that_is_not_a_model_is_named_with_the_fix(tmp_path):
+    from evokd_spacy.errors import TeacherUnavailable
+    from evokd_spacy.teachers.local import LocalHFModel
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "ggufs").mkdir()
+    (tmp_path / "ggufs" / "qwen.gguf").write_bytes(b"GGUF")
+    (tmp_path / "notes.txt").write_text("not a model")
+    for path, message in ((tmp_path / "missing", "not found"), (tmp_path / "empty", "has no config.json"),
+                          (tmp_path / "ggufs", r"holds no config.json but qwen.gguf: set \[teacher.model\] path to the .gguf file"),
+                          (tmp_path / "notes.txt", "is a file but not a .gguf file")):
+        with pytest.raises(TeacherUnavailable, match=message + ".*prepare-teacher"):
+            list(LocalHFModel(str(path))([["Hello"]]))
+
+
+def test_temperature_zero_decodes_greedily_and_running_out_of_memory_names_the_fix(monkeypatch):
+    from evokd_spacy.errors import TeacherUnavailable
+    from evokd_spacy.teachers.local import LocalHFModel
+
+    model = LocalHFModel("unused", config={"temperature": 0, "top_p": 0.9})
+    assert model.config["do_sample"] is False and "temperature" not in model.config and "top_p" not in model.config
+    assert LocalHFModel("unused").config["temperature"] == 0.7
+
+    class OutOfMemoryError(RuntimeError):
+        pass
+
+    def fail(prompts):
+        raise OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        yield  # a generator, as the model's answers are
+
+    monkeypatch.setattr(model, "_load", lambda: None)
+    monkeypatch.setattr(model, "_answers", fail)
+    with pytest.raises(TeacherUnavailable, match=r"ran out of memory .* Everything answered so far is cached: lower .*generation_batch_size"):
+        list(model([["Hello"]]))
+
+
+def test_a_plain_choice_is_tokenized_as_it_follows_the_prompt_in_running_text():
+    pytest.importorskip("tokenizers")
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    from transformers import LlamaTokenizerFast
+
+    from evokd_spacy.llm_io import PlainChoicePrompt
+    from evokd_spacy.teachers.local import LocalHFModel
+
+    # a legacy SentencePiece tokenizer, as Llama 2's and Mistral's: a "▁" is put before the text
+    corpus = ["Review: Great fun\nSentiment: positive", "Review: Awful\nSentiment: negative", "positive negative Sentiment Review"] * 20
+    trained = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True))
+    trained.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+    trained.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never")  # for training only
+    trained.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=["<unk>", "<s>", "</s>"]))
+    trained.pre_tokenizer = None
+    tokenizer = LlamaTokenizerFast(tokenizer_object=trained, bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+    model = LocalHFModel("unused")
+    model._tokenizer = tokenizer
+    prompt = PlainChoicePrompt("Review: Great fun\nSentiment:", [" positive", " negative"])
+    ids = model._chat_ids(prompt)
+    assert tokenizer(" positive", add_special_tokens=False).input_ids != model._choice_ids(prompt, ids, " positive")
+    assert tokenizer.convert_ids_to_tokens(model._choice_ids(prompt, ids, " positive")) == ["▁positive"]
