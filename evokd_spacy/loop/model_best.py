@@ -15,6 +15,16 @@ def best_round(metrics: List[Dict[str, Any]]) -> int:
     return best_line(metrics)["round"]
 
 
+DESCRIPTION_START = "A spaCy "
+
+
+def describe_student(evokd: Dict[str, Any]) -> str:
+    """The packaged student's one-line description: its task, its teacher and its dev score."""
+    task = f" for: {evokd['task_description']}" if evokd.get("task_description") else ""
+    return (f"{DESCRIPTION_START}{evokd.get('task', 'textcat')} student distilled with EvoKD from {evokd.get('teacher', 'an LLM')}"
+            f"{task} (dev score {float(evokd.get('dev_score', 0.0)):.3f}, round {evokd.get('best_round')}).")
+
+
 def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[str, Any]) -> int:
     """Copy the best round's model to `model-best` (when it changed) and record how it was distilled."""
     best = best_round(metrics)
@@ -31,6 +41,8 @@ def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[st
         "samples": {"seeds": metrics[0]["n_train"], "generated_kept": sum(m["kept"] for m in metrics[1:])},
         "teacher_calls": sum(m["teacher"]["calls"] for m in metrics),
     }
+    if not meta.get("description") or str(meta["description"]).startswith(DESCRIPTION_START):
+        meta["description"] = describe_student(meta["evokd"])
     ledger = folder.output / "teacher_budget.json"  # every call paid, also those a resume read back from the cache
     if ledger.exists():
         meta["evokd"]["teacher_calls_paid"] = int(read_json(ledger).get("calls", 0))

@@ -301,7 +301,8 @@ class EvoKDRunner:
     def teacher_info(self) -> Dict[str, Any]:
         from .teacher import teacher_name
 
-        return {"teacher": teacher_name(self.settings.teacher_config["model"]), "task": self.spec.kind}
+        return {"teacher": teacher_name(self.settings.teacher_config["model"]), "task": self.spec.kind,
+                "task_description": self.spec.description}
 
     def run(self) -> List[Dict[str, Any]]:
         """Run all rounds (resuming finished ones) and return the metrics lines."""

@@ -38,6 +38,8 @@ def test_two_rounds_write_data_metrics_and_model(settings_factory, tmp_path):
     assert (folder.model_best / "meta.json").exists()
     meta = json.loads((folder.model_best / "meta.json").read_text())
     assert meta["evokd"]["rounds"] == 2 and meta["evokd"]["teacher"].startswith("evokd.ScriptedTeacher.v1")
+    assert meta["description"].startswith("A spaCy textcat student distilled with EvoKD from evokd.ScriptedTeacher.v1")
+    assert settings.spec.description in meta["description"] and f"round {meta['evokd']['best_round']})" in meta["description"]
     best = spacy.load(folder.model_best)
     assert set(best("great stuff").cats) == {"POSITIVE", "NEGATIVE"}
     assert metrics[2]["n_train"] == metrics[0]["n_train"] + metrics[1]["kept"] + metrics[2]["kept"]
