@@ -14,7 +14,8 @@ _TAGGED = re.compile(
     re.I,
 )
 # A section heading ("Hard examples:", "**EASY texts**", "### Hard") whose list items take its tag.
-_HEADING = re.compile(r"^\s*(#*)\s*(\**)\s*(HARD|EASY|TEXT)(?![a-z])[^:]{0,60}?(:?)\s*\**\s*:?\s*$", re.I)
+# (A bold heading is bold as a pair and holds no sentence: "**Hard to believe it won.**" is a text.)
+_HEADING = re.compile(r"^\s*(#*)\s*(\*\*)?\s*(HARD|EASY|TEXT)(?![a-z])[^:.!?*]{0,60}?(:?)\s*(\*\*)?\s*:?\s*$", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:•|[-*]|\d+\s*[.)])\s+(.+)$")
 _PLACEHOLDER = re.compile(r"^<[^>]*>$")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "'": "'", "‘": "’", "`": "`"}
@@ -41,11 +42,15 @@ def _strip_quotes(text: str) -> str:
 
 def _strip_emphasis(text: str) -> str:
     """Remove markdown bold or italics around the whole text ("**text**", "*text*", "__text__"),
-    not emphasis inside it ("*sigh* another sequel")."""
+    not emphasis inside it ("*sigh* another sequel"), and a closing marker whose opening one went
+    with the tag ("**HARD**: **text**")."""
     for marker in ("**", "__", "*"):
         inner = text[len(marker): -len(marker)]
         if len(text) > 2 * len(marker) and text.startswith(marker) and text.endswith(marker) and marker[0] not in inner:
             return inner.strip()
+    for marker in ("**", "*"):
+        if text.endswith(marker) and text.count("*") == len(marker):
+            return text[: -len(marker)].strip()
     return text
 
 
@@ -84,7 +89,8 @@ def _heading_tag(line: str) -> Optional[str]:
     match = _HEADING.match(line)
     if match is None:
         return None
-    marked = bool(match.group(1)) or bool(match.group(2)) or bool(match.group(4)) or line.rstrip().endswith(":")
+    bold = bool(match.group(2)) and bool(match.group(5))
+    marked = bool(match.group(1)) or bold or bool(match.group(4)) or line.rstrip().endswith(":")
     return match.group(3).lower() if marked else None
 
 
@@ -126,19 +132,25 @@ def parse_tagged_lines(
             continue
         match = _TAGGED.match(line)
         text = match.group(3).strip() if match else ""
-        heading = _heading_tag(line)
-        if match is not None and text and not (text.endswith(":") and len(text) <= 60):
+        heading = _heading_tag(line) or (match.group(2).lower() if match and text.endswith(":") and len(text) <= 60 else None)
+        if pending is not None and (match is not None or heading):  # the tag before had no text
+            rejects.append({"line": pending[1], "reason": "empty"})
             pending = None
+        if match is not None and text and not heading:
             take(match.group(2).lower(), line, text)
-        elif heading or match is not None:  # "HARD:", "**HARD 1:**", "Hard examples:", "HARD - likely wrong:"
-            tag = heading or match.group(2).lower()
-            section, pending = tag, (tag, line)
+        elif match is not None and not text:  # "HARD:", "**HARD 1:**": its text is on the next line
+            section = match.group(2).lower()
+            pending = (section, line)
+        elif heading:  # "Hard examples:", "### Easy", "HARD - likely to be misclassified:"
+            section = heading
         elif pending is not None or (section is not None and _LIST_ITEM.match(line)):
             item = _LIST_ITEM.match(line)
             take(pending[0] if pending else str(section), line, item.group(1) if item else line)
             pending = None
         else:
             rejects.append({"line": line, "reason": "unparseable"})
+            if line.rstrip().endswith(":"):  # "Why these are hard:": the list after it holds no texts
+                section = None
     if pending is not None:
         rejects.append({"line": pending[1], "reason": "empty"})
     return items, rejects

@@ -161,3 +161,29 @@ def test_a_text_rejected_by_the_check_does_not_take_a_place():
     items, rejects = parse_tagged_lines("HARD: copied line\nHARD: a new text", n_hard=1, n_easy=0, check=lambda t: "echo" if "copied" in t else "")
     assert [i["text"] for i in items] == ["a new text"]
     assert rejects == [{"line": "copied line", "reason": "echo"}]
+
+
+@pytest.mark.parametrize(
+    "response,counts,texts,reasons",
+    [
+        ("Hard examples:\n1. I expected to hate it, and I did not.\n\nWhy these are hard:\n- The first uses a double negation.\n- Sarcasm.",
+         {"n_hard": 3, "n_easy": 0}, ["I expected to hate it, and I did not."], ["unparseable"] * 3),
+        ("1. Loved it.\n2. Awful.\n\nEach of these:\n- is short\n- is varied", {"n_hard": 0, "n_easy": 0, "n_text": 5},
+         ["Loved it.", "Awful."], ["unparseable"] * 3),
+        ("**Hard examples:**\nThese are texts the classifier is likely to get wrong.\n1. Oh great, another Monday.\n2. Not bad at all.\n"
+         "**Easy examples:**\n1. A wonderful film.", {"n_hard": 2, "n_easy": 1},
+         ["Oh great, another Monday.", "Not bad at all.", "A wonderful film."], ["unparseable"]),
+        ("Easy examples:\n* Loved every minute.\n* Hard work shows in every scene.\n* Easy listening at its best.", {"n_hard": 0, "n_easy": 3},
+         ["Loved every minute.", "Hard work shows in every scene.", "Easy listening at its best."], []),
+        ("* Hard to say whether I liked it.\n* Texting during the film ruined it.", {"n_hard": 0, "n_easy": 0, "n_text": 2},
+         ["Hard to say whether I liked it.", "Texting during the film ruined it."], []),
+        ("**HARD 1:**\n**Hard to believe this won an award.**\n**EASY 1:**\nA wonderful film.", {"n_hard": 1, "n_easy": 1},
+         ["Hard to believe this won an award.", "A wonderful film."], []),
+        ("**HARD**: **The plot drags.**", {"n_hard": 1, "n_easy": 0}, ["The plot drags."], []),
+        ("HARD:\nEASY: Loved it.", {"n_hard": 1, "n_easy": 1}, ["Loved it."], ["empty"]),
+    ],
+)
+def test_headings_sections_and_bold_texts_are_told_apart(response, counts, texts, reasons):
+    items, rejects = parse_tagged_lines(response, **counts)
+    assert [i["text"] for i in items] == texts
+    assert [r["reason"] for r in rejects] == reasons
