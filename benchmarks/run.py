@@ -145,7 +145,7 @@ class Bench:
             runner.run()
         except BudgetExhausted:
             pass  # the equal-token baselines stop here; the best finished round counts
-        metrics = runner.folder.read_metrics()
+        metrics = runner.folder.counted_metrics()
         score, docs_per_s = self.score_model(settings.output / "model-best", settings.spec)
         seconds = {part: sum(m["seconds"][part] for m in metrics) for part in ("teacher", "training", "other")}
         result = {

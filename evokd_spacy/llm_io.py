@@ -25,7 +25,8 @@ class PlainChoicePrompt(ChoicePrompt):
     without its chat template. Any other model reads it as a plain choice prompt."""
 
     # Part of the teacher-cache key: the same text asked through the chat template is another question.
-    decoding = "plain-text-1"
+    # 2: a choice is tokenized as it follows the prompt (SentencePiece tokenizers scored a lone "▁")
+    decoding = "plain-text-2"
 
 
 class GreedyPrompt(str):

@@ -1,5 +1,5 @@
 """A finished round's metrics line: the student's dev score, the data kept, teacher use and time."""
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from ..teachers.budget import TeacherUsage
 from ..ty import TaskKind
@@ -18,6 +18,7 @@ def round_metrics(folder: RunFolder, r: int, train: Dict[str, Any], n_seeds: int
     return {
         "round": r,
         "dev_score": float(perf.get(kind.main_score) or 0.0),
+        "metric": kind.main_score,
         "per_label": perf.get(kind.per_label_score) or {},
         "n_train": train["n_train"],
         "generated": filtered["generated"],
@@ -31,3 +32,13 @@ def round_metrics(folder: RunFolder, r: int, train: Dict[str, Any], n_seeds: int
             "other": round(max(0.0, sum(s["step_seconds"] for s in done) - teacher_s - training_s), 2),
         },
     }
+
+
+def rescored(line: Dict[str, Any], train: Dict[str, Any], kind: TaskKind) -> Optional[Dict[str, Any]]:
+    """A saved metrics line scored by the kind's main score now, when it was scored by another
+    (a multi-label round finished before its dev score became macro F was scored by macro AUC);
+    None when it needs no change. Lines from before the metric was recorded used cats_score."""
+    recorded = line.get("metric") or ("cats_score" if kind.name == "textcat" else kind.main_score)
+    if recorded == kind.main_score:
+        return None
+    return {**line, "metric": kind.main_score, "dev_score": float(train["performance"].get(kind.main_score) or 0.0)}

@@ -25,7 +25,7 @@ from .integrity import check_run_files
 from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
-from .round_metrics import round_metrics
+from .round_metrics import rescored, round_metrics
 from .table import print_rounds
 from .run_identity import claim_run_folder
 from .settings import RunSettings, calls_label_task
@@ -176,7 +176,13 @@ class EvoKDRunner:
                 pooled = self._step(r, "revise", lambda: {"items": self._revise(r, selected["selected"])})["items"]
             self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"], pooled))
         train = self._step(r, "train", lambda: self._train(r))
-        return self._step(r, "metrics", lambda: self._metrics(r, train))
+        line = self._step(r, "metrics", lambda: self._metrics(r, train))
+        changed = rescored(line, train, self.kind)
+        if changed is not None:  # scored by another metric before: every round must be scored alike
+            self.folder.save_step(r, "metrics", changed)
+            self.folder.append_metrics(changed)
+            publish_best(self.folder, self.folder.counted_metrics(), self.teacher_info())
+        return changed or line
 
     def _generation_steps(self, r: int) -> Any:
         """EvoKD's steps: test the student, analyse, generate, check and label new texts."""

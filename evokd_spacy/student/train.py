@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
+from wasabi import msg
+
 from ..errors import ConfigError
 from ..ty import TaskSpec
 from ..util.config import set_dotted
@@ -111,6 +113,9 @@ def _torch_has_cuda() -> bool:
     return bool(torch.cuda.is_available())
 
 
+_WARNED: set = set()
+
+
 def check_steps(settings: Dict[str, Any], config: Any) -> None:
     """A ConfigError when training stops before its first evaluation on dev, or between two: spaCy
     evaluates every eval_frequency steps, so with fewer steps only the untrained network is ever
@@ -128,10 +133,12 @@ def check_steps(settings: Dict[str, Any], config: Any) -> None:
         if 0 < n < every:
             raise ConfigError(f"[student] {key} = {n} is below eval_frequency = {every}: the student would never be scored "
                               f"on dev after training. Set {key} to at least {every}, or lower --student.eval_frequency.")
-        if every and n % every:
-            raise ConfigError(f"[student] {key} = {n} is not a multiple of eval_frequency = {every}: spaCy scores the student "
-                              f"every {every} steps, so the last {n % every} steps would be kept unscored when the untrained "
-                              f"network scores best. Set {key} to {n - n % every} or {n - n % every + every}.")
+        warning = (f"[student] {key} = {n} is not a multiple of eval_frequency = {every}: spaCy scores the student every "
+                   f"{every} steps, so when the untrained network scores best the round keeps weights whose last {n % every} "
+                   f"steps no dev score saw. {n - n % every} or {n - n % every + every} would not (for a new run).")
+        if every and n % every and warning not in _WARNED:  # a warning: a run started so must still continue
+            _WARNED.add(warning)
+            msg.warn(warning)
 
 
 def build_config(

@@ -10,6 +10,8 @@ import hashlib
 import json
 from typing import Any, Dict, Optional
 
+from .local_settings import greedy_settings, is_zero_temperature
+
 # How a served teacher is reached, not what it answers: changing them (fewer concurrent calls
 # after a burst of 429s, a longer timeout) must not lose the answers cached so far.
 TRANSPORT_KEYS = ("timeout", "max_concurrency", "max_tries", "backoff", "max_backoff")
@@ -39,14 +41,17 @@ def local_answer_settings(model_config: Dict[str, Any], scored: bool) -> Dict[st
     settings = {key: value for key, value in answer_settings(model_config).items() if key not in LOCAL_SPEED_KEYS}
     if settings.get("@llm_models") == "evokd.LocalHF.v2":
         settings["@llm_models"] = "evokd.LocalHF.v3"
-    if "generation_batch_size" in settings:
+    if int(settings.get("generation_batch_size") or 0) >= 1:  # 0 samples through generate(): other answers
         settings["generation_batch_size"] = 8
+    if is_zero_temperature(dict(settings.get("config") or {})):  # decoded greedily since it was mended
+        settings["config"] = {**greedy_settings(dict(settings["config"])), "zero_temperature": "greedy"}
     if scored:
         settings["config"] = {k: v for k, v in dict(settings.get("config") or {}).items() if k not in SAMPLING_KEYS}
     return settings
 
 
 def model_id(settings: Any) -> str:
+    """The model settings as the string a cache key hashes."""
     return json.dumps(settings, sort_keys=True, default=str)
 
 
@@ -74,9 +79,12 @@ class CacheKeys:
 
     def __init__(self, model_config: Any) -> None:
         self.local = is_local(model_config)
-        self.legacy_id = model_id(answer_settings(model_config))
-        self.generated_id = model_id(local_answer_settings(model_config, False)) if self.local else self.legacy_id
-        self.scored_id = model_id(local_answer_settings(model_config, True)) if self.local else self.legacy_id
+        # temperature 0 sampled at 1.0 before it was mended: those answers must not be read back
+        zero = self.local and is_zero_temperature(dict(model_config.get("config") or {}))
+        self.legacy_id = None if zero else model_id(answer_settings(model_config))
+        plain = model_id(answer_settings(model_config))
+        self.generated_id = model_id(local_answer_settings(model_config, False)) if self.local else plain
+        self.scored_id = model_id(local_answer_settings(model_config, True)) if self.local else plain
 
     def key(self, prompt: Any, sample: int) -> str:
         """Cache key of one call."""
@@ -87,5 +95,7 @@ class CacheKeys:
     def legacy_key(self, prompt: Any, sample: int) -> Optional[str]:
         """The key this call had before the local model's speed and sampling settings were left
         out, when it differs (None otherwise)."""
+        if self.legacy_id is None:
+            return None
         old = prompt_key(self.legacy_id, prompt, sample)
         return old if old != self.key(prompt, sample) else None

@@ -17,16 +17,8 @@ from ..errors import TeacherUnavailable
 from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, PlainChoicePrompt, TeacherResponse
 from ..registry import registry
 from .choice_scoring import ChoiceScoring
+from .local_settings import DEFAULT_GENERATION, greedy_at_zero_temperature, greedy_settings, is_out_of_memory, model_path_problem
 from .prefix_cache import PrefixCache
-
-DEFAULT_GENERATION = {
-    "max_new_tokens": 200,
-    "do_sample": True,
-    "temperature": 0.7,
-    "top_p": 0.95,
-    "repetition_penalty": 1.1,
-}
-
 
 class LocalHFModel(ChoiceScoring):
     """Callable like any spacy-llm model: prompts per doc in, responses per doc out."""
@@ -233,40 +225,7 @@ class LocalHFModel(ChoiceScoring):
         return GrammarDecoder(self._tokenizer, EntityListGrammar(prompt.source, prompt.labels), prompt_length, self._eos_ids())
 
     def _decoding(self, greedy: bool) -> Dict[str, Any]:
-        if not greedy:
-            return self.config
-        sampling = ("do_sample", "temperature", "top_p", "top_k")
-        return {**{k: v for k, v in self.config.items() if k not in sampling}, "do_sample": False}
-
-
-def greedy_at_zero_temperature(config: Dict[str, Any]) -> Dict[str, Any]:
-    """Generation settings where `temperature = 0` means greedy decoding, as it does on OpenAI's
-    API (transformers refuses it, and a sampler would divide by it)."""
-    temperature = config.get("temperature")
-    if config.get("do_sample") and temperature is not None and float(temperature) <= 0:
-        sampling = ("do_sample", "temperature", "top_p", "top_k")
-        return {**{k: v for k, v in config.items() if k not in sampling}, "do_sample": False}
-    return config
-
-
-def model_path_problem(path: Path) -> str:
-    """What keeps `path` from being a model transformers can load ('' when nothing does)."""
-    if not path.exists():
-        return f"Teacher model not found at {path}"
-    if path.is_file():
-        return "" if path.suffix.lower() == ".gguf" else f"The teacher model {path} is a file but not a .gguf file"
-    if (path / "config.json").exists():
-        return ""
-    ggufs = sorted(p.name for p in path.glob("*.gguf"))
-    if ggufs:
-        return f"{path} holds no config.json but {', '.join(ggufs)}: set [teacher.model] path to the .gguf file itself"
-    return f"{path} is not a model directory (it has no config.json)"
-
-
-def is_out_of_memory(err: BaseException) -> bool:
-    """Whether torch failed for want of memory (CUDA, MPS or the CPU allocator)."""
-    text = str(err)
-    return type(err).__name__ == "OutOfMemoryError" or "out of memory" in text.lower() or "can't allocate memory" in text
+        return greedy_settings(self.config) if greedy else self.config
 
 
 @registry.llm_models("evokd.LocalHF.v1")

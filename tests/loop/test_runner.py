@@ -250,3 +250,18 @@ def test_a_resumed_run_on_a_gpu_loads_its_student_onto_the_gpu_before_predicting
     monkeypatch.setattr(spacy, "require_gpu", lambda gpu_id: asked.append(gpu_id))
     resumed = EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.gpu_id": 0}), quiet=True)
     assert resumed.student(0).pipe_names and asked == [0]
+
+
+def test_a_multi_label_round_scored_by_macro_auc_before_is_scored_by_macro_f_on_resume(settings_factory):
+    settings = settings_factory(**{"loop.rounds": 0, "task.exclusive": False})
+    EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    performance = folder.load_step(0, "train")["performance"]
+    old = {k: v for k, v in folder.load_step(0, "metrics").items() if k != "metric"}
+    old["dev_score"] = performance["cats_score"]  # as a run before this version saved it
+    folder.save_step(0, "metrics", old)
+    folder.metrics.write_text(json.dumps(old) + "\n")
+    [line] = EvoKDRunner(settings, quiet=True).run()
+    assert line["dev_score"] == performance["cats_macro_f"] != performance["cats_score"] and line["metric"] == "cats_macro_f"
+    assert folder.read_metrics()[0]["dev_score"] == performance["cats_macro_f"]
+    assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["dev_score"] == performance["cats_macro_f"]

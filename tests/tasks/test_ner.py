@@ -33,6 +33,8 @@ def test_a_string_named_with_two_labels_labels_its_occurrences_in_order_or_none_
     doc = nlp("Washington flew to Washington today.")
     spans, drops = align_entities(doc, ents(("Washington", "PER"), ("Washington", "LOC")), labels)
     assert spans == [[0, 10, "PER"], [19, 29, "LOC"]] and drops == []
+    spans, drops = align_entities(doc, ents(("Washington", "PER"), ("washington", "LOC")), labels)
+    assert spans == [[0, 10, "PER"], [19, 29, "LOC"]] and drops == [], "a case variant names the same string"
     doc = nlp("Washington flew to Washington and Washington again.")
     spans, drops = align_entities(doc, ents(("Washington", "PER"), ("Washington", "LOC")), labels)
     assert spans == [] and [d["reason"] for d in drops] == ["two_labels", "two_labels"]

@@ -219,3 +219,12 @@ def test_an_answer_cached_under_the_key_an_earlier_version_gave_it_is_read_and_k
     assert answer.scores == {"POSITIVE": -0.1, "NEGATIVE": -3.0} and client.usage.cached == 1
     new = client.key(prompt, 0)
     assert new != old and (tmp_path / new[:2] / f"{new}.json").exists()
+
+
+def test_a_generation_batch_size_of_0_and_temperature_0_are_other_answers_and_old_sampled_ones_are_not_read(tmp_path):
+    from evokd_spacy.teachers.cache_keys import CacheKeys
+
+    base = {"@llm_models": "evokd.LocalHF.v3", "path": "t", "generation_batch_size": 8, "config": {"temperature": 0.7}}
+    assert CacheKeys({**base, "generation_batch_size": 0}).key("Write.", 0) != CacheKeys(base).key("Write.", 0)
+    zero = CacheKeys({**base, "config": {"temperature": 0}})
+    assert zero.key("Write.", 0) != CacheKeys(base).key("Write.", 0) and zero.legacy_key("Write.", 0) is None

@@ -84,8 +84,8 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
     namings = _namings_with_two_labels(placed, by_lower)
     for (surface, ranges), i, entity in sorted(placed, key=lambda item: -len(item[0][0])):
         label = by_lower.get(str(entity.get("label", "")).strip().lower())
-        if label is not None and surface in namings:  # "Washington" named as PERSON and as LOC
-            order = namings[surface]
+        if label is not None and surface.casefold() in namings:  # "Washington" named as PERSON and as LOC
+            order = namings[surface.casefold()]
             if len(order) != len(ranges):  # which occurrence is which is unknown: training leaves them unannotated
                 drops.append((i, {**entity, "reason": "two_labels", "ranges": [[start, end] for start, end in ranges]}))
                 continue
@@ -122,6 +122,6 @@ def _namings_with_two_labels(placed: Sequence[Tuple[Tuple[str, List[Tuple[int, i
     named: Dict[str, List[Tuple[int, str]]] = {}
     for (surface, _), i, entity in placed:
         label = by_lower.get(str(entity.get("label", "")).strip().lower())
-        if surface and label is not None:
-            named.setdefault(surface, []).append((i, label))
+        if surface and label is not None:  # "Washington" and "washington" name the same string
+            named.setdefault(surface.casefold(), []).append((i, label))
     return {surface: [i for i, _ in pairs] for surface, pairs in named.items() if len({label for _, label in pairs}) > 1}
