@@ -40,25 +40,42 @@ def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False) ->
     return samples
 
 
+def read_text(file: Path, key: str, encoding: str = "utf-8-sig") -> str:
+    """The text of a data file; a file that is not UTF-8 is an error naming where, and the fix."""
+    try:
+        return file.read_text(encoding=encoding)
+    except UnicodeDecodeError as err:
+        line = file.read_bytes()[: err.start].count(b"\n") + 1
+        raise DataError(f"{file}, line {line} ('{key}'): not UTF-8 (byte {err.object[err.start:err.start + 1]!r}); "
+                        "save the file as UTF-8 (e.g. from Excel: CSV UTF-8).") from None
+
+
 def labels_from_record(record: Dict[str, Any]) -> Optional[List[str]]:
-    """Gold labels of one Prodigy-style record, or None when it holds no accepted label."""
+    """Gold labels of one Prodigy-style record, or None when it holds no accepted label; a
+    ValueError when its `cats` are not numbers."""
     answer = record.get("answer", "accept")
     if answer in ("reject", "ignore"):
         return None
     if "accept" in record and isinstance(record["accept"], list):
-        return [str(x) for x in record["accept"]]
+        return [str(x).strip() for x in record["accept"]]
     if isinstance(record.get("cats"), dict):
-        return [k for k, v in record["cats"].items() if float(v) >= 0.5]
+        try:
+            return [str(k).strip() for k, v in record["cats"].items() if float(v) >= 0.5]
+        except (TypeError, ValueError):
+            raise ValueError('"cats" values must be numbers, like {"POSITIVE": 1.0, "NEGATIVE": 0.0}') from None
     if isinstance(record.get("labels"), list):
-        return [str(x) for x in record["labels"]]
+        return [str(x).strip() for x in record["labels"]]
+    if isinstance(record.get("label"), list):
+        return [str(x).strip() for x in record["label"]]
     if record.get("label") not in (None, ""):
-        return [str(record["label"])]
+        return [str(record["label"]).strip()]
     return None
 
 
 def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """(line number, record) of each non-blank line; bad JSON or a missing "text" names the line."""
-    for i, line in enumerate(file.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    # lines end at "\n" only: str.splitlines() also breaks at U+2028 and U+0085, which JSON may hold raw
+    for i, line in enumerate(read_text(file, key).split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -75,12 +92,15 @@ def _read_jsonl(file: Path, key: str) -> List[Sample]:
     for i, record in jsonl_records(file, key):
         # Prodigy writes "spans" into text-classification tasks too (textcat.teach with patterns):
         # a record with no spans but a label is a text-classification sample
-        if isinstance(record.get("spans"), list) and (record["spans"] or labels_from_record(record) is None):
+        if isinstance(record.get("spans"), list) and (record["spans"] or _no_label(record)):
             sample = _spans_sample(record, file, i, key)
             if sample is not None:
                 samples.append(sample)
             continue
-        labels = labels_from_record(record)
+        try:
+            labels = labels_from_record(record)
+        except ValueError as err:
+            raise DataError(f"{file}, line {i} ('{key}'): {err}.") from None
         if labels is None:
             if record.get("answer", "accept") not in ("reject", "ignore"):
                 unlabelled.append(i)
@@ -93,6 +113,13 @@ def _read_jsonl(file: Path, key: str) -> List[Sample]:
         msg.warn(f"{file} ('{key}'): skipped {len(unlabelled)} record(s) with no label (line {lines}); "
                  'give each a "label", "labels", "accept" or "cats", or mark it "answer": "ignore".')
     return samples
+
+
+def _no_label(record: Dict[str, Any]) -> bool:
+    try:
+        return labels_from_record(record) is None
+    except ValueError:
+        return False
 
 
 def _spans_sample(record: Dict[str, Any], file: Path, line: int, key: str) -> Optional[Sample]:
@@ -130,7 +157,7 @@ def read_conll(file: Path, key: str) -> List[Sample]:
     lone tab) separate sentences, and CoNLL-2003's `-DOCSTART-` lines are skipped."""
     samples: List[Sample] = []
     tokens: List[Tuple[str, str]] = []
-    text = file.read_text(encoding="utf8", errors="replace")
+    text = read_text(file, key)
     # lines end at "\n" only: str.splitlines() also breaks at characters such as U+2028 inside tokens
     for i, line in enumerate(text.split("\n") + [""], start=1):
         line = line.rstrip("\r").replace("\ufeff", "")  # byte-order marks, also mid-file where files were concatenated
@@ -180,14 +207,29 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
 def _read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
     with file.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f, delimiter=delimiter)
-        if reader.fieldnames is None or not {"text", "label"} <= set(reader.fieldnames):
-            raise DataError(f"{file} ('{key}'): the first row must be a header with columns text,label.")
+        try:
+            fields = reader.fieldnames
+        except UnicodeDecodeError:
+            read_text(file, key)  # raises the error that names the line
+            raise
+        if fields is None or not {"text", "label"} <= set(fields):
+            raise DataError(f"{file} ('{key}'): the first row must be a header with columns text,label (lower case, "
+                            f"separated by {delimiter!r}); it has {list(fields or [])}.")
         samples = []
-        for i, row in enumerate(reader, start=2):
-            text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
-            if not text or not label:
-                raise DataError(f"{file}, row {i} ('{key}'): empty text or label.")
-            samples.append(Sample(text=text, labels=[lab.strip() for lab in label.split("|")]))
+        try:
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    raise DataError(f"{file}, line {line} ('{key}'): more fields than the header's columns; put a text "
+                                    'that holds a comma in double quotes ("Good, but slow",NEGATIVE).')
+                text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
+                labels = [lab.strip() for lab in label.split("|") if lab.strip()]
+                if not text or not labels:
+                    raise DataError(f"{file}, line {line} ('{key}'): empty text or label.")
+                samples.append(Sample(text=text, labels=labels))
+        except UnicodeDecodeError:
+            read_text(file, key)  # raises the error that names the line
+            raise
     return samples
 
 

@@ -225,9 +225,18 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
         path = Path(labels_file)
         if not path.exists():
             raise DataError(f"Label file not found for 'paths.labels': {path}")
-        data: Any = srsly.read_json(path)
+        from ..data.readers import read_text
+
+        try:
+            data: Any = srsly.json_loads(read_text(path, "paths.labels"))
+        except ValueError as err:
+            raise DataError(f"{path} ('paths.labels') is not valid JSON ({err}): give a JSON object "
+                            '{"LABEL": "one-sentence description", ...} or a list ["LABEL", ...].') from None
         if isinstance(data, list):
-            data = {str(label): "" for label in data}
+            if not all(isinstance(label, str) for label in data):
+                raise DataError(f"{path} ('paths.labels'): a list must hold label names only, like [\"POSITIVE\", "
+                                '"NEGATIVE"]; give descriptions as an object {"POSITIVE": "...", ...}.')
+            data = {label.strip(): "" for label in data}
         if not isinstance(data, dict):
             raise DataError(f"{path} ('paths.labels') must hold a JSON object {{label: description}} or a list.")
         odd = {k: v for k, v in data.items() if not isinstance(v, str) and v is not None}

@@ -1,10 +1,11 @@
 """Read an unlabelled pool: JSONL (a "text" per line; any labels are ignored), plain text
 (one document a line) or CSV with a `text` column."""
 import csv
+import io
 from pathlib import Path
 from typing import List, Set
 
-from ..data.readers import existing_file, jsonl_records
+from ..data.readers import existing_file, jsonl_records, read_text
 from ..errors import DataError
 from ..loop.filters import normalise
 
@@ -19,7 +20,8 @@ def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()
     elif suffix in (".csv", ".tsv"):
         texts = _csv_texts(file, key, "\t" if suffix == ".tsv" else ",")
     else:
-        texts = [line.strip() for line in file.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
+        # lines end at "\n" only: str.splitlines() also splits a document at U+2028 and U+0085
+        texts = [line.strip() for line in read_text(file, key).split("\n")]
     seen, kept = set(exclude), []
     for text in texts:
         norm = normalise(text)
@@ -36,8 +38,13 @@ def _jsonl_texts(file: Path, key: str) -> List[str]:
 
 
 def _csv_texts(file: Path, key: str, delimiter: str) -> List[str]:
-    with file.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f, delimiter=delimiter)
-        if reader.fieldnames is None or "text" not in reader.fieldnames:
-            raise DataError(f"{file} ('{key}'): the first row must be a header with a `text` column.")
-        return [(row.get("text") or "").strip() for row in reader]
+    reader = csv.DictReader(io.StringIO(read_text(file, key), newline=""), delimiter=delimiter)
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        raise DataError(f"{file} ('{key}'): the first row must be a header with a `text` column; it has {list(reader.fieldnames or [])}.")
+    texts = []
+    for row in reader:
+        if None in row:
+            raise DataError(f"{file}, line {reader.line_num} ('{key}'): more fields than the header's columns; put a "
+                            "text that holds a comma in double quotes.")
+        texts.append((row.get("text") or "").strip())
+    return texts

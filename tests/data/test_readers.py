@@ -154,3 +154,50 @@ def test_files_saved_with_a_byte_order_mark_are_read(tmp_path):
     pool = tmp_path / "pool.csv"
     pool.write_bytes(b"\xef\xbb\xbftext\nhello there\n")
     assert read_pool(str(pool), "pool.path") == ["hello there"]
+
+
+def test_realistic_file_mistakes_are_errors_naming_the_file_line_and_fix(tmp_path):
+    import json
+
+    from evokd_spacy.data.label_check import check_labels
+    from evokd_spacy.errors import DataError
+    from evokd_spacy.ty import TaskSpec
+
+    spec = TaskSpec(kind="textcat", description="", labels={"POSITIVE": "", "NEGATIVE": ""}, exclusive=True)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"text,label\nawful,NEGATIVE\ncaf\xe9 tr\xe8s bon,POSITIVE\n")
+    with pytest.raises(DataError, match=r"latin.csv, line 3 .*not UTF-8.*save the file as UTF-8"):
+        read_samples(str(latin), "paths.seeds")
+    commas = tmp_path / "commas.csv"
+    commas.write_text("text,label\nGood, but slow,NEGATIVE\n")
+    with pytest.raises(DataError, match=r"line 2 .*more fields than the header.*double quotes"):
+        read_samples(str(commas), "paths.seeds")
+    cats = tmp_path / "cats.jsonl"
+    cats.write_text('{"text": "great", "cats": {"POSITIVE": "yes", "NEGATIVE": "no"}}\n')
+    with pytest.raises(DataError, match=r"cats.jsonl, line 1 .*must be numbers"):
+        read_samples(str(cats), "paths.seeds")
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text(json.dumps({"text": "First line\u2028second line", "label": "POSITIVE "}, ensure_ascii=False) + "\n", encoding="utf8")
+    [sample] = read_samples(str(raw), "paths.seeds")
+    assert sample.text == "First line\u2028second line" and sample.labels == ["POSITIVE"]
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text('{"text": "so so", "cats": {"POSITIVE": 0.0, "NEGATIVE": 0.0}}\n{"text": "great", "label": "POSITIVE"}\n')
+    with pytest.raises(DataError, match=r"'so so' has no label, but the task's labels are exclusive"):
+        check_labels(read_samples(str(bare), "paths.dev"), spec, str(bare), "paths.dev")
+    cased = tmp_path / "cased.csv"
+    cased.write_text("text,label\ngreat,Positive|\n")
+    with pytest.raises(DataError, match=r"'Positive' is written 'POSITIVE' in the label set"):
+        check_labels(read_samples(str(cased), "paths.seeds"), spec, str(cased), "paths.seeds")
+
+
+def test_a_label_file_that_is_not_json_or_lists_objects_names_the_format(tmp_path):
+    from evokd_spacy.errors import DataError
+    from evokd_spacy.loop.settings import read_labels
+
+    bad = tmp_path / "labels.json"
+    bad.write_text('{"POS": "x",}')
+    with pytest.raises(DataError, match=r"labels.json \('paths.labels'\) is not valid JSON"):
+        read_labels(str(bad), {})
+    bad.write_text('[{"label": "POS", "description": "x"}, {"label": "NEG"}]')
+    with pytest.raises(DataError, match=r"a list must hold label names only"):
+        read_labels(str(bad), {})

@@ -37,7 +37,7 @@ def test_label_without_seed_is_an_error(settings_factory, tmp_path):
 def test_unknown_label_in_data_is_an_error(settings_factory, tmp_path):
     seeds = tmp_path / "seeds.jsonl"
     seeds.write_text('{"text": "Meh.", "label": "NEUTRAL"}\n')
-    with pytest.raises(DataError, match=r"uses label\(s\) NEUTRAL that are not in the label set"):
+    with pytest.raises(DataError, match=r"uses label\(s\) 'NEUTRAL' that are not in the label set"):
         EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds)}), quiet=True).prepare()
 
 
