@@ -1,4 +1,5 @@
 """The command line as a user calls it."""
+import pytest
 from typer.testing import CliRunner
 
 from evokd_spacy.cli import app
@@ -154,3 +155,39 @@ def test_a_run_saved_with_a_gpu_is_exported_without_one_and_resumed_on_the_cpu_w
     assert refused.exit_code == 1 and "--gpu-id -1" in " ".join(refused.output.split())
     resumed = cli.invoke(app, ["resume", str(tmp_path / "training"), "--loop.rounds", "2", "--gpu-id", "-1"])
     assert resumed.exit_code == 0, resumed.output
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"loop.separate_labelling": False},
+        {"loop.feedback": False, "teacher.generate": {"@llm_tasks": "evokd.TextCatStaticGenerate.v1", "n": 6}},
+        {"task.k_shot": 3, "loop.feedback": False, "loop.separate_labelling": False,
+         "teacher.generate": {"@llm_tasks": "evokd.TextCatParaphrase.v1", "n": 6}},
+    ],
+)
+def test_a_dry_run_of_a_baseline_or_ablation_counts_the_calls_its_round_makes(settings_factory, overrides):
+    from evokd_spacy.loop.estimate import estimate_run
+    from evokd_spacy.loop.runner import EvoKDRunner
+
+    settings = settings_factory(**{"loop.rounds": 1, **{k: v for k, v in overrides.items() if k != "teacher.generate"}})
+    if "teacher.generate" in overrides:
+        settings.teacher_config["generate"] = overrides["teacher.generate"]
+    estimate = estimate_run(settings)
+    metrics = EvoKDRunner(settings, quiet=True).run()
+    assert estimate["per_round"]["calls"] >= metrics[1]["teacher"]["calls"] >= estimate["per_round"]["calls"] * 0.5
+    assert estimate["per_round"]["analyse_calls"] == int(overrides.get("loop.feedback", True))
+
+
+def test_a_dry_run_stops_at_the_data_a_run_would_refuse_and_counts_the_labellers_exemplars(tmp_path, settings_factory):
+    from evokd_spacy.errors import DataError
+    from evokd_spacy.loop.estimate import estimate_run
+
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text("text,label\ngreat,POSITIVE\nawful,NEGATIVE\nmeh,NEUTRAL\n")
+    with pytest.raises(DataError, match="'NEUTRAL' that are not in the label set"):
+        estimate_run(settings_factory(**{"paths.seeds": str(seeds)}))
+    with pytest.raises(DataError, match="File not found for 'paths.dev'"):
+        estimate_run(settings_factory(**{"paths.dev": str(tmp_path / "missing.jsonl")}))
+    shown = estimate_run(settings_factory(**{"task.k_shot": 3}))["per_round"]["prompt_tokens"]
+    assert shown > estimate_run(settings_factory(**{"task.k_shot": 3, "teacher.label.few_shot": 0}))["per_round"]["prompt_tokens"]

@@ -7,12 +7,11 @@ an upper bound: texts dropped before labelling save their labelling call.
 """
 from typing import Any, Dict, List
 
-from ..data.kshot import sample_k_shot
-from ..data.readers import read_samples
 from ..llm_io import estimate_tokens
 from ..tasks.request import make_request_doc
 from . import steps
 from .kinds import get_kind
+from .run_data import read_run_data
 from .run_identity import check_run_folder
 from .settings import RunSettings, calls_label_task
 from .state import RunFolder
@@ -40,29 +39,37 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
 
     spec, kind, loop = settings.spec, get_kind(settings.spec.kind, settings.spec.exclusive), settings.loop
     tasks = resolve_tasks(settings.teacher_config, spec)
-    pool = read_samples(settings.paths["seeds"], "paths.seeds")
-    seeds = sample_k_shot(pool, spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"]))
+    data = read_run_data(settings)  # the checks a run makes first, so a dry run stops where it would
+    seeds = data.seeds
+    if settings.pool.get("path"):
+        from ..pool.reader import read_pool
+
+        read_pool(settings.pool["path"], "pool.path")
+    for task in (tasks["label"], tasks.get("revise")):  # the exemplars a run's labeller shows
+        if hasattr(task, "set_examples"):
+            task.set_examples([kind.example(s) for s in seeds])
     limit = completion_limit(settings.teacher_config.get("model", {}))
-    split = {"correct": [], "wrong": [kind.describe(s, []) for s in seeds]}
-    analysis = list(tasks["analyse"].generate_prompts([make_request_doc({**split, "round": 1})]))
-    requests = steps.generation_requests(spec, "x " * limit, split, seeds, loop["requests_per_label"], loop["styles"], loop["attributes"], 1)
+    feedback = bool(loop["feedback"])
+    split = {"correct": [], "wrong": [kind.describe(s, []) for s in seeds] if feedback else []}
+    analysis = list(tasks["analyse"].generate_prompts([make_request_doc({**split, "round": 1})])) if feedback else []
+    requests = steps.requests_for(tasks["generate"], spec, "x " * limit if feedback else "", split, seeds, loop, 1)
     generation = list(tasks["generate"].generate_prompts([make_request_doc(req) for req in requests]))
     if int(loop["round_tokens"]) > 0 and requests:  # repeats are asked while the round's generation tokens last
         size = max(1, len(requests) // max(1, int(loop["requests_per_label"])))
         per_repeat = _tokens(generation[:size]) + limit * size
         kept = size * max(1, min(len(requests) // size, int(loop["round_tokens"]) // max(1, per_repeat)))
         requests, generation = requests[:kept], generation[:kept]
-    per_request = int(getattr(tasks["generate"], "n_hard", 3)) + int(getattr(tasks["generate"], "n_easy", 2))
-    texts = len(requests) * per_request
+    counts = tasks["generate"].tagged_counts() if hasattr(tasks["generate"], "tagged_counts") else {"n": 5}
+    texts = len(requests) * sum(int(n) for n in counts.values()) if loop["separate_labelling"] else 0
     nlp = spacy.blank("en")
     per_text = [list(p) if isinstance(p, (list, tuple)) else [p] for p in tasks["label"].generate_prompts([nlp.make_doc(s.text) for s in seeds])]
     label_prompts = [p for prompts in per_text for p in prompts]  # a labeller may ask two prompts a text (v8)
     calls_per_text = len(label_prompts) / max(1, len(per_text))
     per_label = _tokens(label_prompts) / max(1, len(per_text))
     scored = bool(label_prompts) and all(getattr(p, "choices", None) for p in label_prompts)
-    round_calls = 1 + len(requests) + int(round(texts * calls_per_text))
+    round_calls = len(analysis) + len(requests) + int(round(texts * calls_per_text))
     round_prompt = _tokens(analysis) + _tokens(generation) + int(per_label * texts)
-    round_completion = limit * (1 + len(requests)) + (0 if scored else limit * texts)
+    round_completion = limit * (len(analysis) + len(requests)) + (0 if scored else limit * texts)
     if not loop["generate"]:
         round_calls = round_prompt = round_completion = 0
     pooled = pool_round(settings.pool, per_label, scored, limit) if settings.pool.get("path") else {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
@@ -86,7 +93,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     return {
         "per_round": {
             "calls": round_calls,
-            "analyse_calls": int(bool(loop["generate"])),
+            "analyse_calls": len(analysis) if loop["generate"] else 0,
             "generate_calls": len(requests) if loop["generate"] else 0,
             "label_calls": int(round(texts * calls_per_text)) if loop["generate"] else 0,
             "pool_calls": pooled["calls"],

@@ -11,9 +11,6 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from wasabi import msg
 
-from ..data.kshot import sample_k_shot
-from ..data.label_check import check_labels
-from ..data.readers import read_samples
 from ..student.docs import predict, write_docbin
 from ..student.train import train_student
 from ..teachers.budget import TeacherUsage
@@ -26,6 +23,7 @@ from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .round_metrics import rescored, round_metrics
+from .run_data import read_run_data
 from .table import print_rounds
 from .run_identity import claim_run_folder
 from .settings import RunSettings, calls_label_task
@@ -82,18 +80,9 @@ class EvoKDRunner:
         """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
         claim_run_folder(self.folder, self.settings)
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
-        paths, task = self.settings.paths, self.settings.task
-        pool = read_samples(paths["seeds"], "paths.seeds")
-        check_labels(pool, self.spec, paths["seeds"], "paths.seeds")
-        dev = self.dev = read_samples(paths["dev"], "paths.dev")
-        check_labels(dev, self.spec, paths["dev"], "paths.dev")
-        test = read_samples(paths["test"], "paths.test") if paths.get("test") else []
-        self.held_out = {normalise(s.text) for s in dev + test}
-        leaking = [s for s in pool if normalise(s.text) in self.held_out]
-        if leaking:
-            msg.warn(f"Removed {len(leaking)} seed example(s) that also appear in the dev/test data (leakage).")
-            pool = [s for s in pool if normalise(s.text) not in self.held_out]
-        self.seeds = sample_k_shot(pool, self.spec.label_names, int(task["k_shot"]), int(task["seed"]))
+        data = read_run_data(self.settings)
+        self.seeds, dev, self.held_out = data.seeds, data.dev, data.held_out
+        self.dev = dev
         if not self._prepared:
             self._prepared = True
             if self._teacher is not None:
