@@ -78,6 +78,9 @@ def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
     for i, line in enumerate(read_text(file, key).split("\n"), start=1):
         if not line.strip():
             continue
+        if line.lstrip().startswith("["):
+            raise DataError(f"{file}, line {i} ('{key}'): a JSON array; give one JSON object a line (JSON Lines, "
+                            'like {"text": "...", "label": "..."}).')
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:

@@ -176,6 +176,10 @@ def test_realistic_file_mistakes_are_errors_naming_the_file_line_and_fix(tmp_pat
     cats.write_text('{"text": "great", "cats": {"POSITIVE": "yes", "NEGATIVE": "no"}}\n')
     with pytest.raises(DataError, match=r"cats.jsonl, line 1 .*must be numbers"):
         read_samples(str(cats), "paths.seeds")
+    array = tmp_path / "array.json"
+    array.write_text('[{"text": "great", "label": "POSITIVE"}]\n')
+    with pytest.raises(DataError, match=r"array.json, line 1 .*a JSON array; give one JSON object a line"):
+        read_samples(str(array), "paths.seeds")
     raw = tmp_path / "raw.jsonl"
     raw.write_text(json.dumps({"text": "First line\u2028second line", "label": "POSITIVE "}, ensure_ascii=False) + "\n", encoding="utf8")
     [sample] = read_samples(str(raw), "paths.seeds")
