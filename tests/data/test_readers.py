@@ -156,30 +156,29 @@ def test_files_saved_with_a_byte_order_mark_are_read(tmp_path):
     assert read_pool(str(pool), "pool.path") == ["hello there"]
 
 
-def test_realistic_file_mistakes_are_errors_naming_the_file_line_and_fix(tmp_path):
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("latin.csv", b"text,label\nawful,NEGATIVE\ncaf\xe9 tr\xe8s bon,POSITIVE\n", r"latin.csv, line 3 .*not UTF-8.*save the file as UTF-8"),
+        ("commas.csv", b"text,label\nGood, but slow,NEGATIVE\n", r"line 2 .*more fields than the header.*double quotes"),
+        ("cats.jsonl", b'{"text": "great", "cats": {"POSITIVE": "yes", "NEGATIVE": "no"}}\n', r"cats.jsonl, line 1 .*must be numbers"),
+        ("array.json", b'[{"text": "great", "label": "POSITIVE"}]\n', r"array.json, line 1 .*a JSON array; give one JSON object a line"),
+    ],
+)
+def test_realistic_file_mistakes_are_errors_naming_the_file_line_and_fix(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        read_samples(str(path), "paths.seeds")
+
+
+def test_stray_spaces_raw_line_separators_unlabelled_and_near_miss_labels(tmp_path):
     import json
 
     from evokd_spacy.data.label_check import check_labels
-    from evokd_spacy.errors import DataError
     from evokd_spacy.ty import TaskSpec
 
     spec = TaskSpec(kind="textcat", description="", labels={"POSITIVE": "", "NEGATIVE": ""}, exclusive=True)
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes(b"text,label\nawful,NEGATIVE\ncaf\xe9 tr\xe8s bon,POSITIVE\n")
-    with pytest.raises(DataError, match=r"latin.csv, line 3 .*not UTF-8.*save the file as UTF-8"):
-        read_samples(str(latin), "paths.seeds")
-    commas = tmp_path / "commas.csv"
-    commas.write_text("text,label\nGood, but slow,NEGATIVE\n")
-    with pytest.raises(DataError, match=r"line 2 .*more fields than the header.*double quotes"):
-        read_samples(str(commas), "paths.seeds")
-    cats = tmp_path / "cats.jsonl"
-    cats.write_text('{"text": "great", "cats": {"POSITIVE": "yes", "NEGATIVE": "no"}}\n')
-    with pytest.raises(DataError, match=r"cats.jsonl, line 1 .*must be numbers"):
-        read_samples(str(cats), "paths.seeds")
-    array = tmp_path / "array.json"
-    array.write_text('[{"text": "great", "label": "POSITIVE"}]\n')
-    with pytest.raises(DataError, match=r"array.json, line 1 .*a JSON array; give one JSON object a line"):
-        read_samples(str(array), "paths.seeds")
     raw = tmp_path / "raw.jsonl"
     raw.write_text(json.dumps({"text": "First line\u2028second line", "label": "POSITIVE "}, ensure_ascii=False) + "\n", encoding="utf8")
     [sample] = read_samples(str(raw), "paths.seeds")
