@@ -81,13 +81,12 @@ class EvoKDRunner:
         claim_run_folder(self.folder, self.settings)
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
         data = read_run_data(self.settings)
-        self.seeds, dev, self.held_out = data.seeds, data.dev, data.held_out
-        self.dev = dev
+        self.seeds, self.dev, self.held_out = data.seeds, data.dev, data.held_out
         if not self._prepared:
             self._prepared = True
             if self._teacher is not None:
                 self._prepare_labelling()
-        write_docbin(self.folder.dev_docbin, self.nlp, dev, self.spec, self.kind)
+        write_docbin(self.folder.dev_docbin, self.nlp, self.dev, self.spec, self.kind)
         if self.settings.pool["path"]:
             from ..pool.reader import read_pool
             from ..pool.strategies import resolve_strategy
