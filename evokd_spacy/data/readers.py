@@ -1,6 +1,7 @@
 """Readers for labelled text: Prodigy-style JSONL (labels or character `spans`), CSV
 `text,label`, CoNLL-style BIO files (`token<TAB>tag`), and spaCy DocBin."""
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -207,32 +208,30 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
     return Sample(text=text, labels=sorted({s[2] for s in spans}), spans=spans)
 
 
+def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> Iterator[Tuple[int, Dict[str, str]]]:
+    """(line number, row) of a CSV file whose header names `columns`; a header without them, or a
+    row with more fields than the header (an unquoted comma), is an error naming the line."""
+    reader = csv.DictReader(io.StringIO(read_text(file, key), newline=""), delimiter=delimiter)
+    fields = reader.fieldnames
+    if fields is None or not set(columns) <= set(fields):
+        named = f"a `{columns[0]}` column" if len(columns) == 1 else f"columns {','.join(columns)}"
+        raise DataError(f"{file} ('{key}'): the first row must be a header with {named} (lower case, separated by "
+                        f"{delimiter!r}); it has {list(fields or [])}.")
+    for row in reader:
+        if None in row:
+            raise DataError(f"{file}, line {reader.line_num} ('{key}'): more fields than the header's columns; put a text "
+                            'that holds a comma in double quotes ("Good, but slow",NEGATIVE).')
+        yield reader.line_num, row
+
+
 def _read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
-    with file.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f, delimiter=delimiter)
-        try:
-            fields = reader.fieldnames
-        except UnicodeDecodeError:
-            read_text(file, key)  # raises the error that names the line
-            raise
-        if fields is None or not {"text", "label"} <= set(fields):
-            raise DataError(f"{file} ('{key}'): the first row must be a header with columns text,label (lower case, "
-                            f"separated by {delimiter!r}); it has {list(fields or [])}.")
-        samples = []
-        try:
-            for row in reader:
-                line = reader.line_num
-                if None in row:
-                    raise DataError(f"{file}, line {line} ('{key}'): more fields than the header's columns; put a text "
-                                    'that holds a comma in double quotes ("Good, but slow",NEGATIVE).')
-                text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
-                labels = [lab.strip() for lab in label.split("|") if lab.strip()]
-                if not text or not labels:
-                    raise DataError(f"{file}, line {line} ('{key}'): empty text or label.")
-                samples.append(Sample(text=text, labels=labels))
-        except UnicodeDecodeError:
-            read_text(file, key)  # raises the error that names the line
-            raise
+    samples = []
+    for line, row in csv_rows(file, key, delimiter, ("text", "label")):
+        text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
+        labels = [lab.strip() for lab in label.split("|") if lab.strip()]
+        if not text or not labels:
+            raise DataError(f"{file}, line {line} ('{key}'): empty text or label.")
+        samples.append(Sample(text=text, labels=labels))
     return samples
 
 

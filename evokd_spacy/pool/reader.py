@@ -1,11 +1,9 @@
 """Read an unlabelled pool: JSONL (a "text" per line; any labels are ignored), plain text
 (one document a line) or CSV with a `text` column."""
-import csv
-import io
 from pathlib import Path
 from typing import List, Set
 
-from ..data.readers import existing_file, jsonl_records, read_text
+from ..data.readers import csv_rows, existing_file, jsonl_records, read_text
 from ..errors import DataError
 from ..loop.filters import normalise
 
@@ -38,13 +36,4 @@ def _jsonl_texts(file: Path, key: str) -> List[str]:
 
 
 def _csv_texts(file: Path, key: str, delimiter: str) -> List[str]:
-    reader = csv.DictReader(io.StringIO(read_text(file, key), newline=""), delimiter=delimiter)
-    if reader.fieldnames is None or "text" not in reader.fieldnames:
-        raise DataError(f"{file} ('{key}'): the first row must be a header with a `text` column; it has {list(reader.fieldnames or [])}.")
-    texts = []
-    for row in reader:
-        if None in row:
-            raise DataError(f"{file}, line {reader.line_num} ('{key}'): more fields than the header's columns; put a "
-                            "text that holds a comma in double quotes.")
-        texts.append((row.get("text") or "").strip())
-    return texts
+    return [(row.get("text") or "").strip() for _, row in csv_rows(file, key, delimiter, ("text",))]
