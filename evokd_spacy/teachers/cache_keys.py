@@ -81,8 +81,8 @@ class CacheKeys:
         self.local = is_local(model_config)
         # temperature 0 sampled at 1.0 before it was mended: those answers must not be read back
         zero = self.local and is_zero_temperature(dict(model_config.get("config") or {}))
-        self.legacy_id = None if zero else model_id(answer_settings(model_config))
         plain = model_id(answer_settings(model_config))
+        self.legacy_id = None if zero else plain
         self.generated_id = model_id(local_answer_settings(model_config, False)) if self.local else plain
         self.scored_id = model_id(local_answer_settings(model_config, True)) if self.local else plain
 
