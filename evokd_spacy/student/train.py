@@ -117,9 +117,10 @@ _WARNED: set = set()
 
 
 def check_steps(settings: Dict[str, Any], config: Any) -> None:
-    """A ConfigError when training stops before its first evaluation on dev, or between two: spaCy
-    evaluates every eval_frequency steps, so with fewer steps only the untrained network is ever
-    scored, and steps after the last evaluation are in `model-last` but in no dev score."""
+    """A ConfigError when training stops before its first evaluation on dev, and a warning (once)
+    when it stops between two: spaCy evaluates every eval_frequency steps, so with fewer steps only
+    the untrained network is ever scored, and steps after the last evaluation are in `model-last`
+    but in no dev score."""
     overrides = settings.get("overrides") or {}
 
     def value(key: str) -> int:
@@ -133,10 +134,12 @@ def check_steps(settings: Dict[str, Any], config: Any) -> None:
         if 0 < n < every:
             raise ConfigError(f"[student] {key} = {n} is below eval_frequency = {every}: the student would never be scored "
                               f"on dev after training. Set {key} to at least {every}, or lower --student.eval_frequency.")
+        if not every or not n % every:
+            continue
         warning = (f"[student] {key} = {n} is not a multiple of eval_frequency = {every}: spaCy scores the student every "
                    f"{every} steps, so when the untrained network scores best the round keeps weights whose last {n % every} "
                    f"steps no dev score saw. {n - n % every} or {n - n % every + every} would not (for a new run).")
-        if every and n % every and warning not in _WARNED:  # a warning: a run started so must still continue
+        if warning not in _WARNED:  # a warning: a run started so must still continue
             _WARNED.add(warning)
             msg.warn(warning)
 
