@@ -115,3 +115,9 @@ def test_an_encoder_named_by_its_hub_id_is_given_as_its_cached_directory(tmp_pat
     (tmp_path / "models--org--encoder" / "refs" / "main").write_text("abc123")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     assert resolve_encoder("org/encoder") == str(snapshot)
+
+
+def test_steps_are_checked_when_no_eval_frequency_is_set():
+    from evokd_spacy.student.train import check_steps
+
+    check_steps({"max_steps": 10}, {"training": {"eval_frequency": 0}})  # nothing to warn of, and no division by zero
