@@ -30,8 +30,14 @@ def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False) ->
         samples = _read_csv(file, key, delimiter="\t" if suffix == ".tsv" else ",")
     elif suffix == ".spacy":
         samples = _read_docbin(file, key)
-    elif suffix in (".conll", ".bio", ".iob", ".conllu"):
+    elif suffix in (".conll", ".bio", ".iob"):
         samples = read_conll(file, key)
+    elif suffix == ".conllu":
+        raise DataError(
+            f"{file} ('{key}'): CoNLL-U files are not read, as they have no standard column for entity tags (their "
+            "first column is the token's number). Save one `token<TAB>tag` line per token, with BIO tags like B-PER, "
+            f"as a .conll file; for tags in column N: grep -Ev '^(#|[0-9]+[-.])' {file} | cut -f2,N > {file.with_suffix('.conll')}"
+        )
     else:
         raise DataError(
             f"Unknown format for '{key}': {file}. Use .jsonl (Prodigy), .csv (text,label), .conll (BIO) or .spacy (DocBin)."

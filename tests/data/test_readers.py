@@ -1,3 +1,5 @@
+import subprocess
+
 import pytest
 import spacy
 from spacy.tokens import DocBin
@@ -126,6 +128,18 @@ def test_an_unknown_tag_names_the_line_and_the_schemes(tmp_path):
     path.write_text("Paris\tLOC\n")
     with pytest.raises(DataError, match=r"line 1 \('paths.dev'\): tag 'LOC' is not O or B-.*BIOES or BILOU"):
         read_samples(str(path), "paths.dev")
+
+
+def test_a_conllu_file_is_refused_with_a_command_that_converts_it(tmp_path):
+    path = tmp_path / "train.conllu"
+    path.write_text("# text = New York rocks\n1\tNew\tnew\tPROPN\t_\t_\t_\t_\t_\tB-LOC\n2-3\tYork's\t_\t_\t_\t_\t_\t_\t_\t_\n"
+                    "2\tYork\tyork\tPROPN\t_\t_\t_\t_\t_\tI-LOC\n3\trocks\trock\tVERB\t_\t_\t_\t_\t_\tO\n\n")
+    with pytest.raises(DataError, match=r"CoNLL-U files are not read.*B-PER") as err:
+        read_samples(str(path), "paths.dev")
+    command = str(err.value).split("column N: ")[1].replace(",N", ",10")
+    subprocess.run(command, shell=True, check=True)
+    [sample] = read_samples(str(path.with_suffix(".conll")), "paths.dev")
+    assert sample.text == "New York rocks" and sample.spans == [[0, 8, "LOC"]]
 
 
 def test_records_without_a_label_are_skipped_with_a_warning(tmp_path, capsys):
