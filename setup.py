@@ -50,6 +50,7 @@ setup(
             "evokd.TextCatAnalyse.v1 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task",
             "evokd.TextCatAnalyse.v2 = evokd_spacy.tasks.textcat.analyse:make_textcat_analyse_task_v2",
             "evokd.TextCatGenerate.v1 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task",
+            "evokd.TextCatGenerate.v2 = evokd_spacy.tasks.textcat.generate:make_textcat_generate_task_v2",
             "evokd.TextCatLabel.v1 = evokd_spacy.tasks.textcat.label:make_textcat_label_task",
             "evokd.TextCatLabel.v2 = evokd_spacy.tasks.textcat.calibrated_label:make_textcat_label_task_v2",
             "evokd.TextCatLabel.v3 = evokd_spacy.tasks.textcat.verbalised_label:make_textcat_label_task_v3",

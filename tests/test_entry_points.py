@@ -15,6 +15,7 @@ def _run(code: str) -> str:
         ("llm_tasks", "evokd.TextCatAnalyse.v1"),
         ("llm_tasks", "evokd.TextCatAnalyse.v2"),
         ("llm_tasks", "evokd.TextCatGenerate.v1"),
+        ("llm_tasks", "evokd.TextCatGenerate.v2"),
         ("llm_tasks", "evokd.TextCatLabel.v1"),
         ("llm_tasks", "evokd.NERAnalyse.v1"),
         ("llm_tasks", "evokd.NERAnalyse.v2"),

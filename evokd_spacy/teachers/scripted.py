@@ -81,7 +81,7 @@ class ScriptedTeacher:
         n_hard = int((re.search(r"(\d+) HARD", prompt) or [0, 0])[1])
         n_easy = int((re.search(r"(\d+) EASY", prompt) or [0, 0])[1])
         n_text = len(re.findall(r"^TEXT \d+:", prompt, re.M))
-        target_match = re.search(r"whose correct label is (\S+?)[:.]?\n", prompt + "\n") or re.search(r"its label \((\S+?)\)", prompt)
+        target_match = re.search(r"whose (?:correct label is|labels include) (\S+?)[:.]?\n", prompt + "\n") or re.search(r"its label \((\S+?)\)", prompt)
         labels = list(self.lexicon)
         lines = []
         for i, tag in enumerate(["HARD"] * n_hard + ["EASY"] * n_easy + ["TEXT"] * n_text):

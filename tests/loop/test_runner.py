@@ -238,6 +238,8 @@ def test_a_multi_label_run_is_scored_and_its_checkpoints_chosen_by_macro_f_not_a
     trained = spacy.load(folder.model_best)
     assert trained.config["components"]["textcat"]["factory"] == "textcat_multilabel"
     assert dict(trained.config["training"]["score_weights"])["cats_macro_f"] == 1.0
+    generated = folder.load_step(1, "generate")["items"]
+    assert generated and all(f"whose labels include {item['target']}:" in item["prompt"] for item in generated)
 
 
 def test_a_resumed_run_on_a_gpu_loads_its_student_onto_the_gpu_before_predicting(settings_factory, monkeypatch):

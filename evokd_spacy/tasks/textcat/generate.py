@@ -98,3 +98,33 @@ def make_textcat_generate_task(
         n_easy=n_easy,
         max_examples=max_examples,
     )
+
+
+class TextCatGenerateTaskV2(TextCatGenerateTask):
+    """v1 whose prompt, in a multi-label task, asks for texts whose labels include the target (v1
+    asks for texts whose correct label is the target, as if it were their only one)."""
+
+    default_template = "generate_v2.jinja"
+
+
+@registry.llm_tasks("evokd.TextCatGenerate.v2")
+def make_textcat_generate_task_v2(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    exclusive: bool = True,
+    n_hard: int = 3,
+    n_easy: int = 2,
+    max_examples: int = 0,
+) -> TextCatGenerateTaskV2:
+    """v1 (`n_hard` + `n_easy` texts per call) that asks a multi-label task for texts whose labels
+    include the target; an exclusive task gets v1's prompt."""
+    return TextCatGenerateTaskV2(
+        labels=labels,
+        description=description,
+        template=template,
+        exclusive=exclusive,
+        n_hard=n_hard,
+        n_easy=n_easy,
+        max_examples=max_examples,
+    )
