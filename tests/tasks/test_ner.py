@@ -113,6 +113,12 @@ def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misalign
         ("```\nramen | DISH\n```", [("ramen", "DISH")], ""),
         ('[{"text": "Obama", "label": "PER"}, {"text": "Paris", "label": "LOC"}, {"text": "Berl', [], "unparseable"),  # cut off
         ('Here: [{"text": "Paris", "label": "LOC"}, {"text": "London" "label": "LOC"}]', [], "unparseable"),  # no inner object as the answer
+        # JSON lines, or objects after a comma: every one is read, none is left to be trained as "not an entity"
+        ('{"text": "ramen", "label": "DISH"}\n{"text": "basil", "label": "INGREDIENT"}', [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),
+        ('{"text": "ramen", "label": "DISH"}, {"text": "basil", "label": "INGREDIENT"}', [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),
+        ('[{"text": "ramen", "label": "DISH"}]\n[{"text": "basil", "label": "INGREDIENT"}]', [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),
+        ('{"text": "ramen", "label": "DISH"}\n{"text": "basil", "label": "INGRED', [], "unparseable"),  # the second cut off
+        ('[{"text": "ramen", "label": "DISH"}]\nAlso ["not", "entities"]', [], "unparseable"),  # a second value that is no entity list
     ],
 )
 def test_entity_answers_are_parsed_leniently(response, expected, error):

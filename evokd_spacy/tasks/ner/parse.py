@@ -44,20 +44,29 @@ def _from_json(value: Any) -> Optional[List[Dict[str, str]]]:
     return None if any(e is None for e in entities) else entities  # type: ignore[misc]
 
 
-def _decoded(response: str) -> Tuple[bool, Any]:
-    """(found, value): the JSON (or Python-literal) list or object the answer starts at its first
-    "[" or "{"; (True, None) when that does not decode (an answer cut short, a missing comma), so
-    that no inner object is read as the whole answer; (False, None) when there is none."""
+def _decoded(response: str) -> Tuple[bool, Optional[List[Any]]]:
+    """(found, values): every JSON (or Python-literal) list or object in the answer, from its first
+    "[" or "{" on (JSON lines and "{...}, {...}" hold several); (True, None) when one does not
+    decode (an answer cut short, a missing comma), so that no inner object is read as the whole
+    answer and none is left unread; (False, None) when there is none. A bracket after the first
+    value that holds no object and does not decode is prose, not an answer."""
     match = re.search(r"[\[{]", response)
     if match is None:
         return False, None
+    rest, values = response[match.start():], []
     try:
-        value, _ = json.JSONDecoder().raw_decode(response[match.start():])
-        return True, value
+        while rest:
+            value, end = json.JSONDecoder().raw_decode(rest)
+            values.append(value)
+            more = re.search(r"[\[{]", rest[end:])
+            rest = rest[end + more.start():] if more else ""
+        return True, values
     except json.JSONDecodeError:
+        if values:  # a note after the answer ("labels are from [ORG, PER]") is no entity; an object cut short is
+            return (True, None) if "{" in rest else (True, values)
         end = response.rfind("]" if match.group() == "[" else "}")
         try:  # single quotes: ['Apple', 'ORG']
-            return True, ast.literal_eval(response[match.start(): end + 1]) if end > match.start() else None
+            return True, [ast.literal_eval(response[match.start(): end + 1])] if end > match.start() else None
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return True, None
 
@@ -66,10 +75,12 @@ def parse_entities(response: str) -> Tuple[List[Dict[str, str]], str]:
     """(entities, error). An explicit empty list, or an answer that is only "none", means no entities."""
     if not response or not response.strip():
         return [], "empty_response"
-    found, value = _decoded(response)
+    found, values = _decoded(response)
     if found:
-        entities = _from_json(value)
-        return (entities, "") if entities is not None else ([], "unparseable")
+        read = [_from_json(value) for value in values or [None]]
+        if any(entities is None for entities in read):
+            return [], "unparseable"
+        return [entity for entities in read for entity in entities or []], ""
     entities, unread = [], []
     for line in response.splitlines():
         match = _LINE.match(line)
