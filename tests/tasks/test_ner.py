@@ -69,14 +69,14 @@ def test_bad_entities_are_dropped_with_reasons_and_the_rest_kept():
         LABELS,
     )
     assert spans == [[4, 16, "DISH"]]
-    assert [d["reason"] for d in drops] == ["overlap", "not_in_text", "unknown_label", "not_in_text", "empty_entity"]
+    assert [d["reason"] for d in drops] == ["overlap", "not_in_text", "unknown_label", "inside_word", "empty_entity"]
 
 
 def test_an_entity_written_otherwise_than_the_text_is_found_as_the_text_writes_it():
     doc = nlp("We had pho at Lê’s Café  Saigon, then crème brûlée.")
     spans, drops = align_entities(doc, ents(("Le's Cafe Saigon", "DISH"), ("creme brulee", "DISH"), ("Saig", "DISH")), LABELS)
     assert [doc.text[s:e] for s, e, _ in spans] == ["Lê’s Café  Saigon", "crème brûlée"]
-    assert [d["reason"] for d in drops] == ["not_in_text"]  # a part of a word is not a match
+    assert [d["reason"] for d in drops] == ["inside_word"]  # a part of a word is not a match
 
 
 def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misaligned():
@@ -191,6 +191,44 @@ def test_a_longer_entity_is_placed_before_a_shorter_one_inside_it():
     spans, drops = align_entities(doc, ents(("Washington", "INGREDIENT"), ("George Washington", "DISH")), LABELS)
     assert spans == [[0, 17, "DISH"], [31, 41, "INGREDIENT"]]
     assert [(d["text"], d["reason"]) for d in drops] == [("Washington", "overlap")]
+
+
+def _trained_iob(text, entities):
+    from evokd_spacy.tasks.ner.kind import NERKind
+    from evokd_spacy.ty import Sample
+
+    doc = nlp(text)
+    spans, drops = align_entities(doc, ents(*entities), LABELS)
+    trained = NERKind().to_doc(nlp, Sample(text=text, labels=[], spans=spans, meta={"entity_drops": drops}), None)
+    return [(t.text, t.ent_iob_ or "-", t.ent_type_) for t in trained], drops
+
+
+def test_an_entity_inside_a_word_leaves_that_word_unannotated_in_training_not_outside():
+    iob, drops = _trained_iob("We ordered two dumplings and ramen.", [("dumpling", "DISH"), ("ramen", "DISH"), ("xyz", "DISH")])
+    assert [(d["text"], d["reason"], d.get("ranges")) for d in drops] == [("dumpling", "inside_word", [[15, 23]]), ("xyz", "not_in_text", None)]
+    assert iob[3] == ("dumplings", "-", "") and iob[5] == ("ramen", "B", "DISH") and iob[2] == ("two", "O", "")
+
+
+def test_a_shorter_entity_is_not_placed_inside_a_longer_one_dropped_for_its_label():
+    iob, drops = _trained_iob("George Washington visited Washington.", [("George Washington", "PERSON"), ("Washington", "INGREDIENT")])
+    assert iob[:4] == [("George", "-", ""), ("Washington", "-", ""), ("visited", "O", ""), ("Washington", "B", "INGREDIENT")]
+    assert [d["reason"] for d in drops] == ["unknown_label", "overlap"]
+
+
+def test_unsure_tokens_next_to_an_entity_stay_missing_when_a_range_also_covers_the_entity():
+    from evokd_spacy.tasks.ner.kind import spans_to_doc
+
+    doc = spans_to_doc(nlp, "fresh basil pesto today", [[6, 11, "INGREDIENT"]], unsure=[[0, 17]])
+    assert [(t.text, t.ent_iob_ or "-") for t in doc] == [("fresh", "-"), ("basil", "B"), ("pesto", "-"), ("today", "O")]
+
+
+def test_an_entity_in_decomposed_unicode_ends_after_its_accent():
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "José ate at Café Luna.")
+    spans, drops = align_entities(nlp(text), ents(("José", "DISH"), ("Cafe Luna", "INGREDIENT")), LABELS)
+    assert [text[s:e] for s, e, _ in spans] == [unicodedata.normalize("NFD", "José"), unicodedata.normalize("NFD", "Café Luna")]
+    assert drops == []
 
 
 def test_an_entity_list_cut_off_at_the_token_limit_is_an_error_not_a_shorter_list():

@@ -5,9 +5,10 @@ accents, curly quotes, dashes, spaces) is found in it as written there. An entit
 fall on token boundaries, overlaps a longer entity (or an equally long one named before it), or
 has an unknown label is dropped with a reason; the doc keeps the rest. A string named with two
 labels ("Washington" as PERSON and as LOC) labels its occurrences in the answer's order when it
-occurs as often as it is named, else none of them. An unknown-label, two-label or misaligned drop
-keeps its character ranges: the teacher saw an entity there, so training leaves
-those tokens unannotated rather than teaching "not an entity" (`NERKind.to_doc`).
+occurs as often as it is named, else none of them. An unknown-label, two-label, misaligned or
+inside-word ("dumpling" in "dumplings") drop keeps its character ranges: the teacher saw an entity
+there, so training leaves those tokens unannotated rather than teaching "not an entity"
+(`NERKind.to_doc`), and no shorter entity is placed inside them.
 """
 import re
 import unicodedata
@@ -30,7 +31,20 @@ def _occurrences(text: str, needle: str) -> List[Tuple[int, int]]:
     folded_needle = folded(needle)[0].strip()
     if not folded_needle:
         return []
-    return [(where[m.start()], where[m.end() - 1] + 1) for m in _whole_words(folded_needle, 0).finditer(folded_text)]
+    return [(where[m.start()], _past_marks(text, where[m.end() - 1] + 1)) for m in _whole_words(folded_needle, 0).finditer(folded_text)]
+
+
+def _past_marks(text: str, end: int) -> int:
+    """`end` moved past the combining marks that follow it (decomposed text: "Jose" + U+0301)."""
+    while end < len(text) and unicodedata.combining(text[end]):
+        end += 1
+    return end
+
+
+def _inside_words(text: str, needle: str) -> List[Tuple[int, int]]:
+    """Character ranges of `needle` (case ignored) where it starts or ends inside a word: "dumpling" in
+    "dumplings". The teacher saw an entity there, but not one on token boundaries."""
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(needle), text, re.IGNORECASE)] if len(needle.strip()) >= 3 else []
 
 
 def _whole_words(needle: str, flags: int) -> "re.Pattern[str]":
@@ -88,6 +102,7 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
             order = namings[surface.casefold()]
             if len(order) != len(ranges):  # which occurrence is which is unknown: training leaves them unannotated
                 drops.append((i, {**entity, "reason": "two_labels", "ranges": [[start, end] for start, end in ranges]}))
+                _reserve(taken, ranges)
                 continue
             ranges = [ranges[order.index(i)]]  # the k-th naming labels the k-th occurrence
         elif (surface, label) in seen:
@@ -98,20 +113,34 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
             continue
         if label is None:  # its ranges let training leave those tokens unannotated, not "not an entity"
             drops.append((i, {**entity, "reason": "unknown_label", "ranges": [[start, end] for start, end in ranges]}))
+            _reserve(taken, ranges)
             continue
         if not ranges:
-            drops.append((i, {**entity, "reason": "not_in_text"}))
+            inside = _inside_words(doc.text, surface)
+            if inside:  # "dumpling" in "dumplings": training leaves the word unannotated, not "not an entity"
+                drops.append((i, {**entity, "reason": "inside_word", "ranges": [[start, end] for start, end in inside]}))
+                _reserve(taken, inside)
+            else:
+                drops.append((i, {**entity, "reason": "not_in_text"}))
             continue
         for start, end in ranges:
             span = doc.char_span(start, end, label=label, alignment_mode="strict")
             if span is None:
                 drops.append((i, {**entity, "start": start, "end": end, "reason": "misaligned"}))
+                _reserve(taken, [(start, end)])
             elif any(taken[start:end]):
                 drops.append((i, {**entity, "start": start, "reason": "overlap"}))
             else:
                 taken[start:end] = [True] * (end - start)
                 spans.append([start, end, label])
     return sorted(spans), [drop for _, drop in sorted(drops, key=lambda d: d[0])]
+
+
+def _reserve(taken: List[bool], ranges: Sequence[Tuple[int, int]]) -> None:
+    """Mark the characters of an entity that was dropped but left unsure, so that a shorter entity
+    inside it ("Washington" in a "George Washington" named PERSON) is not placed there."""
+    for start, end in ranges:
+        taken[start:end] = [True] * (end - start)
 
 
 def _namings_with_two_labels(placed: Sequence[Tuple[Tuple[str, List[Tuple[int, int]]], int, Dict[str, Any]]],

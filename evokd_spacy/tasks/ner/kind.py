@@ -17,25 +17,37 @@ def describe_spans(text: str, spans: List[List[Any]]) -> str:
 
 def spans_to_doc(nlp: Language, text: str, spans: List[List[Any]], unsure: Sequence[Sequence[int]] = ()) -> Doc:
     """A Doc whose entities are `spans` (spans off token boundaries are expanded to them) and whose
-    other tokens are "outside", except those of the `unsure` character ranges outside any entity,
-    which are left missing: spaCy's NER neither rewards nor penalises anything there."""
+    other tokens are "outside", except the tokens of the `unsure` character ranges that are in no
+    entity, which are left missing: spaCy's NER neither rewards nor penalises anything there."""
     doc = nlp.make_doc(text)
     ents = filter_spans([ent for ent in (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in spans) if ent is not None])
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
-    holes = [doc.char_span(s, e, alignment_mode="expand") for s, e in unsure]
-    holes = filter_spans([h for h in holes if h is not None and not taken & set(range(h.start, h.end))])
-    doc.set_ents(ents, missing=holes, default="outside")
+    unsure_tokens = {i for s, e in unsure for h in [doc.char_span(s, e, alignment_mode="expand")] if h is not None
+                     for i in range(h.start, h.end)} - taken
+    doc.set_ents(ents, missing=_runs(doc, sorted(unsure_tokens)), default="outside")
     return doc
+
+
+def _runs(doc: Doc, tokens: List[int]) -> List[Any]:
+    """The spans of `doc` that the sorted token indices make up, each a run of neighbours."""
+    runs: List[List[int]] = []
+    for i in tokens:
+        if runs and runs[-1][1] == i:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1])
+    return [doc[start:end] for start, end in runs]
 
 
 def unsure_ranges(sample: Sample) -> List[List[int]]:
     """Character ranges where the teacher named an entity that could not be kept (a label outside
-    the set, a string named with two labels, or a string off token boundaries); none for a reviewed sample, whose spans are whole."""
+    the set, a string named with two labels, a string off token boundaries or inside a word); none
+    for a reviewed sample, whose spans are whole."""
     if sample.meta.get("reviewed"):
         return []
     out: List[List[int]] = []
     for drop in sample.meta.get("entity_drops") or []:
-        if drop.get("reason") in ("unknown_label", "two_labels"):
+        if drop.get("reason") in ("unknown_label", "two_labels", "inside_word"):
             out += [list(r) for r in drop.get("ranges") or []]
         elif drop.get("reason") == "misaligned" and "end" in drop:
             out.append([int(drop["start"]), int(drop["end"])])
