@@ -86,6 +86,11 @@ class GrammarDecoder:
         masked[0, choice] = 0.0
         return masked
 
+    def is_complete(self) -> bool:
+        """Whether the answer closed of its own accord: not out of tokens, and not closed because it
+        reached the grammar's `max_entities` (the entities after those would be trained as none)."""
+        return self.state.done and self.state.entities < self.grammar.max_entities
+
     def answer(self) -> str:
         """The decoded answer, closed into valid JSON if it stopped early (max_new_tokens)."""
         return self.grammar.close(self.text, self.state)

@@ -186,9 +186,9 @@ class LocalHFModel(ChoiceScoring):
         if self._prefix and output.past_key_values is not None:
             self._prefix.store(output.sequences[0].tolist(), output.past_key_values)
         new = output.sequences[0, len(ids):]
-        if decoder is not None:  # cut off: the grammar was not complete (out of tokens, or no allowed token left)
+        if decoder is not None:  # cut off: out of tokens, no allowed token left, or as many entities as allowed
             decoder.sync(new.tolist())
-            text, truncated = decoder.answer(), not decoder.state.done
+            text, truncated = decoder.answer(), not decoder.is_complete()
         else:
             text, truncated = self._tokenizer.decode(new, skip_special_tokens=True), self._cut_off(new.tolist())
         return TeacherResponse(text.strip(), prompt_tokens=len(ids), completion_tokens=int(new.shape[0]), truncated=truncated)

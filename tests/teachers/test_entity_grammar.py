@@ -97,6 +97,19 @@ def test_the_decoder_keeps_the_best_allowed_token_and_ends_when_complete():
     decoder.sync(ids[2:])
     assert decoder.answer() == '[{"text": "Paris", "label": "location"}]'
     assert ids[-1] == 0, "end-of-sequence once the list is closed"
+    assert decoder.is_complete()
+
+
+def test_an_answer_closed_at_max_entities_is_not_complete():
+    grammar = EntityListGrammar(TEXT, LABELS, max_entities=1)
+    decoder = GrammarDecoder(PieceTokenizer([]), grammar, prompt_length=0, eos_ids=[0])
+    one = '[{"text": "Paris", "label": "location"}'
+    assert grammar.feed(grammar.feed(grammar.start(), one), ",") is None, "a second entity is refused"
+    decoder.state = grammar.feed(grammar.start(), one + "]")
+    assert decoder.state.done and not decoder.is_complete(), "the entities after the cap would be trained as none"
+    roomy = GrammarDecoder(PieceTokenizer([]), EntityListGrammar(TEXT, LABELS, max_entities=2), prompt_length=0, eos_ids=[0])
+    roomy.state = roomy.grammar.feed(roomy.grammar.start(), one + "]")
+    assert roomy.is_complete()
 
 
 class SentencePieceTokenizer(PieceTokenizer):
