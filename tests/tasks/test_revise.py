@@ -56,6 +56,17 @@ def test_a_revision_naming_the_students_entity_with_an_unknown_label_keeps_the_s
     assert result_of(doc)["spans"] == [[11, 17, "INGREDIENT"]], "an entity the teacher left out is removed: that is a correction"
 
 
+def test_a_revision_repeating_the_students_list_accepts_it_where_the_string_occurs_twice():
+    task = NERReviseTask(labels={"DISH": "a dish", "INGREDIENT": "an ingredient"}, description="food")
+    doc = _doc("The garlic bread had no garlic in it", student=[[4, 10, "INGREDIENT"]])
+    [doc] = task.parse_responses([doc], [['[{"text": "garlic", "label": "INGREDIENT"}]']])
+    assert result_of(doc)["revision"] == "accepted" and result_of(doc)["spans"] == [[4, 10, "INGREDIENT"]]
+    assert [(e.start_char, e.label_) for e in doc.ents] == [(4, "INGREDIENT")]
+    doc = _doc("The garlic bread had no garlic in it", student=[[4, 10, "INGREDIENT"]])
+    [doc] = task.parse_responses([doc], [['[{"text": "garlic", "label": "INGREDIENT"}, {"text": "garlic", "label": "INGREDIENT"}]']])
+    assert result_of(doc)["revision"] == "corrected" and result_of(doc)["spans"] == [[4, 10, "INGREDIENT"], [24, 30, "INGREDIENT"]]
+
+
 def test_rationale_parsing_keeps_steps_and_the_final_label():
     task = TextCatExplainTask(labels=LABELS, description="sentiment", max_steps=2)
     doc = nlp.make_doc("fine but slow")

@@ -13,6 +13,7 @@ from ..request import request_of, result_of, set_result
 from ..revision import RevisionMixin
 from .kind import describe_spans
 from .label import NERLabelTask
+from .parse import parse_entities
 
 
 class NERReviseTask(RevisionMixin, NERLabelTask):
@@ -34,12 +35,32 @@ class NERReviseTask(RevisionMixin, NERLabelTask):
 
     def parse_one(self, doc: Doc, response: Any) -> None:
         super().parse_one(doc, response)
-        keep_student_where_unplaced(doc)
+        if not keep_student_when_repeated(doc, response):
+            keep_student_where_unplaced(doc)
         self.add_verdict(doc, "spans")
 
     def reason_prompt(self, text: str, student: List[List[Any]], spans: List[List[Any]]) -> str:
         """A plain prompt asking what the student got wrong."""
         return self.render_reason(text, describe_spans(text, student), describe_spans(text, spans))
+
+
+def keep_student_when_repeated(doc: Doc, response: Any) -> bool:
+    """Keep the student's entities when the answer repeats the list it was shown (the same strings
+    and labels): the prompt shows no positions, so a string the student labelled at one of its
+    occurrences would otherwise be labelled at all of them and called a correction."""
+    result = result_of(doc)
+    if result.get("error") or getattr(response, "truncated", False):
+        return False
+    student = request_of(doc).get("student") or []
+    shown = sorted((doc.text[s:e].strip().casefold(), str(label).lower()) for s, e, label in student)
+    entities, _ = parse_entities(str(response or ""))
+    named = sorted((str(e.get("text", "")).strip().strip("\"'`").strip().casefold(), str(e.get("label", "")).strip().lower()) for e in entities)
+    if named != shown or sorted(map(list, result.get("spans", []))) == sorted(map(list, student)):
+        return False
+    spans = sorted([list(span) for span in student])
+    doc.ents = [doc.char_span(s, e, label=lab) for s, e, lab in spans]
+    set_result(doc, {**result, "spans": spans, "drops": []})
+    return True
 
 
 UNPLACED = ("unknown_label", "two_labels", "misaligned")  # the teacher named an entity there, but not one we can keep
