@@ -160,7 +160,7 @@ class EvoKDRunner:
                 generated, checked, labelled = self._generation_steps(r)
             pooled: List[Dict[str, Any]] = []
             if self.pool:
-                selected = self._step(r, "select", lambda: self._select(r))
+                selected = self._step(r, "select", lambda: self._select(r, checked["items"]))
                 pooled = self._step(r, "revise", lambda: {"items": self._revise(r, selected["selected"])})["items"]
             self._step(r, "filter", lambda: self._filter(r, generated, checked, labelled["items"], pooled))
         train = self._step(r, "train", lambda: self._train(r))
@@ -195,14 +195,16 @@ class EvoKDRunner:
         repeat_size = len(requests) // max(1, int(loop["requests_per_label"]))
         return steps.generate(self.teacher, requests, r, repeat_size, int(loop["round_tokens"]))
 
-    def _select(self, r: int) -> Dict[str, Any]:
-        """Score the pool texts not taken yet with the round-before student and pick this round's."""
+    def _select(self, r: int, written: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Score the pool texts not taken yet, nor known to the run or `written` this round, with the
+        round-before student and pick this round's."""
         from ..pool.context import SelectionContext
 
         pool = self.settings.pool
         taken = {row["index"] for k in range(1, r) if self.folder.is_done(k, "select") for row in self.folder.load_step(k, "select")["selected"]}
         seed = int(self.settings.task["seed"])
-        texts = pool_steps.candidate_texts(self.pool, taken, int(pool["max_candidates"]), seed, r)
+        known = self.known_texts(r) | {normalise(str(item.get("text", ""))) for item in written}
+        texts = pool_steps.candidate_texts(self.pool, taken, int(pool["max_candidates"]), seed, r, known)
         candidates = pool_steps.score_pool(self.student(r - 1), texts, self.spec, self.kind)
         context = SelectionContext(self.spec, self.kind, r, seed, lambda: self.teacher)
         return pool_steps.select(self._strategy, candidates, int(pool["per_round"]), context)

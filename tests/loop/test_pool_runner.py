@@ -136,6 +136,15 @@ def test_a_pool_text_the_teacher_also_wrote_is_kept_once(settings_factory, tmp_p
     runner = EvoKDRunner(settings_factory(**overrides), quiet=True)
     runner.run()
     texts = [row["text"] for row in _batch(runner.folder, 1)]
-    assert texts.count(written) == 1, "generated again in round 1 and selected from the pool: trained on once"
-    dropped = runner.folder.load_step(1, "filter")
-    assert dropped["dropped"].get("duplicate", 0) >= 1
+    assert texts.count(written) == 1, "generated again in round 1 and in the pool: trained on once"
+    selected = [row["text"] for row in runner.folder.load_step(1, "select")["selected"]]
+    assert selected == ["An unrelated pool text about a kettle."], "a text the run holds is not selected, revised and paid for"
+    assert runner.folder.load_step(1, "filter")["dropped"].get("duplicate", 0) == 0
+
+
+def test_candidates_leave_out_known_texts_and_repeated_pool_lines():
+    from evokd_spacy.loop.pool_steps import candidate_texts
+
+    pool = ["Known text.", "a new one", "A new one!", "another"]
+    assert candidate_texts(pool, taken=set(), max_candidates=0, seed=0, r=1, known={"known text"}) == {1: "a new one", 3: "another"}
+    assert candidate_texts(pool, taken={1}, max_candidates=0, seed=0, r=1) == {0: "Known text.", 3: "another"}
