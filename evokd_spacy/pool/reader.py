@@ -1,9 +1,10 @@
 """Read an unlabelled pool: JSONL (a "text" per line; any labels are ignored), plain text
-(one document a line) or CSV with a `text` column."""
+(one document a line), CSV with a `text` column, a DocBin, or CoNLL-style token lines (a sentence
+a document; any tags are ignored)."""
 from pathlib import Path
 from typing import List, Set
 
-from ..data.readers import csv_rows, existing_file, jsonl_records, read_text
+from ..data.readers import csv_rows, existing_file, jsonl_records, read_samples, read_text
 from ..errors import DataError
 from ..loop.filters import normalise
 
@@ -17,9 +18,16 @@ def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()
         texts = _jsonl_texts(file, key)
     elif suffix in (".csv", ".tsv"):
         texts = _csv_texts(file, key, "\t" if suffix == ".tsv" else ",")
-    else:
+    elif suffix == ".spacy":
+        texts = [sample.text for sample in read_samples(str(file), key, allow_empty=True)]
+    elif suffix in (".conll", ".bio", ".iob"):
+        texts = _conll_texts(file, key)
+    elif suffix in PLAIN_TEXT:
         # lines end at "\n" only: str.splitlines() also splits a document at U+2028 and U+0085
         texts = [line.strip() for line in read_text(file, key).split("\n")]
+    else:
+        raise DataError(f"Unknown format for '{key}': {file}. Use .jsonl (a \"text\" per line), .txt (a document a "
+                        "line), .csv (a text column), .spacy (DocBin) or .conll (token lines, a sentence a document).")
     seen, kept = set(exclude), []
     for text in texts:
         norm = normalise(text)
@@ -37,3 +45,20 @@ def _jsonl_texts(file: Path, key: str) -> List[str]:
 
 def _csv_texts(file: Path, key: str, delimiter: str) -> List[str]:
     return [(row.get("text") or "").strip() for _, row in csv_rows(file, key, delimiter, ("text",))]
+
+
+PLAIN_TEXT = ("", ".txt", ".text")
+
+
+def _conll_texts(file: Path, key: str) -> List[str]:
+    """One text a sentence of a CoNLL-style file: its first column's tokens, joined by spaces."""
+    texts, tokens = [], []
+    for line in read_text(file, key).split("\n") + [""]:
+        parts = line.split("\t") if "\t" in line else line.split()
+        token = parts[0].strip() if parts else ""
+        if not token:
+            texts.append(" ".join(tokens))
+            tokens = []
+        elif token != "-DOCSTART-":
+            tokens.append(token)
+    return texts

@@ -20,6 +20,17 @@ def test_plain_text_and_csv_pools(tmp_path):
     assert read_pool(str(tmp_path / "p.csv")) == ["a, b", "c"]
 
 
+def test_docbin_and_conll_pools_give_one_text_a_doc_or_sentence(tmp_path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    DocBin(docs=[nlp("A first doc."), nlp("A second one.")]).to_disk(tmp_path / "p.spacy")
+    assert read_pool(str(tmp_path / "p.spacy")) == ["A first doc.", "A second one."]
+    (tmp_path / "p.conll").write_text("-DOCSTART-\tO\n\nI\tO\nlike\tO\nramen\tB-DISH\n\nMiso\nsoup\n")
+    assert read_pool(str(tmp_path / "p.conll")) == ["I like ramen", "Miso soup"], "tags ignored, token-only lines read"
+
+
 @pytest.mark.parametrize(
     "name,content,message",
     [
@@ -28,6 +39,7 @@ def test_plain_text_and_csv_pools(tmp_path):
         ("notext.jsonl", '{"label": "X"}\n', 'needs a non-empty "text"'),
         ("nocol.csv", "body\nx\n", "`text` column"),
         ("empty.txt", "\n\n", "No usable text"),
+        ("pool.conllu", "1\tx\n", "Unknown format for 'pool.path'.*\\.jsonl.*\\.txt.*\\.spacy"),
     ],
 )
 def test_bad_pools_name_the_file_and_key(tmp_path, name, content, message):
