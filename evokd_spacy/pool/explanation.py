@@ -35,18 +35,23 @@ def total_variation(a: Dict[str, float], b: Dict[str, float]) -> float:
 
 
 def rationale_score(
-    student: Sequence[str], student_entropy: float, rationales: List[Dict[str, Any]], step_probs: List[List[Optional[Dict[str, float]]]]
+    student: Sequence[str], student_entropy: float, rationales: List[Dict[str, Any]], step_probs: List[List[Optional[Dict[str, float]]]],
+    exclusive: bool = True,
 ) -> Dict[str, Any]:
     """The explanation-guided uncertainty of one text and its parts (see the module docstring).
 
     A failed teacher call adds nothing: a step check with no distribution (None) is left out of the
-    shifts and of the label its rationale leads to, and a rationale with no readable label is not
-    counted as supported or as a vote; `failed` counts both."""
+    shifts and of the label its rationale leads to, a rationale with no readable label is not
+    counted as supported or as a vote, and one with no shift measured (no label, or a failed check)
+    is not averaged in as a steady one; `failed` counts both. A multi-label student disagrees unless
+    its labels are just the rationales' majority label."""
     shifts, finals, unsupported, judged, failed = [], [], 0, 0, 0
     mass: Counter = Counter()
     for rationale, dists in zip(rationales, step_probs):
         failed += sum(d is None for d in dists) + int(not rationale.get("label"))
-        shifts.append(sum(total_variation(a, b) for a, b in zip(dists, dists[1:]) if a is not None and b is not None))
+        pairs = [(a, b) for a, b in zip(dists, dists[1:]) if a is not None and b is not None]
+        if pairs or (rationale.get("label") and dists and None not in dists):
+            shifts.append(sum(total_variation(a, b) for a, b in pairs))
         last = dists[-1] if dists else None
         led_to = max(last, key=last.get) if last else None
         stated = rationale.get("label")
@@ -63,7 +68,7 @@ def rationale_score(
         "step_shift": sum(shifts) / len(shifts) if shifts else 0.0,
         "rationale_disagreement": 1.0 - counts[majority] / len(finals) if finals else 0.0,
         "unsupported": unsupported / judged if judged else 0.0,
-        "student_disagrees": float(majority is not None and majority not in student),
+        "student_disagrees": float(majority is not None and (majority not in student if exclusive else set(student) != {majority})),
         "student_entropy": student_entropy,
     }
     score = parts["step_shift"] + parts["rationale_disagreement"] + parts["unsupported"] + parts["student_disagrees"] + 0.1 * student_entropy
@@ -126,7 +131,7 @@ class ExplanationSelector:
         rows = []
         for i, cand in enumerate(shortlist):
             mine = slice(i * self.n_rationales, (i + 1) * self.n_rationales)
-            parts = rationale_score(cand.prediction, entropy(cand.probs, exclusive), rationales[mine], step_probs[mine])
+            parts = rationale_score(cand.prediction, entropy(cand.probs, exclusive), rationales[mine], step_probs[mine], exclusive)
             steps = [r.get("steps", []) for r in rationales[mine]]
             told = [{"label": r.get("label"), "error": r.get("error", "")} for r in rationales[mine]]
             rows.append({"index": cand.index, "strategy": self.name, "rationales": steps, "rationale_labels": told, **parts})

@@ -79,6 +79,18 @@ def test_failed_teacher_calls_add_nothing_to_a_rationale_score():
     assert no_label["score"] == failed_check["score"] == steady["score"] == 0.0
     assert no_label["failed"] == failed_check["failed"] == 1 and steady["failed"] == 0
     assert no_label["teacher_label"] is None and no_label["student_disagrees"] == 0.0
+    neg = {"POSITIVE": 0.1, "NEGATIVE": 0.9}
+    one = rationale_score(["POSITIVE"], 0.5, [{"label": "NEGATIVE"}], [[pos, neg, pos]])
+    with_failed = rationale_score(["POSITIVE"], 0.5, [{"label": "NEGATIVE"}, {"label": None}], [[pos, neg, pos], [pos]])
+    assert with_failed["step_shift"] == one["step_shift"] and with_failed["score"] == one["score"], "not averaged in as steady"
+
+
+def test_a_multi_label_student_disagrees_unless_its_labels_are_the_rationales_majority():
+    pos = {"POSITIVE": 0.9, "NEGATIVE": 0.1}
+    both = rationale_score(["NEGATIVE", "POSITIVE"], 0.0, [{"label": "POSITIVE"}], [[pos, pos]], exclusive=False)
+    alone = rationale_score(["POSITIVE"], 0.0, [{"label": "POSITIVE"}], [[pos, pos]], exclusive=False)
+    assert both["student_disagrees"] == 1.0 and alone["student_disagrees"] == 0.0
+    assert rationale_score(["NEGATIVE", "POSITIVE"], 0.0, [{"label": "POSITIVE"}], [[pos, pos]])["student_disagrees"] == 0.0
 
 
 def test_a_step_check_answer_that_names_no_label_has_no_distribution():
