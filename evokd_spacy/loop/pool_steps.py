@@ -45,6 +45,14 @@ def candidate_texts(pool: Sequence[str], taken: Set[int], max_candidates: int, s
     return {i: pool[i] for i in free}
 
 
+def short_pool_warning(r: int, left: int, per_round: int, generate: bool) -> str:
+    """What to say when fewer pool texts are left than a round selects, and what to do about it."""
+    then = ("the round adds only generated texts" if generate else "the round retrains on the same data as the last") if not left else \
+        f"the round selects {left}"
+    return (f"Round {r}: {left} pool text(s) left to select, [pool] per_round = {per_round}: {then}. "
+            "Give a larger pool (--pool.path) or fewer rounds (--loop.rounds).")
+
+
 def select(strategy: Any, candidates: List[PoolCandidate], n: int, context: SelectionContext) -> Dict[str, Any]:
     """Run the strategy; each selected row carries the text and the student's answer."""
     by_index = {c.index: c for c in candidates}

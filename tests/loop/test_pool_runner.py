@@ -148,3 +148,15 @@ def test_candidates_leave_out_known_texts_and_repeated_pool_lines():
     pool = ["Known text.", "a new one", "A new one!", "another"]
     assert candidate_texts(pool, taken=set(), max_candidates=0, seed=0, r=1, known={"known text"}) == {1: "a new one", 3: "another"}
     assert candidate_texts(pool, taken={1}, max_candidates=0, seed=0, r=1) == {0: "Known text.", 3: "another"}
+
+
+def test_a_pool_that_runs_out_is_warned_about_naming_the_fix(settings_factory, tmp_path, capsys):
+    pool = tmp_path / "pool.txt"
+    pool.write_text("A long and lovely film.\nThe plot was dull today.\nThe cast did fine work.\n")
+    settings = settings_factory(**{"loop.rounds": 3, "pool.path": str(pool), "pool.per_round": 2, "loop.generate": False})
+    EvoKDRunner(settings, quiet=False).run()
+    out = " ".join(capsys.readouterr().out.split())  # wasabi wraps long lines
+    assert out.count("pool text(s) left to select") == 2, "round 1 has enough"
+    assert "Round 2: 1 pool text(s) left to select, [pool] per_round = 2: the round selects 1." in out
+    assert "Round 3: 0 pool text(s) left to select, [pool] per_round = 2: the round retrains on the same data as the last." in out
+    assert "--pool.path" in out
