@@ -1,8 +1,8 @@
 """Export each round's kept data for review: Prodigy JSONL, a DocBin, and the "needs review" subset.
 
 A sample needs review when the student of the round before (the one its texts were written
-against) disagrees with the teacher's annotation, or when the teacher's label confidence is
-below `min_confidence`.
+against) disagrees with the teacher's annotation, when the teacher's label confidence is below
+`min_confidence`, or (NER) when the teacher named an entity that could not be kept.
 """
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 from wasabi import msg
 
 from ..student.docs import predict, write_docbin
+from ..tasks.ner.kind import unsure_ranges
 from ..ty import Sample, TaskKind, TaskSpec
 from ..util.io import atomic_write_text, jsonl_text
 from ..loop.state import RunFolder
@@ -19,7 +20,9 @@ from .prodigy import to_prodigy
 def review_reasons(
     samples: List[Sample], predictions: Optional[List[Any]], kind: TaskKind, min_confidence: float
 ) -> List[str]:
-    """Per sample: why it needs review ('student_disagrees', 'low_confidence', both, or '')."""
+    """Per sample: why it needs review ('student_disagrees', 'low_confidence', 'unsure_entities'
+    (NER: the teacher named an entity there that could not be kept, whose tokens training leaves
+    unannotated, and which an accepted review would make "not an entity"), joined by '+', or '')."""
     reasons = []
     for i, sample in enumerate(samples):
         why = []
@@ -27,6 +30,8 @@ def review_reasons(
             why.append("student_disagrees")
         if sample.confidence is not None and sample.confidence < min_confidence:
             why.append("low_confidence")
+        if kind.name == "ner" and unsure_ranges(sample):
+            why.append("unsure_entities")
         reasons.append("+".join(why))
     return reasons
 

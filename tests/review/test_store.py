@@ -66,3 +66,22 @@ def test_an_exported_span_off_token_boundaries_gives_the_offsets_of_the_tokens_i
     [span] = task["spans"]
     tokens = task["tokens"][span["token_start"] : span["token_end"] + 1]
     assert (span["start"], span["end"]) == (tokens[0]["start"], tokens[-1]["end"]) == (0, 9)
+
+
+def test_an_ner_sample_with_an_entity_the_teacher_named_but_could_not_keep_needs_review():
+    import spacy
+
+    from evokd_spacy.review.export import review_reasons
+    from evokd_spacy.review.prodigy import to_prodigy
+    from evokd_spacy.tasks.ner.kind import NERKind
+    from evokd_spacy.ty import Sample, TaskSpec
+
+    spec = TaskSpec(kind="ner", description="", labels={"DISH": "a dish"})
+    drops = [{"text": "miso", "label": "SOUP", "reason": "unknown_label", "ranges": [[17, 21]]},
+             {"text": "salt", "label": "DISH", "reason": "not_in_text"}]
+    unsure = Sample(text="Ramen with a big miso", labels=["DISH"], spans=[[0, 5, "DISH"]], meta={"entity_drops": drops})
+    plain = Sample(text="Ramen again", labels=["DISH"], spans=[[0, 5, "DISH"]], meta={"entity_drops": drops[1:]})
+    assert review_reasons([unsure, plain], None, NERKind(), 0.8) == ["unsure_entities", ""]
+    task = to_prodigy(unsure, spec, spacy.blank("en"), "unsure_entities")
+    assert task["meta"]["unsure_entities"] == [{"text": "miso", "label": "SOUP", "reason": "unknown_label"}]
+    assert "unsure_entities" not in to_prodigy(plain, spec, spacy.blank("en"))["meta"]
