@@ -84,11 +84,12 @@ def revise(teacher: Teacher, kind: TaskKind, nlp: Language, selected: Sequence[D
 
 
 def label_from_scratch(teacher: Teacher, kind: TaskKind, nlp: Language, selected: Sequence[Dict[str, Any]], r: int) -> List[Dict[str, Any]]:
-    """Ablation of revision: the teacher labels the selected texts without seeing the student's answer."""
+    """Ablation of revision: the teacher labels the selected texts without seeing the student's
+    answer; an answer that could not be read is an `error`, as in revision, not a correction."""
     items = steps.label(teacher, kind, nlp, [pool_item(row) for row in selected], r)
     for item in items:
         item["student_correct"] = kind.is_correct(as_sample(item), item["student"])
-        item["revision"] = "accepted" if item["student_correct"] else "corrected"
+        item["revision"] = "error" if item.get("label_error") else "accepted" if item["student_correct"] else "corrected"
     return items
 
 

@@ -160,3 +160,15 @@ def test_a_pool_that_runs_out_is_warned_about_naming_the_fix(settings_factory, t
     assert "Round 2: 1 pool text(s) left to select, [pool] per_round = 2: the round selects 1." in out
     assert "Round 3: 0 pool text(s) left to select, [pool] per_round = 2: the round retrains on the same data as the last." in out
     assert "--pool.path" in out
+
+
+def test_labelling_from_scratch_calls_an_unreadable_answer_an_error_not_a_correction(monkeypatch):
+    from evokd_spacy.loop import pool_steps, steps
+    from evokd_spacy.loop.kinds import get_kind
+
+    answers = [{"text": "a", "student": ["POSITIVE"], "labels": [], "label_error": "unparseable"},
+               {"text": "b", "student": ["POSITIVE"], "labels": ["NEGATIVE"], "label_error": ""},
+               {"text": "c", "student": ["POSITIVE"], "labels": ["POSITIVE"], "label_error": ""}]
+    monkeypatch.setattr(steps, "label", lambda *args: [dict(item) for item in answers])
+    items = pool_steps.label_from_scratch(None, get_kind("textcat", True), None, [], 1)
+    assert [item["revision"] for item in items] == ["error", "corrected", "accepted"]
