@@ -24,4 +24,4 @@ def check_labels(samples: List[Sample], spec: TaskSpec, path: str, key: str) -> 
     several = next((s for s in samples if len(s.labels) > 1), None) if spec.exclusive and spec.kind != "ner" else None
     if several is not None:
         raise DataError(f"{path} ('{key}'): {several.text[:60]!r} has the labels {', '.join(several.labels)}, but the task's "
-                        "labels are exclusive (one a text). Fix the data, or run with --task.exclusive false.")
+                        "labels are exclusive (one a text). Fix the data, or run with --task.exclusive false (spacy project run: --vars.exclusive false).")

@@ -45,20 +45,47 @@ def check_run_folder(folder: RunFolder, settings: RunSettings) -> Optional[Dict[
         return None
     saved = read_json(path)
     changed = changed_keys(saved["settings"], run_fingerprint(settings))
+    if changed and all(_is_teacher_key(key) for key in changed) and not teacher_answered(folder):
+        msg.info(f"{folder.output} has no teacher answer yet, so it continues with the new teacher settings ({', '.join(changed)}).")
+        return {**saved, "settings": run_fingerprint(settings)}
     if changed:
         raise ConfigError(
             f"{folder.output} holds a run started with other settings ({', '.join(changed)}). "
-            "Continue it with the same settings, or give the new run its own --paths.output and --paths.corpus."
+            f"Continue it with the same settings, or {NEW_RUN}."
         )
     data = data_digests(settings)
     edited = [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
     if edited:
         raise ConfigError(
             f"The file(s) of {', '.join(edited)} changed since {folder.output} started: its rounds were chosen and "
-            "scored on the old ones. Continue it with the original files, or give the new run its own "
-            "--paths.output and --paths.corpus."
+            f"scored on the old ones. Continue it with the original files, or {NEW_RUN}."
         )
     return saved
+
+
+NEW_RUN = ("give the new run its own --paths.output and --paths.corpus (with spacy project run: --vars.output and "
+           "--vars.corpus), or delete the old run's folders (spacy project run clean)")
+
+
+def _is_teacher_key(key: str) -> bool:
+    return key.startswith("teacher.") or key == "paths.teacher"
+
+
+def teacher_answered(folder: RunFolder) -> bool:
+    """Whether the run in `folder` has any teacher answer: a dev choice of its labeller, or a step
+    that asked the teacher (or its cache). Until then its teacher settings may still change."""
+    from .label_choice import CHOICE_FILE
+
+    if (folder.output / CHOICE_FILE).exists():
+        return True
+    for step in (folder.output / "rounds").glob("round_*/*.json"):
+        try:
+            used = read_json(step).get("step_teacher") or {}
+        except ValueError:
+            return True  # unreadable: assume the worst
+        if used.get("calls") or used.get("cached"):
+            return True
+    return False
 
 
 def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
@@ -66,6 +93,7 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
     a run whose settings or data files have changed since, naming them."""
     path = folder.output / "run.json"
     saved = check_run_folder(folder, settings)
+    on_disk = read_json(path) if saved is not None else None
     atomic_write_json(folder.corpus / CORPUS_OWNER, {"output": str(folder.output.resolve())})
     cache = str(settings.cache.resolve()) if settings.cache else None  # None: the run's own, which moves with it
     if saved and "cache" in saved and saved["cache"] != cache:
@@ -73,7 +101,7 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
     # a run started before its data files or its cache were recorded gets them now
     record = {**(saved or {"settings": run_fingerprint(settings)}), "cache": cache, "rounds": int(settings.loop["rounds"])}
     record["data"] = record.get("data") or data_digests(settings)
-    if record != saved:
+    if record != on_disk:
         atomic_write_json(path, record)
     if settings.config is not None:
         from confection import Config

@@ -78,9 +78,9 @@ class EvoKDRunner:
     # ---- data ---------------------------------------------------------------------------
     def prepare(self) -> None:
         """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
+        data = read_run_data(self.settings)  # before the folder is claimed: a data error leaves it free for the fixed run
         claim_run_folder(self.folder, self.settings)
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
-        data = read_run_data(self.settings)
         self.seeds, self.dev, self.held_out = data.seeds, data.dev, data.held_out
         if not self._prepared:
             self._prepared = True

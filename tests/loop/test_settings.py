@@ -76,6 +76,28 @@ def test_continuing_a_run_with_other_settings_names_the_changed_keys(settings_fa
         EvoKDRunner(settings_factory(**{"task.k_shot": 2, "teacher.generate.n_hard": 5}), quiet=True).prepare()
 
 
+def test_a_run_stopped_by_a_data_error_leaves_its_folder_to_the_fixed_run(settings_factory, tmp_path):
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text('{"text": "Good and bad.", "options": [], "accept": ["POSITIVE", "NEGATIVE"], "answer": "accept"}\n')
+    with pytest.raises(DataError, match="--task.exclusive false"):
+        EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds)}), quiet=True).prepare()
+    assert not (tmp_path / "training" / "run.json").exists()
+    EvoKDRunner(settings_factory(**{"paths.seeds": str(seeds), "task.exclusive": False, "task.k_shot": 0}), quiet=True).prepare()
+
+
+def test_teacher_settings_may_change_until_the_teacher_has_answered(settings_factory, capsys):
+    from evokd_spacy.loop.state import RunFolder
+
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True).run()  # round 0 trains on the seeds alone
+    EvoKDRunner(settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2}), quiet=True).run()
+    out = " ".join(capsys.readouterr().out.split())  # wasabi wraps long lines
+    assert "no teacher answer yet, so it continues with the new teacher settings (teacher.generate.n_hard)" in out
+    assert RunFolder(settings_factory().output, settings_factory().corpus).load_step(1, "generate")["step_teacher"]["calls"] > 0
+    with pytest.raises(ConfigError, match=r"other settings \(teacher.generate.n_hard\).*--vars.output.*spacy project run clean"):
+        EvoKDRunner(settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 3}), quiet=True).prepare()
+    EvoKDRunner(settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2}), quiet=True).prepare()  # recorded
+
+
 def test_float_noise_is_not_a_changed_setting():
     from evokd_spacy.loop.settings import changed_keys
 
