@@ -191,3 +191,12 @@ def test_a_dry_run_stops_at_the_data_a_run_would_refuse_and_counts_the_labellers
         estimate_run(settings_factory(**{"paths.dev": str(tmp_path / "missing.jsonl")}))
     shown = estimate_run(settings_factory(**{"task.k_shot": 3}))["per_round"]["prompt_tokens"]
     assert shown > estimate_run(settings_factory(**{"task.k_shot": 3, "teacher.label.few_shot": 0}))["per_round"]["prompt_tokens"]
+
+
+def test_the_threshold_advice_says_when_no_threshold_reaches_ninety_percent():
+    from evokd_spacy.cli.info import threshold_advice
+
+    table = [{"threshold": 0.0, "kept": 1.0, "accuracy": 0.6}, {"threshold": 0.6, "kept": 0.5, "accuracy": 0.95}]
+    assert threshold_advice(table, 0.6).startswith("Use --loop.min_confidence 0.6 (the lowest threshold whose kept dev answers are at least 90% right")
+    advice = threshold_advice(table[:1], 0.0)
+    assert advice.startswith("No threshold keeps dev answers 90% right") and "0.0: 60% right, 100% kept" in advice

@@ -1,6 +1,7 @@
 """`evokd status`, `report`, `evaluate-teacher` and `prepare-teacher`."""
 import sys
 from pathlib import Path
+from typing import Any, Dict, List
 
 import typer
 from wasabi import msg
@@ -101,8 +102,7 @@ def evaluate_teacher_command(
                 divider=True,
             )
             if result["recommended_min_confidence"] is not None:
-                msg.info(f"Use --loop.min_confidence {result['recommended_min_confidence']} (the lowest threshold whose kept "
-                         "dev answers are at least 90% right, keeping at least 20% of them).")
+                msg.info(threshold_advice(result["confidence"], result["recommended_min_confidence"]))
 
 
 @app.command("prepare-teacher")
@@ -127,3 +127,14 @@ def prepare_teacher_command(
         if not keep_gguf:
             gguf.unlink()
         msg.good(f"Teacher ready: {output_dir}")
+
+
+def threshold_advice(table: List[Dict[str, Any]], threshold: float) -> str:
+    """What `evaluate-teacher` says of its recommended `min_confidence`, true to the table."""
+    row = next(row for row in table if row["threshold"] == threshold)
+    if row["accuracy"] >= 0.9:
+        return (f"Use --loop.min_confidence {threshold} (the lowest threshold whose kept dev answers are at least 90% right, "
+                "keeping at least 20% of them).")
+    return (f"No threshold keeps dev answers 90% right (and at least 20% of them); the most accurate is "
+            f"--loop.min_confidence {threshold}: {row['accuracy']:.0%} right, {row['kept']:.0%} kept. Label more dev texts "
+            "(-n), or try another labeller.")
