@@ -200,3 +200,16 @@ def test_the_threshold_advice_says_when_no_threshold_reaches_ninety_percent():
     assert threshold_advice(table, 0.6).startswith("Use --loop.min_confidence 0.6 (the lowest threshold whose kept dev answers are at least 90% right")
     advice = threshold_advice(table[:1], 0.0)
     assert advice.startswith("No threshold keeps dev answers 90% right") and "0.0: 60% right, 100% kept" in advice
+
+
+def test_an_option_the_command_lacks_is_one_error_naming_its_options_not_a_traceback():
+    from typer.testing import CliRunner
+
+    from evokd_spacy.cli import app
+    from tests.conftest import ROOT
+
+    result = CliRunner().invoke(app, ["evaluate-teacher", str(ROOT / "configs" / "evokd.cfg"), "--rounds", "5"])
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "No such option '--rounds'." in out and "--help lists its options" in out and "e.g. --loop.rounds 5" in out
+    assert "Traceback" not in out

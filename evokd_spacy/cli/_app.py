@@ -15,10 +15,18 @@ TARGET_HELP = "The run's config file (.cfg) or its output folder"
 
 
 def parse_overrides(args: List[str]) -> Dict[str, Any]:
-    """`--section.key value` pairs, as spaCy's CLI reads them."""
+    """`--section.key value` pairs, as spaCy's CLI reads them; another option (a typo, or one the
+    command lacks) is a ConfigError pointing to --help and the override form."""
+    import click
     from spacy.cli._util import parse_config_overrides
 
-    return parse_config_overrides(args)
+    from ..errors import ConfigError
+
+    try:
+        return parse_config_overrides(args)
+    except click.UsageError as err:
+        raise ConfigError(f"{err.format_message()} The command's --help lists its options; config settings are given "
+                          "as --section.key value, e.g. --loop.rounds 5.") from None
 
 
 def load_settings(target: Path, args: List[str], training: bool = True) -> Any:
