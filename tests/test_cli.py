@@ -213,3 +213,17 @@ def test_an_option_the_command_lacks_is_one_error_naming_its_options_not_a_trace
     out = " ".join(result.output.split())
     assert "No such option '--rounds'." in out and "--help lists its options" in out and "e.g. --loop.rounds 5" in out
     assert "Traceback" not in out
+
+
+def test_a_dry_run_counts_completions_of_labels_a_served_teacher_writes_as_text(settings_factory):
+    from evokd_spacy.loop.estimate import estimate_run, scores_labels
+
+    assert scores_labels({"@llm_models": "evokd.LocalHF.v3"}) and scores_labels({"@llm_models": "evokd.OpenAICompatible.v3"})
+    assert not scores_labels({"@llm_models": "evokd.OpenAICompatible.v3", "choice_logprobs": 0})
+    assert not scores_labels({"@llm_models": "evokd.OpenAICompatible.v2"}) and not scores_labels({"@llm_models": "spacy.GPT-4.v3"})
+    settings = settings_factory()
+    scored = estimate_run(settings)
+    settings.teacher_config["model"] = {"@llm_models": "evokd.OpenAICompatible.v2", "url": "http://127.0.0.1:9/v1", "model": "m"}
+    written = estimate_run(settings)
+    assert scored["labelling"] == "scored (no completion)" and written["labelling"].startswith("generated")
+    assert written["per_round"]["completion_tokens"] > scored["per_round"]["completion_tokens"]

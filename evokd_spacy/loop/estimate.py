@@ -5,6 +5,7 @@ the longest case); completions are counted at the model's token limit (`max_new_
 `max_tokens`, else 256), except labelling by choice scoring, which generates nothing. Calls are
 an upper bound: texts dropped before labelling save their labelling call.
 """
+import re
 from typing import Any, Dict, List
 
 from ..llm_io import estimate_tokens
@@ -31,6 +32,17 @@ def completion_limit(model_config: Dict[str, Any]) -> int:
 
 def _tokens(prompts: List[Any]) -> int:
     return sum(estimate_tokens(str(p)) for p in prompts)
+
+
+def scores_labels(model: Dict[str, Any]) -> bool:
+    """Whether the configured teacher scores a labelling prompt's choices (no completion tokens)
+    rather than writing its answer: evokd's local and scripted teachers do, a served one from
+    `evokd.OpenAICompatible.v3` on unless `choice_logprobs = 0`; spacy-llm's own models do not."""
+    name = str(model.get("@llm_models", ""))
+    if name.startswith(("evokd.LocalHF.", "evokd.ScriptedTeacher.")):
+        return True
+    version = re.fullmatch(r"evokd\.OpenAICompatible\.v(\d+)", name)
+    return bool(version) and int(version.group(1)) >= 3 and int(model.get("choice_logprobs", 20)) > 0
 
 
 def estimate_run(settings: RunSettings) -> Dict[str, Any]:
@@ -66,7 +78,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     label_prompts = [p for prompts in per_text for p in prompts]  # a labeller may ask two prompts a text (v8)
     calls_per_text = len(label_prompts) / max(1, len(per_text))
     per_label = _tokens(label_prompts) / max(1, len(per_text))
-    scored = bool(label_prompts) and all(getattr(p, "choices", None) for p in label_prompts)
+    scored = bool(label_prompts) and all(getattr(p, "choices", None) for p in label_prompts) and scores_labels(settings.teacher_config.get("model", {}))
     round_calls = len(analysis) + len(requests) + int(round(texts * calls_per_text))
     round_prompt = _tokens(analysis) + _tokens(generation) + int(per_label * texts)
     round_completion = limit * (len(analysis) + len(requests)) + (0 if scored else limit * texts)
