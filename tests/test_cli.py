@@ -17,6 +17,10 @@ def test_run_with_overrides_then_status(tmp_path):
     assert "dev score" in result.output and "Best student" in result.output
     status = cli.invoke(app, ["status", str(tmp_path / "training")])
     assert status.exit_code == 0 and "Last finished step: round 1, metrics" in status.output
+    by_config = cli.invoke(app, ["status", _config(tmp_path)])  # the run's config file names its folder
+    assert by_config.exit_code == 0 and "Last finished step: round 1, metrics" in by_config.output
+    report = cli.invoke(app, ["report", _config(tmp_path)])
+    assert report.exit_code == 0 and (tmp_path / "training" / "report.md").exists(), report.output
 
 
 def test_bad_input_exits_with_a_message_not_a_traceback(tmp_path):

@@ -12,13 +12,16 @@ from ._app import EXTRA_ARGS, TARGET_HELP, app, existing, load_settings, reporte
 
 
 @app.command("status")
-def status_command(output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder")) -> None:
+def status_command(output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder (or its config file)")) -> None:
     """Show finished rounds, dev scores, teacher calls and tokens, and the budget left."""
     from ..loop.model_best import best_line
     from ..loop.table import print_rounds
     from ..loop.state import RunFolder
     from ..util.io import read_json
 
+    if output.is_file():  # a run's config file: its [paths] output
+        with reported_errors():
+            output = load_settings(output, [], training=False).output
     if not output.is_dir():
         msg.fail(f"No run folder at {output}: give a run's output folder ([paths] output, training/evokd by default).")
         sys.exit(1)
@@ -61,13 +64,16 @@ def budget_line(spent: dict, output: Path) -> str:
 
 @app.command("report")
 def report_command(
-    output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder", callback=existing),
+    output: Path = typer.Argument(Path("training/evokd"), help="The run's output folder (or its config file)", callback=existing),
     corpus: Path = typer.Option(None, "--corpus", help="The run's corpus folder (default: from its saved config)"),
 ) -> None:
     """Write report.md with plots (dev score, per-label scores, samples kept, teacher tokens, errors)."""
     from ..report import write_report
 
     with reported_errors():
+        if output.is_file():  # a run's config file: its [paths] output and corpus
+            settings = load_settings(output, [], training=False)
+            output, corpus = settings.output, corpus or settings.corpus
         if corpus is None:
             if output.is_dir() and not (output / SAVED_CONFIG).exists():
                 raise ConfigError(f"{output} holds no {SAVED_CONFIG} to find the run's corpus folder in: give it with --corpus.")
