@@ -47,6 +47,14 @@ def import_command(
 
     with reported_errors():
         settings = load_settings(target, list(ctx.args), training=False)
-        counts = import_reviews(RunFolder(settings.output, settings.corpus), reviewed, settings.spec, round_)
+        folder = RunFolder(settings.output, settings.corpus)
+        counts = import_reviews(folder, reviewed, settings.spec, round_)
+        unwritten = [r for r in counts if not folder.round_jsonl(r).exists()]
+        if unwritten:
+            from ..review.store import reviewed_path
+
+            msg.warn(f"Round(s) {', '.join(map(str, unwritten))} of this run have no data yet: their reviews apply when they "
+                     f"run. If the round is a typo, delete {', '.join(str(reviewed_path(folder, r)) for r in unwritten)} and "
+                     "import with the right --round.")
         msg.table([(r, c["accept"], c["reject"], c["ignore"]) for r, c in counts.items()], header=("round", "accept", "reject", "ignore"), divider=True)
         msg.good(f"Imported {sum(sum(c.values()) for c in counts.values())} reviewed task(s); the next rounds train on them.")

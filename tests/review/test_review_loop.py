@@ -41,7 +41,10 @@ def test_export_edit_import_changes_the_next_rounds_training_data(tmp_path):
     reviewed.write_text("".join(json.dumps(e) + "\n" for e in edits))
     imported = cli.invoke(app, ["import", str(output), str(reviewed)])
     assert imported.exit_code == 0, imported.output
-    assert (output / "reviewed" / "round_1.jsonl").exists()
+    assert (output / "reviewed" / "round_1.jsonl").exists() and "no data yet" not in imported.output
+    typo = cli.invoke(app, ["import", str(output), str(reviewed), "--round", "9"])
+    assert typo.exit_code == 0 and "Round(s) 9 of this run have no data yet" in " ".join(typo.output.split())
+    (output / "reviewed" / "round_9.jsonl").unlink()
 
     resumed = cli.invoke(app, ["resume", str(output), "--loop.rounds", "2"])
     assert resumed.exit_code == 0, resumed.output
