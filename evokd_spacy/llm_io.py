@@ -81,6 +81,7 @@ class TeacherResponse(str):
     prompt_tokens: Optional[int]
     completion_tokens: Optional[int]
     retries: int
+    extra_calls: int
     truncated: bool
     refused: str  # why a server refused this one prompt ("" when it answered); such answers are not cached
 
@@ -98,6 +99,7 @@ class TeacherResponse(str):
         obj.prompt_tokens = prompt_tokens
         obj.completion_tokens = completion_tokens
         obj.retries = 0
+        obj.extra_calls = 0  # paid requests besides the one that gave this answer (a served label read again as text)
         obj.truncated = bool(truncated)
         obj.refused = refused
         return obj

@@ -56,7 +56,7 @@ def api_key_hint(model_block: Any) -> str:
 
 def teacher_name(model_config: Dict[str, Any]) -> str:
     """A readable model name for reports and package meta (never a secret: configs hold none)."""
-    name = model_config.get("name") or model_config.get("path") or ""
+    name = model_config.get("name") or model_config.get("path") or model_config.get("model") or ""  # model: a served one's
     if isinstance(name, dict):
         name = "/".join(str(v) for k, v in name.items() if not k.startswith("@"))
     return f"{model_config.get('@llm_models', '?')}:{Path(str(name)).name if name else ''}".rstrip(":")

@@ -59,7 +59,7 @@ class Budget:
                 msg.warn(f"Budget ledger {self.ledger} is corrupt; counting from zero.")
 
     def spend(self, answer: TeacherResponse) -> None:
-        self.spent["calls"] += 1
+        self.spent["calls"] += 1 + int(getattr(answer, "extra_calls", 0) or 0)
         prompt, completion = answer.prompt_tokens or 0, answer.completion_tokens or 0
         self.spent["tokens"] += prompt + completion
         self.spent["cost"] += (prompt * self.cost_per_1k[0] + completion * self.cost_per_1k[1]) / 1000

@@ -42,6 +42,7 @@ class TeacherClient:
         self.usage = TeacherUsage()
         self.progress = progress
         self.budget = budget or Budget()
+        self._probed_unscored = False  # a cached text-read label was asked again and still came back unscored
 
     def key(self, prompt: Any, sample: int) -> str:
         """Cache key of one call (see `cache_keys.py`)."""
@@ -143,9 +144,9 @@ class TeacherClient:
         """Forget cached label answers that were read as text (a served teacher gave no
         log-probabilities then) when the model scores labels: one of them is asked again first, and
         only if that answer comes back scored are the rest asked again too. A server that still
-        gives none costs that one call, and its cached text answers stand. Returns the index of
-        the answer asked again, if any."""
-        if not getattr(self.model, "scores_choices", False):
+        gives none costs that one call, once a run, and its cached text answers stand. Returns the
+        index of the answer asked again, if any."""
+        if not getattr(self.model, "scores_choices", False) or self._probed_unscored:
             return None
         unscored = [i for i, a in enumerate(answers) if a is not None and a.scores is None and getattr(prompts[i], "choices", None)]
         if not unscored or self.budget.exhausted():
@@ -155,7 +156,8 @@ class TeacherClient:
         response = next(iter(self.model([[with_sample(prompts[first], samples[first])]])))
         answer = self._record(prompts[first], response, time.perf_counter() - start)
         self.budget.spend(answer)
-        if answer.scores is None:
+        if answer.scores is None:  # not asked again in this run: each probe is a paid call
+            self._probed_unscored = True
             return first
         self._save(keys[first], prompts[first], samples[first], answer, 0.0)
         answers[first] = answer
@@ -207,7 +209,7 @@ class TeacherClient:
                 answer = self._record(prompts[i], response, 0.0)
                 self._charge_and_save(keys[i], prompts[i], samples[i], answer, elapsed)
                 answers[i] = answer
-                if self.budget.exhausted() and not stopped:
+                if self.budget.exhausted() and not stopped and any(answers[j] is None for j in todo):
                     stopped = True
                     for other in futures:
                         other.cancel()
@@ -252,7 +254,8 @@ class TeacherClient:
             bool(getattr(response, "truncated", False)),
             str(getattr(response, "refused", "") or ""),
         )
-        self.usage.calls += 1
+        answer.extra_calls = int(getattr(response, "extra_calls", 0) or 0)
+        self.usage.calls += 1 + answer.extra_calls
         self.usage.retries += int(getattr(response, "retries", 0) or 0)
         self.usage.prompt_tokens += answer.prompt_tokens or 0
         self.usage.completion_tokens += answer.completion_tokens or 0

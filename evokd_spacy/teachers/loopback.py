@@ -2,7 +2,7 @@
 
 It listens on 127.0.0.1 only. Each request takes the next fault from `faults` (if any) and
 otherwise answers after `latency` seconds with the ScriptedTeacher's answer to the prompt.
-Faults: "429" (with Retry-After), "503" (every request after `down_after`: an outage), "500", "hang" (sleeps past any sane timeout), "malformed"
+Faults: "429" (with Retry-After), "503" (every request after `down_after`: an outage), "500" (or any other status as digits), "hang" (sleeps past any sane timeout), "malformed"
 (invalid JSON), "empty" (no choices), "drop" (closes the connection without an answer).
 Content faults (`content_fault_rate`, chosen per call): an answer cut in half, chatter instead of
 the answer, a label outside the set, a far too long answer, or an injection line in generation.
@@ -133,6 +133,8 @@ class LoopbackServer:
             self._send(handler, 503, b'{"error": "down for maintenance"}')
         elif fault == "500":
             self._send(handler, 500, b'{"error": "boom"}')
+        elif fault and fault.isdigit():  # another status: "529" (overloaded), "522" (a proxy's timeout)
+            self._send(handler, int(fault), b'{"error": "status ' + fault.encode() + b'"}')
         elif fault == "malformed":
             self._send(handler, 200, b'{"choices": [')
         elif fault == "empty":

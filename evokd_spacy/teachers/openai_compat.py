@@ -24,10 +24,10 @@ from ..llm_io import ChoicePrompt, EntityListPrompt, GreedyPrompt, PlainChoicePr
 from ..registry import registry
 from .choice_logprobs import begins_a_choice, chat_top_logprobs, completion_top_logprobs, scored_answer
 from .request_settings import LeftOutSettings, without_local_settings
-from .server_replies import TOO_LONG, prompt_text, refusal_hint, refused_answer, retry_after, unsupported_setting
+from .server_replies import TOO_LONG, prompt_text, read_usage, refusal_hint, refused_answer, retry_after, unsupported_setting
 from .structured_output import STRUCTURED_OUTPUT, response_format
 
-RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+RETRY_STATUS = {408, 409, 425, 429} | set(range(500, 600)) - {501, 505}  # 5xx: overloaded (529), proxies (520-524)
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "min_p", "seed")
 
 
@@ -37,7 +37,22 @@ class _Retry(Exception):
         self.wait = wait
 
 
-class _NoLogprobs(Exception):
+class _PaidReply(Exception):
+    """A reply that was paid for but is not the answer: its tokens are charged to the answer asked next."""
+
+    def __init__(self, tokens: Tuple[int, int] = (0, 0)) -> None:
+        super().__init__()
+        self.tokens = tokens
+
+    def charge(self, answer: TeacherResponse) -> TeacherResponse:
+        """`answer` with this reply's tokens and request added."""
+        answer.prompt_tokens = (answer.prompt_tokens or 0) + self.tokens[0]
+        answer.completion_tokens = (answer.completion_tokens or 0) + self.tokens[1]
+        answer.extra_calls += 1
+        return answer
+
+
+class _NoLogprobs(_PaidReply):
     """The server answered a choice prompt without the log-probabilities it was asked for."""
 
 
@@ -49,12 +64,22 @@ class _Unsupported(Exception):
         self.setting = setting
 
 
-class _Unmatched(Exception):
+class _Unmatched(_PaidReply):
     """The answer's listed first tokens begin none of the choices (e.g. a reasoning model thinking first)."""
 
-    def __init__(self, first: str) -> None:
-        super().__init__(first)
+    def __init__(self, first: str, tokens: Tuple[int, int] = (0, 0)) -> None:
+        super().__init__(tokens)
         self.first = first
+
+
+def check_url(base_url: str) -> None:
+    """A ConfigError naming `base_url` when it is no valid URL (a bad port, an unclosed IPv6 bracket)."""
+    import httpx
+
+    try:
+        httpx.URL(str(base_url))
+    except (httpx.InvalidURL, ValueError) as err:
+        raise ConfigError(f"[teacher.model] base_url = {base_url!r} is not a valid URL ({err}); e.g. 'http://127.0.0.1:8000/v1'.") from None
 
 
 class OpenAICompatibleModel:
@@ -82,6 +107,7 @@ class OpenAICompatibleModel:
             raise ConfigError(f"[teacher.model] structured_output must be one of {', '.join(STRUCTURED_OUTPUT)}, not '{structured_output}'.")
         if not str(base_url).startswith(("http://", "https://")):
             raise ConfigError(f"[teacher.model] base_url = {base_url!r} needs its scheme, like 'http://127.0.0.1:8000/v1'.")
+        check_url(base_url)
         self.structured_output = structured_output
         self.choice_logprobs = choice_logprobs
         self._logprobs_missing: Set[str] = set()  # the endpoints that answered a choice prompt without them
@@ -174,9 +200,9 @@ class OpenAICompatibleModel:
                 answer = self._once(url, body, headers if headers is not None else self._headers(), choice)
                 answer.retries = attempt - 1
                 return answer
-            except _NoLogprobs:
+            except _NoLogprobs as err:
                 self._without_logprobs(url)
-                return self.complete(prompt, headers)
+                return err.charge(self.complete(prompt, headers))
             except _Unsupported as err:
                 if err.setting in ("logprobs", "top_logprobs"):
                     self._without_logprobs(url)
@@ -190,7 +216,7 @@ class OpenAICompatibleModel:
                              "words, so such a label is read from the answer text. A reasoning model thinks first: turn "
                              "that off, e.g. [teacher.model.config.chat_template_kwargs] enable_thinking = false for "
                              "Qwen3 on vLLM or llama.cpp's server.")
-                return self.complete(prompt, headers, scored=False)
+                return err.charge(self.complete(prompt, headers, scored=False))
             except _Retry as err:
                 last = str(err)
                 if attempt == self.max_tries:
@@ -238,14 +264,15 @@ class OpenAICompatibleModel:
             truncated = first.get("finish_reason") == "length"
         except (ValueError, KeyError, IndexError, TypeError):
             raise _Retry("malformed reply (no choices[0] answer)") from None
-        usage = data.get("usage") or {}
+        usage = read_usage(data.get("usage"))
         prompt_tokens = usage.get("prompt_tokens", estimate_tokens(prompt_text(body)))
         if choice is not None:
             top = completion_top_logprobs(data) if "prompt" in body else chat_top_logprobs(data)
+            paid = (int(prompt_tokens), int(usage.get("completion_tokens", 1)))
             if top is None:
-                raise _NoLogprobs()
+                raise _NoLogprobs(paid)
             if not begins_a_choice(top, choice.choices):
-                raise _Unmatched(top[0][0])
+                raise _Unmatched(top[0][0], paid)
             return scored_answer(choice, top, prompt_tokens, usage.get("completion_tokens", 1))
         return TeacherResponse(text, prompt_tokens=prompt_tokens, completion_tokens=usage.get("completion_tokens", estimate_tokens(text)), truncated=truncated)
 

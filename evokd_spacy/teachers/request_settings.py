@@ -6,7 +6,6 @@ from typing import Any, Dict, Set
 
 from wasabi import msg
 
-from ..errors import TeacherUnavailable
 
 # generation settings of the local model (transformers' generate), which the shipped configs set in
 # [teacher.model.config]: a server ignores them at best (OpenAI refuses the request)
@@ -32,10 +31,11 @@ class LeftOutSettings:
         self._lock = threading.Lock()
 
     def add(self, setting: str, teacher: str) -> None:
-        """Leave `setting` out from now on, with one warning; a setting refused again is an error."""
+        """Leave `setting` out from now on, with one warning. A request built before that (sent
+        concurrently) may be refused for it again: it is sent again without it."""
         with self._lock:
             if setting in self.settings:
-                raise TeacherUnavailable(f"{teacher} refused `{setting}`, which is no longer sent.")
+                return
             self.settings.add(setting)
         instead = " (max_completion_tokens is sent instead)" if setting == "max_tokens" else ""
         msg.warn(f"{teacher} does not take `{setting}`; it is left out of its requests from now on{instead}.")

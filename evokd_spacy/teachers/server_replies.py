@@ -58,3 +58,17 @@ def unsupported_setting(reply: Any) -> Optional[str]:
     if isinstance(error, dict) and error.get("code") in ("unsupported_parameter", "unsupported_value") and isinstance(error.get("param"), str):
         return error["param"]
     return None
+
+
+def read_usage(usage: Any) -> Dict[str, int]:
+    """A reply's token counts that are whole numbers ("prompt_tokens", "completion_tokens"); a
+    `usage` that is not an object, or a count that is not a number, is left out (then estimated)."""
+    if not isinstance(usage, dict):
+        return {}
+    counts = {}
+    for key in ("prompt_tokens", "completion_tokens"):
+        try:
+            counts[key] = int(usage[key])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return counts

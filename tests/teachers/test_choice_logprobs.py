@@ -110,8 +110,11 @@ def test_labels_cached_as_text_are_scored_once_the_server_gives_log_probabilitie
         text_client = TeacherClient(v3(server), config, tmp_path, progress=False)
         assert all(a.scores is None for a in text_client.ask(prompts))
         again = TeacherClient(v3(server), config, tmp_path, progress=False)  # the server still gives none
+        sent = len(server.requests)
         assert [str(a) for a in again.ask(prompts)] == ["POS", "NEG", "POS"]
-        assert again.usage.calls == 1 and again.usage.cached == 2  # one probe; the text answers stand
+        assert again.usage.calls == 2 == len(server.requests) - sent and again.usage.cached == 2  # one probe, asked as text too
+        again.ask(prompts)
+        assert again.usage.calls == 2, "probed once a run, not at every ask"
     with LoopbackServer(LEXICON) as server:  # now it gives them
         scored = TeacherClient(v3(server), config, tmp_path, progress=False)
         answers = scored.ask(prompts)
@@ -161,3 +164,17 @@ def test_a_refusal_of_too_many_log_probabilities_names_the_limit():
         with pytest.raises(TeacherUnavailable, match="lower \\[teacher.model\\] choice_logprobs") as err:
             ask(v3(server, choice_logprobs=25), [ChoicePrompt("Label it.\nText: a good film", ["POS", "NEG"])])
     assert "--max-logprobs" in " ".join(str(err.value).split())
+
+
+def test_a_label_read_as_text_after_a_scored_request_is_charged_both_requests(tmp_path):
+    from evokd_spacy.teachers.budget import Budget
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    prompts = [ChoicePrompt(f"Answer with one word.\nText: a {w} film", ["POS", "NEG"]) for w in ("good", "bad")]
+    with LoopbackServer(LEXICON) as server:
+        server.top_logprobs = lambda prompt, plain: [("<think>", -0.01), ("Okay", -5.0)]  # a reasoning model thinks first
+        budget = Budget(max_calls=100)
+        client = TeacherClient(v3(server), {"@llm_models": "evokd.OpenAICompatible.v3"}, tmp_path, progress=False, budget=budget)
+        assert [str(a) for a in client.ask(prompts)] == ["POS", "NEG"]
+    assert len(server.requests) == 4 == client.usage.calls == budget.spent["calls"]
+    assert client.usage.prompt_tokens == sum(len(r["body"]["messages"][0]["content"].split()) for r in server.requests)

@@ -40,7 +40,7 @@ def test_requests_never_exceed_max_concurrency():
     assert 1 <= server.peak_in_flight <= 2
 
 
-@pytest.mark.parametrize("fault", ["429", "500", "hang", "malformed", "empty", "drop"])
+@pytest.mark.parametrize("fault", ["429", "500", "529", "522", "hang", "malformed", "empty", "drop"])
 def test_each_transient_fault_is_retried(fault):
     with LoopbackServer(LEXICON, faults=[fault, fault], hang_seconds=3.0) as server:
         [answer] = answers(model(server, max_concurrency=1), ["Explain"])
@@ -224,3 +224,43 @@ def test_a_refused_logprobs_setting_reads_labels_from_text():
         v3 = make_openai_compatible_model_v3(base_url=server.base_url, model="test", timeout=2.0, max_concurrency=1)
         [answer] = answers(v3, [ChoicePrompt("Answer with one word.\nText: a bad film", ["POS", "NEG"])])
     assert str(answer) == "NEG" and answer.scores is None
+
+
+def test_a_setting_refused_for_requests_already_in_flight_is_left_out_once_and_they_are_sent_again(capsys):
+    with LoopbackServer(LEXICON, latency=0.2) as server:
+        _refusing(server, {"temperature": "unsupported_value"})
+        out = answers(model(server, max_concurrency=4, config={"temperature": 0.7}), [f"Write review {i}." for i in range(8)])
+    assert len(out) == 8 and all(out)
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.count("does not take `temperature`") == 1
+
+
+def test_a_budget_that_exactly_fits_a_concurrent_batch_is_not_called_exhausted(tmp_path):
+    from evokd_spacy.teachers.budget import Budget
+    from evokd_spacy.teachers.cache import TeacherClient
+
+    with LoopbackServer(LEXICON) as server:
+        for concurrency in (1, 4):
+            budget = Budget(max_calls=4)
+            client = TeacherClient(model(server, max_concurrency=concurrency), {"@llm_models": "evokd.OpenAICompatible.v1"},
+                                   tmp_path / str(concurrency), progress=False, budget=budget)
+            assert len(client.ask([f"Explain {i}" for i in range(4)])) == 4 and budget.exhausted()
+
+
+@pytest.mark.parametrize("usage,tokens", [("n/a", (2, 3)), ({"prompt_tokens": "12", "completion_tokens": "3"}, (12, 3)),
+                                          ({"prompt_tokens": None}, (2, 3))])
+def test_a_reply_with_odd_token_counts_is_answered_and_counted_by_estimate(usage, tokens):
+    with LoopbackServer(LEXICON) as server:
+        reply = json.dumps({"choices": [{"message": {"content": "an answer"}}], "usage": usage}).encode()
+        server.handle = lambda handler, body: server._send(handler, 200, reply)
+        [answer] = answers(model(server, max_concurrency=1), ["Explain"])
+    assert str(answer) == "an answer" and (answer.prompt_tokens, answer.completion_tokens) == tokens
+
+
+def test_an_invalid_base_url_and_a_served_teachers_name_in_reports():
+    from evokd_spacy.errors import ConfigError
+    from evokd_spacy.loop.teacher import teacher_name
+
+    with pytest.raises(ConfigError, match=r"base_url = 'http://\[::1/v1' is not a valid URL"):
+        make_openai_compatible_model(base_url="http://[::1/v1", model="test")
+    assert teacher_name({"@llm_models": "evokd.OpenAICompatible.v2", "model": "gpt-4o-mini"}) == "evokd.OpenAICompatible.v2:gpt-4o-mini"
