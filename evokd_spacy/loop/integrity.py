@@ -10,6 +10,7 @@ from typing import List, Optional
 
 from wasabi import msg
 
+from ..util.io import atomic_write_jsonl
 from .state import RunFolder
 
 
@@ -65,4 +66,29 @@ def check_run_files(folder: RunFolder, rounds: int) -> List[str]:
         if problem:
             msg.warn(f"Round {r}: {problem}. Rebuilding it from the last good step.")
             problems.append(f"round {r}: {problem}")
-    return problems
+    problem = repair_metrics(folder)
+    return problems + ([problem] if problem else [])
+
+
+STEP_KEYS = ("step_seconds", "step_teacher")  # what a saved metrics step holds besides its metrics line
+
+
+def repair_metrics(folder: RunFolder) -> str:
+    """Rewrite `metrics.jsonl` when a line is damaged or a finished round's line is missing (a copy
+    cut short): each round's line is also saved as its metrics step. Returns the problem ('' if none)."""
+    saved = {}
+    for step in sorted(folder.output.glob("rounds/round_*/metrics.json")):
+        r = int(step.parent.name.split("_")[-1])
+        if folder.is_done(r, "metrics"):
+            saved[r] = {k: v for k, v in folder.load_step(r, "metrics").items() if k not in STEP_KEYS}
+    try:
+        lines = {m.get("round"): m for m in folder.read_metrics()}
+        problem = f"{folder.metrics.name} lacks the line of round(s) {', '.join(map(str, sorted(set(saved) - set(lines))))}"
+    except ValueError as err:
+        lines, problem = {}, str(err)
+    if set(saved) <= set(lines):
+        return ""
+    msg.warn(f"{problem}. Rebuilding it from the rounds' saved metrics.")
+    merged = {**saved, **lines}  # a whole line on file stands
+    atomic_write_jsonl(folder.metrics, [merged[r] for r in sorted(merged)])
+    return problem

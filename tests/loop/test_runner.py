@@ -137,6 +137,20 @@ def test_a_corrupt_step_file_or_metrics_line_is_recovered(settings_factory):
     assert json.loads(label.read_text())["items"] and label.with_suffix(".corrupt").exists()
 
 
+def test_a_lost_or_damaged_metrics_line_is_rebuilt_from_the_rounds_saved_metrics(settings_factory, capsys):
+    settings = settings_factory()
+    whole = EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    lines = folder.metrics.read_text().splitlines()
+    folder.metrics.write_text("\n".join(lines[:2]) + "\n" + lines[2][:30])  # the last line cut short
+    assert [m["round"] for m in EvoKDRunner(settings_factory(), quiet=True).run()] == [0, 1, 2]
+    assert "lacks the line of round(s) 2" in " ".join(capsys.readouterr().out.split())
+    folder.metrics.write_text(lines[0] + "\n{broken\n" + lines[2] + "\n")  # a damaged middle line
+    again = EvoKDRunner(settings_factory(), quiet=True).run()
+    assert [(m["round"], m["dev_score"]) for m in again] == [(m["round"], m["dev_score"]) for m in whole]
+    assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["rounds"] == 2
+
+
 def test_a_corrupt_train_step_retrains_and_rescores_the_round_and_a_deleted_model_best_comes_back(settings_factory):
     import shutil
 
