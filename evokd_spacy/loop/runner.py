@@ -128,7 +128,7 @@ class EvoKDRunner:
         for earlier in range(1, r + 1):
             batch = self.batch(earlier)
             if earlier < r and replay < 1.0:
-                batch = rng.sample(batch, k=int(round(len(batch) * replay)))
+                batch = rng.sample(batch, k=int(len(batch) * replay + 0.5))  # half up: round() halves to even (1 x 0.5 -> 0)
             samples += batch
         return samples
 

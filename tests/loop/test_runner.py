@@ -281,3 +281,17 @@ def test_a_multi_label_round_scored_by_macro_auc_before_is_scored_by_macro_f_on_
     assert line["dev_score"] == performance["cats_macro_f"] != performance["cats_score"] and line["metric"] == "cats_macro_f"
     assert folder.read_metrics()[0]["dev_score"] == performance["cats_macro_f"]
     assert json.loads((folder.model_best / "meta.json").read_text())["evokd"]["dev_score"] == performance["cats_macro_f"]
+
+
+def test_part_replay_rounds_each_earlier_batchs_share_half_up(settings_factory):
+    from collections import Counter
+
+    from evokd_spacy.ty import Sample
+    from evokd_spacy.util.io import atomic_write_jsonl
+
+    runner = EvoKDRunner(settings_factory(**{"loop.rounds": 4, "loop.replay": 0.5}), quiet=True)
+    sizes = {0: 2, 1: 1, 2: 3, 3: 5, 4: 2}
+    for r, n in sizes.items():
+        atomic_write_jsonl(runner.folder.round_jsonl(r), [Sample(text=f"r{r} t{i}", labels=["POSITIVE"], round=r, tag="easy").to_dict() for i in range(n)])
+    trained = Counter(s.round for s in runner.training_samples(4))
+    assert [trained[r] for r in range(5)] == [2, 1, 2, 3, 2], "half of 1, 3 and 5 rounds up; the seeds and the newest batch whole"
