@@ -177,6 +177,10 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
             raise ConfigError(f"[loop] {key} must be >= 0 (dev texts used to choose; 0: keep [teacher.label] as it is).")
     if not 1 <= sections["loop"]["requests_per_label"] < REPEAT_LIMIT:
         raise ConfigError(f"[loop] requests_per_label must be between 1 and {REPEAT_LIMIT - 1}.")
+    loop = sections["loop"]
+    if loop["max_teacher_cost"] > 0 and not (loop["cost_per_1k_prompt_tokens"] or loop["cost_per_1k_completion_tokens"]):
+        raise ConfigError("[loop] max_teacher_cost needs the teacher's prices to count cost by: set --loop.cost_per_1k_prompt_tokens "
+                          "and --loop.cost_per_1k_completion_tokens (or limit --loop.max_teacher_tokens instead).")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
     from ..student.train import checked_base_config

@@ -221,3 +221,9 @@ def test_a_label_file_with_a_value_that_is_not_a_description_names_the_exclusive
         read_labels(str(path), {})
     path.write_text(json.dumps({"SPORTS": "About sport.", "POLITICS": None}))
     assert read_labels(str(path), {}) == {"SPORTS": "About sport.", "POLITICS": ""}
+
+
+def test_a_cost_limit_without_prices_is_a_config_error(settings_factory):
+    with pytest.raises(ConfigError, match="max_teacher_cost needs the teacher's prices.*cost_per_1k_prompt_tokens"):
+        settings_factory(**{"loop.max_teacher_cost": 5.0})
+    settings_factory(**{"loop.max_teacher_cost": 5.0, "loop.cost_per_1k_prompt_tokens": 0.15})
