@@ -5,13 +5,13 @@ spent on a text that would be dropped anyway; label checks (label set, confidenc
 with the requested label) run after it.
 """
 import re
+import unicodedata
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 
 from ..ty import Sample, TaskSpec
 from .near_duplicates import NearDuplicateIndex
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _SPLIT_CLITIC = re.compile(r"\s+(n't|'(?:s|re|ve|ll|d|m))\b")  # Penn Treebank tokenisation: "do n't", "it 's"
 # Generated "inputs" that carry template syntax, chat-control tokens or instructions aimed at a
 # model: kept out of training (they are not in-domain text) and counted as "injection". They are
@@ -31,9 +31,12 @@ Split = Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]
 
 
 def normalise(text: str) -> str:
-    """Key for duplicate and leakage checks: lower case, punctuation and spacing removed, and
-    clitics joined, so a tokenised dev sentence ("I do n't know .") matches the running text."""
-    return _NON_WORD.sub(" ", _SPLIT_CLITIC.sub(r"\1", text.lower())).strip()
+    """Key for duplicate and leakage checks: Unicode-normalised (NFKC) and case-folded, punctuation
+    and spacing removed, and clitics joined, so a tokenised dev sentence ("I do n't know .") matches
+    the running text. Combining marks (Devanagari vowel signs) are kept: they tell words apart."""
+    folded = _SPLIT_CLITIC.sub(r"\1", unicodedata.normalize("NFKC", text).casefold())
+    kept = "".join(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " " for ch in folded)
+    return " ".join(kept.split())
 
 
 def filter_texts(items: Sequence[Dict[str, Any]], known: Set[str], held_out: Set[str], near_duplicate: float = 0.0) -> Split:

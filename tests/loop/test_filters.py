@@ -14,6 +14,15 @@ def test_normalise_ignores_case_spacing_and_punctuation():
     assert normalise("great movie") != normalise("great movies")
 
 
+
+def test_normalise_keeps_combining_marks_and_matches_composed_and_decomposed_text():
+    import unicodedata
+
+    assert normalise("यह किताब अच्छी है") != normalise("यह किताब अच्छा है"), "two sentences, not one with its vowel signs gone"
+    dev = unicodedata.normalize("NFD", "Un café crème, s'il vous plaît.")
+    kept, dropped = filter_texts([{"text": "Un café crème, s'il vous plaît."}], set(), {normalise(dev)})
+    assert not kept and dropped[0]["reason"] == "leak", "a dev text written with other code points is still a leak"
+
 def test_text_checks_drop_duplicates_leaks_and_empty_texts_before_labelling():
     items = [item("Fine text"), item("fine text!"), item("Seen before"), item("A dev sentence."), item("   ")]
     kept, dropped = filter_texts(items, known={normalise("seen before")}, held_out={normalise("a dev sentence")})
