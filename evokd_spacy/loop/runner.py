@@ -207,6 +207,8 @@ class EvoKDRunner:
         texts = pool_steps.candidate_texts(self.pool, taken, int(pool["max_candidates"]), seed, r, known)
         if len(texts) < int(pool["per_round"]) and not self.quiet:
             msg.warn(pool_steps.short_pool_warning(r, len(texts), int(pool["per_round"]), bool(self.settings.loop["generate"])))
+        if not self.quiet:
+            msg.text(f"Round {r}: scoring {len(texts)} pool texts with the student of round {r - 1}")
         candidates = pool_steps.score_pool(self.student(r - 1), texts, self.spec, self.kind)
         context = SelectionContext(self.spec, self.kind, r, seed, lambda: self.teacher)
         return pool_steps.select(self._strategy, candidates, int(pool["per_round"]), context)
