@@ -80,7 +80,7 @@ def main(old_rev: str) -> None:
             "new parse, old align": score(cur_parse, old_align), "new parse, new align": score(cur_parse, cur_align)}
     for k, v in rows.items():
         print(k, v)
-    (ROOT / "benchmarks" / "results" / "ner_reading.json").write_text(json.dumps({"teacher_alone_new": out["score"], "rows": rows}, indent=2))
+    (ROOT / "benchmarks" / "results" / "ner_reading.json").write_text(json.dumps({"old_rev": old_rev, "teacher_alone_new": out["score"], "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":
