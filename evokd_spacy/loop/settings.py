@@ -292,7 +292,14 @@ def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
     if settings.pool.get("path"):
         walk("pool", settings.pool)
     walk("teacher", settings.teacher_config)
+    if settings.spec.exclusive:  # versions that ask an exclusive task what the version before them asks
+        flat = {k: SAME_WHEN_EXCLUSIVE.get((k, v), v) for k, v in flat.items()}
     return {k: v for k, v in flat.items() if k not in LATER_DEFAULTS or v != LATER_DEFAULTS[k]}
+
+
+# A registered task version that differs from the one before it only for multi-label tasks: an
+# exclusive run started with either is the same run.
+SAME_WHEN_EXCLUSIVE = {("teacher.generate.@llm_tasks", "evokd.TextCatGenerate.v2"): "evokd.TextCatGenerate.v1"}
 
 
 def data_digests(settings: RunSettings) -> Dict[str, str]:

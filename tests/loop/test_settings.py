@@ -227,3 +227,19 @@ def test_a_cost_limit_without_prices_is_a_config_error(settings_factory):
     with pytest.raises(ConfigError, match="max_teacher_cost needs the teacher's prices.*cost_per_1k_prompt_tokens"):
         settings_factory(**{"loop.max_teacher_cost": 5.0})
     settings_factory(**{"loop.max_teacher_cost": 5.0, "loop.cost_per_1k_prompt_tokens": 0.15})
+
+
+def test_an_exclusive_run_started_with_generate_v1_continues_with_the_shipped_v2(settings_factory):
+    from evokd_spacy.loop.run_identity import check_run_folder
+    from evokd_spacy.loop.settings import run_fingerprint
+    from evokd_spacy.loop.state import RunFolder
+
+    v1 = settings_factory(**{"loop.rounds": 0, "teacher.generate": {"@llm_tasks": "evokd.TextCatGenerate.v1", "n_hard": 4, "n_easy": 2}})
+    v2 = settings_factory(**{"loop.rounds": 0})
+    assert v2.teacher_config["generate"]["@llm_tasks"] == "evokd.TextCatGenerate.v2"
+    assert run_fingerprint(v1) == run_fingerprint(v2)
+    EvoKDRunner(v1, quiet=True).run()
+    assert check_run_folder(RunFolder(v2.output, v2.corpus), v2) is not None
+    multi = [settings_factory(**{"task.exclusive": False, "teacher.generate": {"@llm_tasks": f"evokd.TextCatGenerate.{v}", "n_hard": 4, "n_easy": 2}})
+             for v in ("v1", "v2")]
+    assert run_fingerprint(multi[0]) != run_fingerprint(multi[1]), "their multi-label prompts differ"
