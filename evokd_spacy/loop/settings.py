@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
 import srsly
+from wasabi import msg
 
 from ..errors import ConfigError, DataError
 from ..teachers.cache_keys import LOCAL_SPEED_KEYS, TRANSPORT_KEYS
@@ -179,8 +180,10 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
         raise ConfigError(f"[loop] requests_per_label must be between 1 and {REPEAT_LIMIT - 1}.")
     loop = sections["loop"]
     if loop["max_teacher_cost"] > 0 and not (loop["cost_per_1k_prompt_tokens"] or loop["cost_per_1k_completion_tokens"]):
-        raise ConfigError("[loop] max_teacher_cost needs the teacher's prices to count cost by: set --loop.cost_per_1k_prompt_tokens "
-                          "and --loop.cost_per_1k_completion_tokens (or limit --loop.max_teacher_tokens instead).")
+        # a warning, not an error: a run started so must still resume, export and report
+        msg.warn("[loop] max_teacher_cost limits nothing without the teacher's prices, as the cost stays 0: for a new run set "
+                 "--loop.cost_per_1k_prompt_tokens and --loop.cost_per_1k_completion_tokens, or limit --loop.max_teacher_calls "
+                 "or --loop.max_teacher_tokens instead.")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
     from ..student.train import checked_base_config
