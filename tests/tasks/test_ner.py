@@ -118,7 +118,12 @@ def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misalign
         ('{"text": "ramen", "label": "DISH"}, {"text": "basil", "label": "INGREDIENT"}', [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),
         ('[{"text": "ramen", "label": "DISH"}]\n[{"text": "basil", "label": "INGREDIENT"}]', [("ramen", "DISH"), ("basil", "INGREDIENT")], ""),
         ('{"text": "ramen", "label": "DISH"}\n{"text": "basil", "label": "INGRED', [], "unparseable"),  # the second cut off
-        ('[{"text": "ramen", "label": "DISH"}]\nAlso ["not", "entities"]', [], "unparseable"),  # a second value that is no entity list
+        # a later bracket that holds no entities is a note
+        ('[{"text": "Apple", "label": "ORG"}]\nLabels are from ["ORG", "PER"].', [("Apple", "ORG")], ""),
+        ('[{"text": "Apple", "label": "ORG"}] [1]', [("Apple", "ORG")], ""),
+        ('[{"text": "Apple", "label": "ORG"}]\nFormat used: {text, label}.', [("Apple", "ORG")], ""),
+        ('[]\nNo entities of the types ["ORG", "PER"].', [], ""),
+        ('[{"text": "ramen", "label": "DISH"}]\n[{"text": "basil", "label": "ING', [], "unparseable"),  # a later list cut short
     ],
 )
 def test_entity_answers_are_parsed_leniently(response, expected, error):
@@ -213,6 +218,8 @@ def test_a_shorter_entity_is_not_placed_inside_a_longer_one_dropped_for_its_labe
     iob, drops = _trained_iob("George Washington visited Washington.", [("George Washington", "PERSON"), ("Washington", "INGREDIENT")])
     assert iob[:4] == [("George", "-", ""), ("Washington", "-", ""), ("visited", "O", ""), ("Washington", "B", "INGREDIENT")]
     assert [d["reason"] for d in drops] == ["unknown_label", "overlap"]
+    iob, drops = _trained_iob("We ate ramen today.", [("ramen", "NOODLES"), ("ramen", "DISH")])
+    assert iob[2] == ("ramen", "B", "DISH") and [d["reason"] for d in drops] == ["unknown_label"], "as long: placed"
 
 
 def test_unsure_tokens_next_to_an_entity_stay_missing_when_a_range_also_covers_the_entity():

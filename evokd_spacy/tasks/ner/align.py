@@ -92,6 +92,7 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
     spans: List[Span] = []
     drops: List[Tuple[int, Dict[str, Any]]] = []
     taken = [False] * len(doc.text)
+    unsure: List[Tuple[int, int]] = []  # ranges of entities dropped but left unsure
     seen = set()
     by_lower = {label.lower(): label for label in labels}
     placed = [(_surface_ranges(doc, str(entity.get("text", ""))), i, entity) for i, entity in enumerate(entities)]
@@ -102,7 +103,7 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
             order = namings[surface.casefold()]
             if len(order) != len(ranges):  # which occurrence is which is unknown: training leaves them unannotated
                 drops.append((i, {**entity, "reason": "two_labels", "ranges": [[start, end] for start, end in ranges]}))
-                _reserve(taken, ranges)
+                unsure += ranges
                 continue
             ranges = [ranges[order.index(i)]]  # the k-th naming labels the k-th occurrence
         elif (surface, label) in seen:
@@ -113,13 +114,13 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
             continue
         if label is None:  # its ranges let training leave those tokens unannotated, not "not an entity"
             drops.append((i, {**entity, "reason": "unknown_label", "ranges": [[start, end] for start, end in ranges]}))
-            _reserve(taken, ranges)
+            unsure += ranges
             continue
         if not ranges:
             inside = _inside_words(doc.text, surface)
             if inside:  # "dumpling" in "dumplings": training leaves the word unannotated, not "not an entity"
                 drops.append((i, {**entity, "reason": "inside_word", "ranges": [[start, end] for start, end in inside]}))
-                _reserve(taken, inside)
+                unsure += inside
             else:
                 drops.append((i, {**entity, "reason": "not_in_text"}))
             continue
@@ -127,8 +128,8 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
             span = doc.char_span(start, end, label=label, alignment_mode="strict")
             if span is None:
                 drops.append((i, {**entity, "start": start, "end": end, "reason": "misaligned"}))
-                _reserve(taken, [(start, end)])
-            elif any(taken[start:end]):
+                unsure.append((start, end))
+            elif any(taken[start:end]) or _inside_longer(unsure, start, end):
                 drops.append((i, {**entity, "start": start, "reason": "overlap"}))
             else:
                 taken[start:end] = [True] * (end - start)
@@ -136,11 +137,11 @@ def align_entities(doc: Doc, entities: Sequence[Dict[str, str]], labels: Sequenc
     return sorted(spans), [drop for _, drop in sorted(drops, key=lambda d: d[0])]
 
 
-def _reserve(taken: List[bool], ranges: Sequence[Tuple[int, int]]) -> None:
-    """Mark the characters of an entity that was dropped but left unsure, so that a shorter entity
-    inside it ("Washington" in a "George Washington" named PERSON) is not placed there."""
-    for start, end in ranges:
-        taken[start:end] = [True] * (end - start)
+def _inside_longer(unsure: Sequence[Tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside a longer entity that was dropped but left unsure (a shorter
+    "Washington" in a "George Washington" named PERSON); one as long (the same string with a known
+    label) is placed."""
+    return any(s <= start and end <= e and e - s > end - start for s, e in unsure)
 
 
 def _namings_with_two_labels(placed: Sequence[Tuple[Tuple[str, List[Tuple[int, int]]], int, Dict[str, Any]]],

@@ -44,31 +44,40 @@ def _from_json(value: Any) -> Optional[List[Dict[str, str]]]:
     return None if any(e is None for e in entities) else entities  # type: ignore[misc]
 
 
+_BRACKET = re.compile(r"[\[{]")
+_OBJECT_START = re.compile(r"""[\[\s]*\{\s*["']""")  # '{"text": ...' or '[{"text": ...': an entity object begins
+
+
 def _decoded(response: str) -> Tuple[bool, Optional[List[Any]]]:
-    """(found, values): every JSON (or Python-literal) list or object in the answer, from its first
-    "[" or "{" on (JSON lines and "{...}, {...}" hold several); (True, None) when one does not
-    decode (an answer cut short, a missing comma), so that no inner object is read as the whole
-    answer and none is left unread; (False, None) when there is none. A bracket after the first
-    value that holds no object and does not decode is prose, not an answer."""
-    match = re.search(r"[\[{]", response)
+    """(found, values): the JSON (or Python-literal) list or object the answer starts at its first
+    "[" or "{", then every later one that reads as entities (JSON lines, "{...}, {...}"); (True,
+    None) when the first does not decode (an answer cut short, a missing comma), or a later entity
+    object is cut short, so that no answer is read in part; (False, None) when there is none. A
+    later bracket that holds no entities ("labels are from ["ORG", "PER"]", "[1]") is a note."""
+    match = _BRACKET.search(response)
     if match is None:
         return False, None
-    rest, values = response[match.start():], []
+    decoder = json.JSONDecoder()
     try:
-        while rest:
-            value, end = json.JSONDecoder().raw_decode(rest)
-            values.append(value)
-            more = re.search(r"[\[{]", rest[end:])
-            rest = rest[end + more.start():] if more else ""
-        return True, values
+        first, pos = decoder.raw_decode(response, match.start())
     except json.JSONDecodeError:
-        if values:  # a note after the answer ("labels are from [ORG, PER]") is no entity; an object cut short is
-            return (True, None) if "{" in rest else (True, values)
         end = response.rfind("]" if match.group() == "[" else "}")
         try:  # single quotes: ['Apple', 'ORG']
             return True, [ast.literal_eval(response[match.start(): end + 1])] if end > match.start() else None
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return True, None
+    values = [first]
+    for later in iter(lambda: _BRACKET.search(response, pos), None):
+        try:
+            value, pos = decoder.raw_decode(response, later.start())
+        except json.JSONDecodeError:
+            if _OBJECT_START.match(response, later.start()):
+                return True, None
+            pos = later.start() + 1
+            continue
+        if _from_json(value) is not None:
+            values.append(value)
+    return True, values
 
 
 def parse_entities(response: str) -> Tuple[List[Dict[str, str]], str]:
