@@ -31,15 +31,10 @@ def score_pool(nlp: Language, texts: Dict[int, str], spec: TaskSpec, kind: TaskK
 
 def candidate_texts(pool: Sequence[str], taken: Set[int], max_candidates: int, seed: int, r: int,
                     known: Set[str] = frozenset()) -> Dict[int, str]:
-    """Pool texts not selected in an earlier round, not `known` to the run (normalised texts it
-    trains on or wrote this round) and not repeating an earlier pool line; a seeded random subset
-    of `max_candidates` (0: all). A known text would be revised, paid for, then dropped as a duplicate."""
-    seen, free = set(known), []
-    for i in range(len(pool)):
-        text = normalise(pool[i])
-        if i not in taken and text not in seen:
-            free.append(i)
-        seen.add(text)
+    """Pool texts not `taken` (by index) nor `known` to the run (normalised texts it trains on,
+    picked before or wrote this round); a seeded random subset of `max_candidates` (0: all). A
+    known text would be revised, paid for, then dropped as a duplicate."""
+    free = [i for i in range(len(pool)) if i not in taken and normalise(pool[i]) not in known]
     if max_candidates and len(free) > max_candidates:
         free = sorted(random.Random(seed * 7919 + r).sample(free, k=max_candidates))
     return {i: pool[i] for i in free}

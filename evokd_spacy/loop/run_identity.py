@@ -72,11 +72,18 @@ def _is_teacher_key(key: str) -> bool:
 
 
 def teacher_answered(folder: RunFolder) -> bool:
-    """Whether the run in `folder` has any teacher answer: a dev choice of its labeller, or a step
-    that asked the teacher (or its cache). Until then its teacher settings may still change."""
+    """Whether the run in `folder` has any teacher answer: a dev choice of its labeller, a call in
+    its budget ledger, or a step that asked the teacher (or its cache). Until then its teacher
+    settings may still change."""
     from .label_choice import CHOICE_FILE
 
     if (folder.output / CHOICE_FILE).exists():
+        return True
+    ledger = folder.output / "teacher_budget.json"  # every call paid, also in a step that did not finish
+    try:
+        if ledger.exists() and (read_json(ledger).get("calls") or 0) > 0:
+            return True
+    except (ValueError, AttributeError):
         return True
     for step in (folder.output / "rounds").glob("round_*/*.json"):
         try:

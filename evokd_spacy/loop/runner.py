@@ -201,10 +201,11 @@ class EvoKDRunner:
         from ..pool.context import SelectionContext
 
         pool = self.settings.pool
-        taken = {row["index"] for k in range(1, r) if self.folder.is_done(k, "select") for row in self.folder.load_step(k, "select")["selected"]}
+        # earlier picks by their text: their index in the pool as read then may differ (another dedup key)
+        picked = [row for k in range(1, r) if self.folder.is_done(k, "select") for row in self.folder.load_step(k, "select")["selected"]]
         seed = int(self.settings.task["seed"])
-        known = self.known_texts(r) | {normalise(str(item.get("text", ""))) for item in written}
-        texts = pool_steps.candidate_texts(self.pool, taken, int(pool["max_candidates"]), seed, r, known)
+        known = self.known_texts(r) | {normalise(str(item.get("text", ""))) for item in written + picked}
+        texts = pool_steps.candidate_texts(self.pool, set(), int(pool["max_candidates"]), seed, r, known)
         if len(texts) < int(pool["per_round"]) and not self.quiet:
             msg.warn(pool_steps.short_pool_warning(r, len(texts), int(pool["per_round"]), bool(self.settings.loop["generate"])))
         if not self.quiet:

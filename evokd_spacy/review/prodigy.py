@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from ..data.readers import overlapping_spans
 from ..errors import DataError
+from ..tasks.ner.kind import unsure_drops
 from ..ty import Sample, TaskSpec
 
 ANSWERS = ("accept", "reject", "ignore")
@@ -21,8 +22,8 @@ def to_prodigy(sample: Sample, spec: TaskSpec, nlp: Language, reason: str = "") 
     meta = {"round": sample.round, "tag": sample.tag, "target": sample.target, "confidence": sample.confidence}
     if reason:
         meta["needs_review"] = reason
-    unsure = [{k: drop.get(k) for k in ("text", "label", "reason")} for drop in sample.meta.get("entity_drops") or [] if drop.get("ranges") or "end" in drop]
-    if unsure and not sample.meta.get("reviewed"):  # what the teacher named but could not be kept: add it or leave it out
+    unsure = [{k: drop.get(k) for k in ("text", "label", "reason")} for drop in unsure_drops(sample)]
+    if unsure:  # what the teacher named but could not be kept: add it or leave it out
         meta["unsure_entities"] = unsure
     task: Dict[str, Any] = {"text": sample.text, "answer": "accept", "meta": meta}
     if spec.kind == "ner":

@@ -142,12 +142,22 @@ def test_a_pool_text_the_teacher_also_wrote_is_kept_once(settings_factory, tmp_p
     assert runner.folder.load_step(1, "filter")["dropped"].get("duplicate", 0) == 0
 
 
-def test_candidates_leave_out_known_texts_and_repeated_pool_lines():
+def test_candidates_leave_out_known_texts():
     from evokd_spacy.loop.pool_steps import candidate_texts
 
-    pool = ["Known text.", "a new one", "A new one!", "another"]
-    assert candidate_texts(pool, taken=set(), max_candidates=0, seed=0, r=1, known={"known text"}) == {1: "a new one", 3: "another"}
-    assert candidate_texts(pool, taken={1}, max_candidates=0, seed=0, r=1) == {0: "Known text.", 3: "another"}
+    pool = ["Known text.", "a new one", "another"]
+    assert candidate_texts(pool, taken=set(), max_candidates=0, seed=0, r=1, known={"known text"}) == {1: "a new one", 2: "another"}
+    assert candidate_texts(pool, taken={1}, max_candidates=0, seed=0, r=1) == {0: "Known text.", 2: "another"}
+
+
+def test_earlier_picks_are_left_out_by_their_text_when_the_pool_reads_in_another_order(settings_factory, textcat_pool):
+    settings = settings_factory(**{"pool.path": str(textcat_pool), "pool.per_round": 6, "loop.rounds": 1})
+    EvoKDRunner(settings, quiet=True).run()
+    runner = EvoKDRunner(settings_factory(**{"pool.path": str(textcat_pool), "pool.per_round": 6, "loop.rounds": 2}), quiet=True)
+    runner.prepare()
+    runner.pool = list(reversed(runner.pool))  # the saved indices now name other texts
+    round_1 = {row["text"] for row in runner.folder.load_step(1, "select")["selected"]}
+    assert not round_1 & set(runner._select(2, [])["selected"][i]["text"] for i in range(6))
 
 
 def test_a_pool_that_runs_out_is_warned_about_naming_the_fix(settings_factory, tmp_path, capsys):

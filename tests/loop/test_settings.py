@@ -98,6 +98,21 @@ def test_teacher_settings_may_change_until_the_teacher_has_answered(settings_fac
     EvoKDRunner(settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2}), quiet=True).prepare()  # recorded
 
 
+
+def test_teacher_settings_are_fixed_once_a_call_is_paid_in_a_step_that_did_not_finish(settings_factory):
+    from evokd_spacy.loop.run_identity import teacher_answered
+    from evokd_spacy.loop.state import RunFolder
+
+    settings = settings_factory(**{"loop.rounds": 0})
+    EvoKDRunner(settings, quiet=True).run()
+    folder = RunFolder(settings.output, settings.corpus)
+    assert not teacher_answered(folder)
+    (settings.output / "teacher_budget.json").write_text('{"calls": 3, "tokens": 120, "cost": 0.0}')
+    assert teacher_answered(folder)
+    with pytest.raises(ConfigError, match="other settings"):
+        EvoKDRunner(settings_factory(**{"loop.rounds": 1, "teacher.generate.n_hard": 2}), quiet=True).prepare()
+
+
 def test_float_noise_is_not_a_changed_setting():
     from evokd_spacy.loop.settings import changed_keys
 

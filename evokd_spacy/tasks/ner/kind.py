@@ -39,18 +39,22 @@ def _runs(doc: Doc, tokens: List[int]) -> List[Any]:
     return [doc[start:end] for start, end in runs]
 
 
-def unsure_ranges(sample: Sample) -> List[List[int]]:
-    """Character ranges where the teacher named an entity that could not be kept (a label outside
-    the set, a string named with two labels, a string off token boundaries or inside a word); none
-    for a reviewed sample, whose spans are whole."""
+def unsure_drops(sample: Sample) -> List[Dict[str, Any]]:
+    """The entities the teacher named that could not be kept but mark where an entity is (a label
+    outside the set, a string named with two labels, a string off token boundaries or inside a
+    word); none for a reviewed sample, whose spans are whole."""
     if sample.meta.get("reviewed"):
         return []
+    return [drop for drop in sample.meta.get("entity_drops") or []
+            if drop.get("reason") in ("unknown_label", "two_labels", "inside_word") and drop.get("ranges")
+            or drop.get("reason") == "misaligned" and "end" in drop]
+
+
+def unsure_ranges(sample: Sample) -> List[List[int]]:
+    """Character ranges of `unsure_drops`: training leaves their tokens unannotated."""
     out: List[List[int]] = []
-    for drop in sample.meta.get("entity_drops") or []:
-        if drop.get("reason") in ("unknown_label", "two_labels", "inside_word"):
-            out += [list(r) for r in drop.get("ranges") or []]
-        elif drop.get("reason") == "misaligned" and "end" in drop:
-            out.append([int(drop["start"]), int(drop["end"])])
+    for drop in unsure_drops(sample):
+        out += [list(r) for r in drop["ranges"]] if "ranges" in drop else [[int(drop["start"]), int(drop["end"])]]
     return out
 
 
