@@ -82,6 +82,7 @@ class TeacherResponse(str):
     completion_tokens: Optional[int]
     retries: int
     extra_calls: int
+    unscored: str
     truncated: bool
     refused: str  # why a server refused this one prompt ("" when it answered); such answers are not cached
 
@@ -100,6 +101,7 @@ class TeacherResponse(str):
         obj.completion_tokens = completion_tokens
         obj.retries = 0
         obj.extra_calls = 0  # paid requests besides the one that gave this answer (a served label read again as text)
+        obj.unscored = ""  # why a choice prompt's answer has no scores: "unmatched" (its likeliest tokens began no choice)
         obj.truncated = bool(truncated)
         obj.refused = refused
         return obj

@@ -57,9 +57,11 @@ class TeacherClient:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf8"))
-            return TeacherResponse(
+            answer = TeacherResponse(
                 data["response"], data.get("scores"), data.get("prompt_tokens"), data.get("completion_tokens"), data.get("truncated", False)
             )
+            answer.unscored = str(data.get("unscored", ""))
+            return answer
         except (ValueError, KeyError):
             msg.warn(f"Ignoring a corrupt teacher-cache entry (it will be asked again): {path}")
             return None
@@ -148,7 +150,8 @@ class TeacherClient:
         index of the answer asked again, if any."""
         if not getattr(self.model, "scores_choices", False) or self._probed_unscored:
             return None
-        unscored = [i for i, a in enumerate(answers) if a is not None and a.scores is None and getattr(prompts[i], "choices", None)]
+        unscored = [i for i, a in enumerate(answers) if a is not None and a.scores is None and getattr(prompts[i], "choices", None)
+                    and a.unscored != "unmatched"]  # a reasoning model's: it would think first again
         if not unscored or self.budget.exhausted():
             return None
         first = unscored[0]
@@ -255,6 +258,7 @@ class TeacherClient:
             str(getattr(response, "refused", "") or ""),
         )
         answer.extra_calls = int(getattr(response, "extra_calls", 0) or 0)
+        answer.unscored = str(getattr(response, "unscored", "") or "")
         self.usage.calls += 1 + answer.extra_calls
         self.usage.retries += int(getattr(response, "retries", 0) or 0)
         self.usage.prompt_tokens += answer.prompt_tokens or 0
@@ -283,4 +287,5 @@ class TeacherClient:
             "prompt_tokens": answer.prompt_tokens,
             "completion_tokens": answer.completion_tokens,
             **({"truncated": True} if answer.truncated else {}),
+            **({"unscored": answer.unscored} if answer.unscored else {}),
         }

@@ -216,7 +216,9 @@ class OpenAICompatibleModel:
                              "words, so such a label is read from the answer text. A reasoning model thinks first: turn "
                              "that off, e.g. [teacher.model.config.chat_template_kwargs] enable_thinking = false for "
                              "Qwen3 on vLLM or llama.cpp's server.")
-                return err.charge(self.complete(prompt, headers, scored=False))
+                answer = err.charge(self.complete(prompt, headers, scored=False))
+                answer.unscored = "unmatched"  # asked again next run, it would think first again
+                return answer
             except _Retry as err:
                 last = str(err)
                 if attempt == self.max_tries:

@@ -176,5 +176,7 @@ def test_a_label_read_as_text_after_a_scored_request_is_charged_both_requests(tm
         budget = Budget(max_calls=100)
         client = TeacherClient(v3(server), {"@llm_models": "evokd.OpenAICompatible.v3"}, tmp_path, progress=False, budget=budget)
         assert [str(a) for a in client.ask(prompts)] == ["POS", "NEG"]
+        again = TeacherClient(v3(server), {"@llm_models": "evokd.OpenAICompatible.v3"}, tmp_path, progress=False)
+        assert [str(a) for a in again.ask(prompts)] == ["POS", "NEG"] and again.usage.calls == 0, "not probed: it would think first again"
     assert len(server.requests) == 4 == client.usage.calls == budget.spent["calls"]
     assert client.usage.prompt_tokens == sum(len(r["body"]["messages"][0]["content"].split()) for r in server.requests)
