@@ -1,8 +1,11 @@
 """Shared types and Protocols. The loop talks to these, never to HTTP, torch or spaCy training."""
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Protocol, runtime_checkable
+from __future__ import annotations
 
-from spacy.tokens import Doc
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Protocol, runtime_checkable
+
+if TYPE_CHECKING:  # for the annotations only: these types need no spaCy at run time
+    from spacy.tokens import Doc
 
 @runtime_checkable
 class TeacherTask(Protocol):

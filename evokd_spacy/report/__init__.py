@@ -23,7 +23,10 @@ def write_report(output: Path, corpus: Path, report_dir: Optional[Path] = None) 
     images: Dict[str, str] = {}
 
     def draw(key: str, plot: Callable[[Dict[str, Any], Path], Path], source: Dict[str, Any]) -> None:
-        plot(source, figures / f"{key}.png")
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):  # a label like "price $5-$10" is text, not a formula
+            plot(source, figures / f"{key}.png")
         images[key] = f"report/{key}.png"
 
     draw("dev_score", plots.plot_dev_scores, data)

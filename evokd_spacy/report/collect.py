@@ -117,22 +117,31 @@ def _argmax(cats: Dict[str, float]) -> str:
     return max(cats, key=cats.get) if cats and max(cats.values()) > 0 else NO_LABEL
 
 
-def confusion_matrix(gold: List["Doc"], predicted: List["Doc"]) -> Dict[str, Any]:
-    """Counts of (gold argmax, predicted argmax) over the docs; rows are gold, columns predicted.
+def confusion_matrix(gold: List["Doc"], predicted: List["Doc"], multilabel: bool = False) -> Dict[str, Any]:
+    """Counts of (gold, predicted) label pairs over the docs; rows are gold, columns predicted.
 
-    A gold doc without any positive label (possible for multi-label data) counts as `(none)`.
-    """
+    Exclusive: each doc's top label on both sides; accuracy is the share on the diagonal.
+    Multi-label: the labels at the student's 0.5 threshold, each doc counted once for every pair
+    of its gold and predicted labels; accuracy is exact match of the two sets. A side without
+    any label counts as `(none)`."""
+    from ..tasks.textcat.kind import predicted_labels
+
     labels = list(predicted[0].cats) if predicted else []
     labels += sorted({label for doc in gold for label in doc.cats} - set(labels))
-    pairs = [(_argmax(g.cats), _argmax(p.cats)) for g, p in zip(gold, predicted)]
-    if any(NO_LABEL in pair for pair in pairs):
+    if multilabel:
+        sets = [(predicted_labels(g.cats, False) or [NO_LABEL], predicted_labels(p.cats, False) or [NO_LABEL]) for g, p in zip(gold, predicted)]
+    else:
+        sets = [([_argmax(g.cats)], [_argmax(p.cats)]) for g, p in zip(gold, predicted)]
+    if any(NO_LABEL in g + p for g, p in sets):
         labels.append(NO_LABEL)
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
-    for g, p in pairs:
-        matrix[index[g]][index[p]] += 1
-    correct = sum(matrix[i][i] for i in range(len(labels)))
-    return {"labels": labels, "matrix": matrix, "n": len(pairs), "accuracy": correct / len(pairs) if pairs else 0.0}
+    for golds, preds in sets:
+        for g in golds:
+            for p in preds:
+                matrix[index[g]][index[p]] += 1
+    correct = sum(set(g) == set(p) for g, p in sets)
+    return {"labels": labels, "matrix": matrix, "n": len(sets), "accuracy": correct / len(sets) if sets else 0.0}
 
 
 def ner_error_kinds(gold: List["Doc"], predicted: List["Doc"]) -> Dict[str, Any]:
@@ -201,4 +210,4 @@ def final_analysis(output: Path, corpus: Path, kind: Optional[str] = None) -> Di
     if kind == "ner":
         return {"available": True, "kind": "ner", **ner_error_kinds(gold, predicted)}
     multilabel = "textcat_multilabel" in nlp.pipe_names or not is_exclusive(folder)
-    return {"available": True, "kind": "textcat", "multilabel": multilabel, **confusion_matrix(gold, predicted)}
+    return {"available": True, "kind": "textcat", "multilabel": multilabel, **confusion_matrix(gold, predicted, multilabel)}

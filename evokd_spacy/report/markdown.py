@@ -28,8 +28,13 @@ def duration(seconds: float) -> str:
 def _table(header: Sequence[str], rows: List[Sequence[Any]], align: str = "") -> List[str]:
     align = align or "-" * len(header)
     marks = ["---:" if a == "r" else "---" for a in align]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
-    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "| " + " | ".join(marks) + " |"]
+    return lines + ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+
+
+def _cell(value: Any) -> str:
+    """A table cell's text, its `|` escaped (a label like "good|great" would split the cell)."""
+    return str(value).replace("|", "\\|")
 
 
 def summary_lines(data: Dict[str, Any]) -> List[str]:
@@ -113,7 +118,8 @@ def final_lines(final: Dict[str, Any], images: Dict[str, str]) -> List[str]:
         return lines + _table(("label",) + kinds, rows, "l" + "r" * len(kinds)) + [""]
     lines += _image(images, "confusion", CAPTIONS["confusion"])
     if final.get("multilabel"):
-        lines += ["_Multi-label task: gold and predicted labels are the highest-scoring label of each doc (argmax)._", ""]
+        lines += ["_Multi-label task: the labels at the student's 0.5 threshold; each doc counts once for every pair of its "
+                  "gold and predicted labels ((none): no label), and accuracy is an exact match of the two sets._", ""]
     lines += [f"Accuracy {final['accuracy']:.3f} on {final['n']} dev docs.", ""]
     header = ["gold \\ predicted"] + final["labels"]
     rows = [[label] + counts for label, counts in zip(final["labels"], final["matrix"])]

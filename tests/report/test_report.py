@@ -201,3 +201,50 @@ def test_pool_rounds_show_kept_texts_by_source():
     table = "\n".join(source_lines({"metrics": [{"round": 0, "kept": 2}, line]}))
     assert "| 1 | generated | 12 | 9 | 33% |" in table and "| 1 | pool | 8 | 0 | – |" in table
     assert source_lines({"metrics": [{"round": 0, "kept": 2}]}) == [], "no pool, no section"
+
+
+def test_a_multi_label_confusion_matrix_uses_the_threshold_and_its_accuracy_is_exact_match():
+    from evokd_spacy.report.collect import confusion_matrix
+
+    nlp = spacy.blank("en")
+
+    def doc(cats):
+        d = nlp.make_doc("x")
+        d.cats = cats
+        return d
+
+    gold = [doc({"A": 1.0, "B": 1.0}), doc({"A": 0.0, "B": 0.0}), doc({"A": 1.0, "B": 0.0})]
+    predicted = [doc({"A": 0.6, "B": 0.9}), doc({"A": 0.1, "B": 0.2}), doc({"A": 0.4, "B": 0.45})]
+    out = confusion_matrix(gold, predicted, multilabel=True)
+    assert out["labels"] == ["A", "B", "(none)"] and out["accuracy"] == pytest.approx(2 / 3)
+    assert out["matrix"] == [[1, 1, 1], [1, 1, 0], [0, 0, 1]]  # doc 1: each of A, B against each of A, B; doc 3: A against none
+
+
+def test_a_label_with_a_bar_stays_in_its_table_cell():
+    from evokd_spacy.report.markdown import _table
+
+    header, divider, row = _table(("gold \\ predicted", "good|great"), [["good|great", 3]], "lr")
+    assert header.count(" | ") == divider.count(" | ") == row.count(" | ") == 1 and "good\\|great" in row
+
+
+def test_labels_with_dollar_signs_are_drawn_as_text_not_formulas(textcat_run, tmp_path, monkeypatch):
+    import evokd_spacy.report as report
+
+    renamed = {"POSITIVE": "x_$^$", "NEGATIVE": "price $5-$10"}  # "x_$^$" made matplotlib raise, as a broken formula
+
+    def collect_renamed(output, corpus):
+        data = collect_run(output, corpus)
+        data["labels"] = [renamed[label] for label in data["labels"]]
+        data["per_label_f"] = {renamed[k]: v for k, v in data["per_label_f"].items()}
+        data["kept_per_label"] = {r: {renamed[k]: v for k, v in counts.items()} for r, counts in data["kept_per_label"].items()}
+        return data
+
+    def final_renamed(output, corpus, kind="textcat"):
+        final = final_analysis(output, corpus, kind)
+        return {**final, "labels": [renamed.get(label, label) for label in final["labels"]]}
+
+    monkeypatch.setattr(report, "collect_run", collect_renamed)
+    monkeypatch.setattr(report, "final_analysis", final_renamed)
+    path = report.write_report(textcat_run.output, textcat_run.corpus, report_dir=tmp_path)
+    assert all((tmp_path / "report" / f"{key}.png").read_bytes().startswith(PNG_MAGIC) for key in ("per_label", "kept", "confusion"))
+    assert "price $5-$10" in path.read_text()
