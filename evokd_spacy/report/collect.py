@@ -96,7 +96,10 @@ def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, A
     ledger = folder.output / "teacher_budget.json"  # every call made, also those of a round not finished yet
     # only while a round is under way: once it finishes, the calls it paid for before a stop are
     # read back from the cache (counted as cached), so the ledger stays above the rounds' sum
-    in_progress = folder.round_dir(metrics[-1]["round"] + 1).exists()
+    following = metrics[-1]["round"] + 1  # a round under way, not a finished one left out ([loop] rounds lowered)
+    recorded = folder.recorded_rounds()
+    in_progress = (folder.round_dir(following).exists() and (recorded is None or following <= recorded)
+                   and following not in {m.get("round") for m in folder.read_metrics()})
     spent = read_json(ledger) if ledger.exists() and in_progress else {}
     return {
         "unfinished": {"calls": max(0, int(spent.get("calls", 0)) - teacher["calls"]),

@@ -186,7 +186,11 @@ def test_teacher_use_of_a_round_that_did_not_finish_is_reported(textcat_run, tmp
     (output / "teacher_budget.json").write_text(json.dumps({"calls": finished["calls"] + 7, "tokens": finished["tokens"] + 900, "cost": 0.0}))
     text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
     assert "after the last finished round" not in text, "every round finished: the gap is calls read back from the cache"
-    (output / "rounds" / f"round_{len(metrics)}").mkdir(parents=True)  # a round under way
+    (output / "rounds" / f"round_{len(metrics)}").mkdir(parents=True)  # a round folder beyond [loop] rounds = 1
+    text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
+    assert "after the last finished round" not in text, "a round left out by lowering [loop] rounds is not under way"
+    run = json.loads((output / "run.json").read_text())
+    (output / "run.json").write_text(json.dumps({**run, "rounds": len(metrics)}))  # continued with one round more: under way
     text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
     assert "Teacher use after the last finished round:** 7 calls, 900 tokens" in text
 
