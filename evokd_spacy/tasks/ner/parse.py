@@ -67,7 +67,10 @@ def _decoded(response: str) -> Tuple[bool, Optional[List[Any]]]:
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return True, None
     values = [first]
-    for later in iter(lambda: _BRACKET.search(response, pos), None):
+    while True:
+        later = _BRACKET.search(response, pos)
+        if later is None:
+            break
         try:
             value, pos = decoder.raw_decode(response, later.start())
         except json.JSONDecodeError:
