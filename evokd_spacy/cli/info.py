@@ -38,7 +38,7 @@ def status_command(output: Path = typer.Argument(Path("training/evokd"), help="T
                  f"{sum(m['teacher']['calls'] for m in metrics)} teacher calls, {tokens} tokens")
         if later:
             msg.info(f"{later} later round(s) are on disk beyond [loop] rounds = {folder.recorded_rounds()} and left out.")
-    ledger = output / "teacher_budget.json"
+    ledger = folder.ledger
     if ledger.exists():
         msg.info(budget_line(read_json(ledger), output))
     state = folder.read_state()

@@ -43,7 +43,7 @@ def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[st
     }
     if not meta.get("description") or str(meta["description"]).startswith(DESCRIPTION_START):
         meta["description"] = describe_student(meta["evokd"])
-    ledger = folder.output / "teacher_budget.json"  # every call paid, also those a resume read back from the cache
+    ledger = folder.ledger  # every call paid, also those a resume read back from the cache
     if ledger.exists():
         meta["evokd"]["teacher_calls_paid"] = int(read_json(ledger).get("calls", 0))
     atomic_write_json(marker, meta)

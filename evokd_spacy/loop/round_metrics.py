@@ -3,6 +3,7 @@ from typing import Any, Dict, Optional
 
 from ..teachers.budget import TeacherUsage
 from ..ty import TaskKind
+from ..util.io import read_json
 from .state import RunFolder
 
 STEPS = ("predict", "analyse", "generate", "check", "label", "select", "revise", "filter", "train")
@@ -26,12 +27,20 @@ def round_metrics(folder: RunFolder, r: int, train: Dict[str, Any], n_seeds: int
         "dropped": filtered["dropped"],
         **({"sources": filtered["sources"]} if "sources" in filtered else {}),
         "teacher": usage,
+        **({"ledger": paid_so_far(folder)} if folder.ledger.exists() else {}),
         "seconds": {
             "teacher": round(teacher_s, 2),
             "training": round(training_s, 2),
             "other": round(max(0.0, sum(s["step_seconds"] for s in done) - teacher_s - training_s), 2),
         },
     }
+
+
+def paid_so_far(folder: RunFolder) -> Dict[str, int]:
+    """The calls and tokens the budget ledger holds now: every call paid in this run folder, also
+    those of a step that a stop cut short and a resume later read back from the cache."""
+    spent = read_json(folder.ledger)
+    return {"calls": int(spent.get("calls", 0)), "tokens": int(spent.get("tokens", 0))}
 
 
 def rescored(line: Dict[str, Any], train: Dict[str, Any], kind: TaskKind) -> Optional[Dict[str, Any]]:

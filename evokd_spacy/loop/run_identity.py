@@ -79,7 +79,7 @@ def teacher_answered(folder: RunFolder) -> bool:
 
     if (folder.output / CHOICE_FILE).exists():
         return True
-    ledger = folder.output / "teacher_budget.json"  # every call paid, also in a step that did not finish
+    ledger = folder.ledger
     try:
         if ledger.exists() and (read_json(ledger).get("calls") or 0) > 0:
             return True

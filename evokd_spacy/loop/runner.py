@@ -57,7 +57,7 @@ class EvoKDRunner:
     def teacher(self) -> Teacher:
         if self._teacher is None:
             loop = self.settings.loop
-            budget = loop_budget(self.folder.output / "teacher_budget.json", loop)
+            budget = loop_budget(self.folder.ledger, loop)
             self._teacher = build_teacher(
                 self.settings.teacher_config, self.spec, self.folder.cache, progress=loop["progress"], budget=budget
             )

@@ -29,6 +29,11 @@ class RunFolder:
         return self.output / "metrics.jsonl"
 
     @property
+    def ledger(self) -> Path:
+        """The teacher budget's ledger: every call paid in this run, also in a step cut short."""
+        return self.output / "teacher_budget.json"
+
+    @property
     def state(self) -> Path:
         return self.output / "state.json"
 

@@ -93,17 +93,8 @@ def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, A
     meta_path = folder.model_best / "meta.json"
     evokd = read_json(meta_path).get("evokd", {}) if meta_path.exists() else {}
     teacher_eval = folder.output / "teacher_eval.json"
-    ledger = folder.output / "teacher_budget.json"  # every call made, also those of a round not finished yet
-    # only while a round is under way: once it finishes, the calls it paid for before a stop are
-    # read back from the cache (counted as cached), so the ledger stays above the rounds' sum
-    following = metrics[-1]["round"] + 1  # a round under way, not a finished one left out ([loop] rounds lowered)
-    recorded = folder.recorded_rounds()
-    in_progress = (folder.round_dir(following).exists() and (recorded is None or following <= recorded)
-                   and following not in {m.get("round") for m in folder.read_metrics()})
-    spent = read_json(ledger) if ledger.exists() and in_progress else {}
     return {
-        "unfinished": {"calls": max(0, int(spent.get("calls", 0)) - teacher["calls"]),
-                       "tokens": max(0, int(spent.get("tokens", 0)) - teacher["prompt_tokens"] - teacher["completion_tokens"])},
+        "unfinished": unfinished_use(folder, metrics, teacher),
         "rounds": metrics[-1]["round"],
         "best_round": best["round"],
         "best_score": best["dev_score"],
@@ -114,6 +105,22 @@ def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, A
         "model_best_round": evokd.get("best_round"),
         "teacher_alone": read_json(teacher_eval).get("score") if teacher_eval.exists() else None,
     }
+
+
+def unfinished_use(folder: RunFolder, metrics: List[Dict[str, Any]], teacher: Dict[str, int]) -> Dict[str, int]:
+    """Calls and tokens paid in the round under way, after the last finished round (zeros when no
+    round is under way). The ledger counts every call paid; a metrics line records the ledger as it
+    stood when its round finished. Lines from before that record fall back to the rounds' sum,
+    which counts calls a resume read back from the cache (as cached) as unfinished."""
+    following = metrics[-1]["round"] + 1  # a round under way, not a finished one left out ([loop] rounds lowered)
+    recorded = folder.recorded_rounds()
+    in_progress = (folder.round_dir(following).exists() and (recorded is None or following <= recorded)
+                   and following not in {m.get("round") for m in folder.read_metrics()})
+    if not (in_progress and folder.ledger.exists()):
+        return {"calls": 0, "tokens": 0}
+    spent = read_json(folder.ledger)
+    before = metrics[-1].get("ledger") or {"calls": teacher["calls"], "tokens": teacher["prompt_tokens"] + teacher["completion_tokens"]}
+    return {key: max(0, int(spent.get(key, 0)) - int(before.get(key, 0))) for key in ("calls", "tokens")}
 
 
 def _argmax(cats: Dict[str, float]) -> str:

@@ -252,3 +252,23 @@ def test_labels_with_dollar_signs_are_drawn_as_text_not_formulas(textcat_run, tm
     path = report.write_report(textcat_run.output, textcat_run.corpus, report_dir=tmp_path)
     assert all((tmp_path / "report" / f"{key}.png").read_bytes().startswith(PNG_MAGIC) for key in ("per_label", "kept", "confusion"))
     assert "price $5-$10" in path.read_text()
+
+
+def test_calls_read_back_after_a_resume_are_not_counted_again_as_unfinished(textcat_run, tmp_path):
+    import json
+
+    output = tmp_path / "training"
+    shutil.copytree(textcat_run.output, output, ignore=shutil.ignore_patterns("model-best", "rounds", "cache"))
+    metrics = [json.loads(line) for line in (output / "metrics.jsonl").read_text().splitlines()]
+    assert "ledger" in metrics[-1], "a finished round records the ledger as it stood"
+    # the last round was stopped by the budget after paying 10 calls; the resume read them back from
+    # the cache (cached, not calls), so the ledger is 10 calls above the rounds' sum
+    paid = sum(m["teacher"]["calls"] for m in metrics) + 10
+    metrics[-1]["ledger"] = {"calls": paid, "tokens": 5000}
+    (output / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
+    (output / "teacher_budget.json").write_text(json.dumps({"calls": paid + 3, "tokens": 5400, "cost": 0.0}))
+    run = json.loads((output / "run.json").read_text())
+    (output / "run.json").write_text(json.dumps({**run, "rounds": len(metrics)}))
+    (output / "rounds" / f"round_{len(metrics)}").mkdir(parents=True)  # the next round is under way
+    text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
+    assert "Teacher use after the last finished round:** 3 calls, 400 tokens" in text
