@@ -96,9 +96,15 @@ def _colors(n: int) -> List[Any]:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
+MAX_STACKED_LABELS = 20  # distinct colours (tab20) and a legend that fits beside the bars
+
+
 def plot_kept(data: Dict[str, Any], path: Path) -> Path:
-    """Stacked bars: samples (textcat) or entity spans (NER) kept per label in each round."""
+    """Stacked bars: samples (textcat) or entity spans (NER) kept per label in each round; with
+    more labels than colours, a heat map of the counts (labels x rounds) instead."""
     labels, rounds, kept = data["labels"], data["rounds"], data["kept_per_label"]
+    if len(labels) > MAX_STACKED_LABELS:
+        return _plot_kept_counts(data, path)
     fig, ax = _figure(max(5.5, 0.5 * len(rounds) + 3.5), 3.8)
     bottom = [0] * len(rounds)
     for label, color in zip(labels, _colors(len(labels))):
@@ -114,6 +120,27 @@ def plot_kept(data: Dict[str, Any], path: Path) -> Path:
     ax.legend(handles[::-1], names[::-1], title="label", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(axis="y", alpha=0.3)
     _round_axis(ax, rounds)
+    return _save(fig, path)
+
+
+def _plot_kept_counts(data: Dict[str, Any], path: Path) -> Path:
+    """Heat map of the samples (or entity spans) kept per label (rows) and round (columns)."""
+    labels, rounds, kept = data["labels"], data["rounds"], data["kept_per_label"]
+    counts = [[kept[r].get(label, 0) for r in rounds] for label in labels]
+    fig, ax = _figure(max(5.0, 0.7 * len(rounds) + 3.0), max(2.4, 0.3 * len(labels) + 1.4))
+    image = ax.imshow(counts, cmap="Blues", vmin=0, aspect="auto")
+    ax.set_xticks(range(len(rounds)), [str(r) for r in rounds])
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xlabel("round (0 = seeds only)")
+    high = max((max(row) for row in counts), default=0)
+    if len(rounds) * len(labels) <= 600:
+        for i, row in enumerate(counts):
+            for j, count in enumerate(row):
+                ax.text(j, i, str(count), ha="center", va="center", fontsize=7, color="white" if count > high / 2 else "black")
+    noun = "entity spans" if data["kind"] == "ner" else "samples"
+    fig.colorbar(image, ax=ax, label=f"{noun} kept")
+    totals = ", ".join(f"{r}: {sum(kept[r].values())}" for r in rounds) if len(rounds) <= 10 else ""
+    ax.set_title(f"Kept per label and round ({noun})" + (f"\ntotal per round: {totals}" if totals else ""), fontsize=10)
     return _save(fig, path)
 
 
@@ -149,8 +176,8 @@ def plot_confusion(final: Dict[str, Any], path: Path) -> Path:
     image = ax.imshow(matrix, cmap="Blues", vmin=0)
     ax.set_xticks(range(n), labels, rotation=45 if n > 4 else 0, ha="right" if n > 4 else "center")
     ax.set_yticks(range(n), labels)
-    ax.set_xlabel("predicted (argmax)" if final.get("multilabel") else "predicted")
-    ax.set_ylabel("gold (argmax)" if final.get("multilabel") else "gold")
+    ax.set_xlabel("predicted (score ≥ 0.5)" if final.get("multilabel") else "predicted")
+    ax.set_ylabel("gold labels" if final.get("multilabel") else "gold")
     high = max((max(row) for row in matrix), default=0)
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):
