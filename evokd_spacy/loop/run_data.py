@@ -9,8 +9,10 @@ from ..data.kshot import sample_k_shot
 from ..data.label_check import check_labels
 from ..data.readers import read_samples
 from ..ty import Sample
+from ..util.io import read_jsonl_lenient
 from .filters import normalise
 from .settings import RunSettings
+from .state import RunFolder
 
 
 @dataclass
@@ -39,3 +41,16 @@ def read_run_data(settings: RunSettings) -> RunData:
         pool = [s for s in pool if normalise(s.text) not in held_out]
     seeds = sample_k_shot(pool, spec.label_names, int(task["k_shot"]), int(task["seed"]))
     return RunData(seeds=seeds, dev=dev, test=test, held_out=held_out)
+
+
+def seeds_as_written(folder: RunFolder, seeds: List[Sample]) -> List[Sample]:
+    """The seeds round 0 wrote, when they differ from `seeds` (sampled now from the same files and
+    settings, which the run's identity check holds fixed): a version that reads or deduplicates
+    texts differently can sample others, and the run's students were trained on round 0's."""
+    written = [Sample.from_dict(row) for row in read_jsonl_lenient(folder.round_jsonl(0))]
+    if not written or sorted(s.text for s in written) == sorted(s.text for s in seeds):
+        return seeds
+    msg.warn(f"The {len(seeds)} seeds sampled now are not the {len(written)} that round 0 wrote in {folder.round_jsonl(0)} "
+             "(this version reads or deduplicates texts differently): the run goes on with round 0's seeds, which its "
+             "students were trained on. Start a new run (another --paths.output) to sample them again.")
+    return written

@@ -23,7 +23,7 @@ from .kinds import get_kind
 from .filters import count_reasons, filter_labels, filter_texts, items_to_samples, normalise
 from .model_best import publish_best
 from .round_metrics import rescored, round_metrics
-from .run_data import read_run_data
+from .run_data import read_run_data, seeds_as_written
 from .table import print_rounds
 from .run_identity import claim_run_folder
 from .settings import RunSettings, calls_label_task
@@ -81,7 +81,7 @@ class EvoKDRunner:
         data = read_run_data(self.settings)  # before the folder is claimed: a data error leaves it free for the fixed run
         claim_run_folder(self.folder, self.settings)
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
-        self.seeds, self.dev, self.held_out = data.seeds, data.dev, data.held_out
+        self.seeds, self.dev, self.held_out = seeds_as_written(self.folder, data.seeds), data.dev, data.held_out
         if not self._prepared:
             self._prepared = True
             if self._teacher is not None:

@@ -260,3 +260,19 @@ def test_an_exclusive_run_started_with_generate_v1_continues_with_the_shipped_v2
     multi = [settings_factory(**{"task.exclusive": False, "teacher.generate": {"@llm_tasks": f"evokd.TextCatGenerate.{v}", "n_hard": 4, "n_easy": 2}})
              for v in ("v1", "v2")]
     assert run_fingerprint(multi[0]) != run_fingerprint(multi[1]), "their multi-label prompts differ"
+
+
+def test_a_resumed_run_keeps_the_seeds_round_0_wrote(settings_factory, capsys):
+    import json
+
+    from evokd_spacy.loop.state import RunFolder
+
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True).prepare()
+    path = RunFolder(settings_factory().output, settings_factory().corpus).round_jsonl(0)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows[0]["text"] = "A seed an earlier version sampled."  # it read or deduplicated the seed file differently
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    runner = EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True)
+    runner.prepare()
+    assert [s.text for s in runner.seeds] == [row["text"] for row in rows]
+    assert "the run goes on with round 0's seeds" in " ".join(capsys.readouterr().out.split())
