@@ -60,6 +60,7 @@ setup(
             "evokd.TextCatLabel.v7 = evokd_spacy.tasks.textcat.echo_label:make_textcat_label_task_v7",
             "evokd.TextCatLabel.v8 = evokd_spacy.tasks.textcat.plain_pattern_label:make_textcat_label_task_v8",
             "evokd.TextCatStaticGenerate.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_static_generate_task",
+            "evokd.TextCatStaticGenerate.v2 = evokd_spacy.tasks.textcat.baselines:make_textcat_static_generate_task_v2",
             "evokd.TextCatParaphrase.v1 = evokd_spacy.tasks.textcat.baselines:make_textcat_paraphrase_task",
             "evokd.NERAnalyse.v1 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task",
             "evokd.NERAnalyse.v2 = evokd_spacy.tasks.ner.analyse:make_ner_analyse_task_v2",

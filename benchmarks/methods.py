@@ -28,7 +28,7 @@ def methods(n_hard: int, n_easy: int) -> Dict[str, Method]:
         "evokd_no_review": Method({"loop.replay": 0.0}),
         "evokd_no_separation": Method({"loop.separate_labelling": False}, kinds=("textcat",)),
         "static": Method(
-            {**baseline, "teacher.generate": {"@llm_tasks": "evokd.TextCatStaticGenerate.v1", "n": n_hard + n_easy}},
+            {**baseline, "teacher.generate": {"@llm_tasks": "evokd.TextCatStaticGenerate.v2", "n": n_hard + n_easy}},
             budget=True,
             kinds=("textcat",),
         ),

@@ -302,7 +302,10 @@ def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
 
 # A registered task version that differs from the one before it only for multi-label tasks: an
 # exclusive run started with either is the same run.
-SAME_WHEN_EXCLUSIVE = {("teacher.generate.@llm_tasks", "evokd.TextCatGenerate.v2"): "evokd.TextCatGenerate.v1"}
+SAME_WHEN_EXCLUSIVE = {
+    ("teacher.generate.@llm_tasks", "evokd.TextCatGenerate.v2"): "evokd.TextCatGenerate.v1",
+    ("teacher.generate.@llm_tasks", "evokd.TextCatStaticGenerate.v2"): "evokd.TextCatStaticGenerate.v1",
+}
 
 
 def data_digests(settings: RunSettings) -> Dict[str, str]:

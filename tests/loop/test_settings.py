@@ -260,6 +260,9 @@ def test_an_exclusive_run_started_with_generate_v1_continues_with_the_shipped_v2
     multi = [settings_factory(**{"task.exclusive": False, "teacher.generate": {"@llm_tasks": f"evokd.TextCatGenerate.{v}", "n_hard": 4, "n_easy": 2}})
              for v in ("v1", "v2")]
     assert run_fingerprint(multi[0]) != run_fingerprint(multi[1]), "their multi-label prompts differ"
+    static = [settings_factory(**{"loop.feedback": False, "teacher.generate": {"@llm_tasks": f"evokd.TextCatStaticGenerate.{v}", "n": 4}})
+              for v in ("v1", "v2")]
+    assert run_fingerprint(static[0]) == run_fingerprint(static[1]), "the static baseline's v2 asks an exclusive task as v1 does"
 
 
 def test_a_resumed_run_keeps_the_seeds_round_0_wrote(settings_factory, capsys):

@@ -1,8 +1,10 @@
+import pytest
 import spacy
 
 from evokd_spacy.llm_io import ChoicePrompt, TeacherResponse
 from evokd_spacy.tasks.request import make_request_doc, result_of
 from evokd_spacy.tasks.textcat.analyse import make_textcat_analyse_task
+from evokd_spacy.tasks.textcat.baselines import make_textcat_static_generate_task, make_textcat_static_generate_task_v2
 from evokd_spacy.tasks.textcat.generate import make_textcat_generate_task, make_textcat_generate_task_v2
 from evokd_spacy.tasks.textcat.label import make_textcat_label_task
 
@@ -71,13 +73,17 @@ def test_generation_prompt_asks_for_hard_and_easy_texts_of_the_target():
     assert result["rejects"] == [{"line": "nonsense", "reason": "unparseable"}]
 
 
-def test_generation_v2_asks_a_multi_label_task_for_texts_whose_labels_include_the_target():
+@pytest.mark.parametrize("make_v1,make_v2", [
+    (make_textcat_generate_task, make_textcat_generate_task_v2),
+    (make_textcat_static_generate_task, make_textcat_static_generate_task_v2),
+])
+def test_generation_v2_asks_a_multi_label_task_for_texts_whose_labels_include_the_target(make_v1, make_v2):
     doc = make_request_doc({"analysis": "", "target": "POSITIVE", "examples": []})
-    v1, v2 = make_textcat_generate_task(labels=LABELS), make_textcat_generate_task_v2(labels=LABELS)
+    v1, v2 = make_v1(labels=LABELS), make_v2(labels=LABELS)
     assert list(v2.generate_prompts([doc])) == list(v1.generate_prompts([doc])), "an exclusive task keeps v1's prompt"
     v1.exclusive = v2.exclusive = False
     [prompt] = list(v2.generate_prompts([doc]))
-    assert "texts whose labels include POSITIVE:" in prompt and "correct label" not in prompt
+    assert "texts whose labels include POSITIVE" in prompt and "correct label" not in prompt
     assert "whose correct label is POSITIVE" in list(v1.generate_prompts([doc]))[0], "a released version's prompt is unchanged"
 
 

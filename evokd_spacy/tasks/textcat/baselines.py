@@ -1,6 +1,7 @@
 """Generation tasks for the baselines EvoKD is measured against (benchmarks/):
 
-- static, label-conditioned generation without feedback (ZeroGen-style): `evokd.TextCatStaticGenerate.v1`;
+- static, label-conditioned generation without feedback (ZeroGen-style): `evokd.TextCatStaticGenerate.v2`
+  (v1 asks a multi-label task for texts "whose correct label is" the target, as if it were their only one);
 - paraphrase augmentation, the teacher rewrites each seed (AugGPT-style): `evokd.TextCatParaphrase.v1`.
 
 Both answer `TEXT n: <text>` lines, parsed like EvoKD's generation; the items are tagged
@@ -48,6 +49,12 @@ class TextCatStaticGenerateTask(TextCatGenerateTask):
         set_result(doc, {**result, "items": [{**item, "tag": self.tag} for item in result["items"]]})
 
 
+class TextCatStaticGenerateTaskV2(TextCatStaticGenerateTask):
+    """v1 whose prompt, in a multi-label task, asks for texts whose labels include the target."""
+
+    default_template = "static_v2.jinja"
+
+
 class TextCatParaphraseTask(TextCatStaticGenerateTask):
     """Request: {"target", "source"}: `n` rewrites of one seed text."""
 
@@ -66,6 +73,19 @@ def make_textcat_static_generate_task(
 ) -> TextCatStaticGenerateTask:
     """Static label-conditioned generation (a baseline): `n` texts of the target label per call."""
     return TextCatStaticGenerateTask(labels=labels, description=description, template=template, n=n, max_examples=max_examples)
+
+
+@registry.llm_tasks("evokd.TextCatStaticGenerate.v2")
+def make_textcat_static_generate_task_v2(
+    labels: Optional[Dict[str, str]] = None,
+    description: str = "",
+    template: Optional[str] = None,
+    n: int = 6,
+    max_examples: int = 0,
+) -> TextCatStaticGenerateTaskV2:
+    """v1 that asks a multi-label task for texts whose labels include the target; an exclusive
+    task gets v1's prompt."""
+    return TextCatStaticGenerateTaskV2(labels=labels, description=description, template=template, n=n, max_examples=max_examples)
 
 
 @registry.llm_tasks("evokd.TextCatParaphrase.v1")
