@@ -99,6 +99,7 @@ def run_summary(folder: RunFolder, metrics: List[Dict[str, Any]]) -> Dict[str, A
         "best_round": best["round"],
         "best_score": best["dev_score"],
         "teacher": teacher,
+        "paid_calls": int((metrics[-1].get("ledger") or {}).get("calls", teacher["calls"])),
         "tokens": teacher["prompt_tokens"] + teacher["completion_tokens"],
         "seconds": seconds,
         "teacher_name": evokd.get("teacher"),

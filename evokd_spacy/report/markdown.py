@@ -52,8 +52,10 @@ def summary_lines(data: Dict[str, Any]) -> List[str]:
     if s["teacher_alone"] is not None:
         lines.append(f"- **Teacher alone on dev:** {s['teacher_alone']:.3f}")
     retries = f", {teacher['retries']} retries" if teacher["retries"] else ""
+    paid = s.get("paid_calls", teacher["calls"])
+    before_stops = f"; {paid:,} paid in all, with the calls a stop cut short that a resume read back" if paid > teacher["calls"] else ""
     lines += [
-        f"- **Teacher calls:** {teacher['calls']:,} ({teacher['cached']:,} answered from the cache{retries})",
+        f"- **Teacher calls:** {teacher['calls']:,} ({teacher['cached']:,} answered from the cache{retries}{before_stops})",
         f"- **Teacher tokens:** {s['tokens']:,} ({teacher['prompt_tokens']:,} prompt + {teacher['completion_tokens']:,} completion)",
         f"- **Wall time:** {duration(sum(seconds.values()))} in all: teacher {duration(seconds['teacher'])}, "
         f"training {duration(seconds['training'])}, other {duration(seconds['other'])}",

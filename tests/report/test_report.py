@@ -272,3 +272,4 @@ def test_calls_read_back_after_a_resume_are_not_counted_again_as_unfinished(text
     (output / "rounds" / f"round_{len(metrics)}").mkdir(parents=True)  # the next round is under way
     text = " ".join(write_report(output, textcat_run.corpus).read_text(encoding="utf8").split())
     assert "Teacher use after the last finished round:** 3 calls, 400 tokens" in text
+    assert f"{paid:,} paid in all, with the calls a stop cut short that a resume read back" in text
