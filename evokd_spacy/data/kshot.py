@@ -1,8 +1,11 @@
 """k-shot sampling of seed examples."""
 import random
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Set
+
+from wasabi import msg
 
 from ..errors import DataError
+from ..loop.filters import normalise
 from ..ty import Sample
 
 
@@ -23,11 +26,26 @@ def sample_k_shot(samples: Sequence[Sample], labels: Sequence[str], k: int, seed
         return list(samples)
     rng = random.Random(seed)
     chosen: List[Sample] = []
-    seen = set()
+    seen: Set[int] = set()
+    texts: Set[str] = set()
     for label in labels:
         pool = [s for s in by_label[label] if id(s) not in seen]
         rng.shuffle(pool)
-        for sample in pool[:k]:
+        # a text the seed file holds twice is taken once: the shuffle is the same as without this
+        # check, so the sample only changes where it would have taken a text twice
+        taken = 0
+        for sample in pool:
+            if taken == k:
+                break
+            if normalise(sample.text) in texts:
+                continue
             seen.add(id(sample))
+            texts.add(normalise(sample.text))
             chosen.append(sample)
+            taken += 1
+    have = {label: sum(label in s.labels for s in chosen) for label in labels}  # a sample taken for another label may hold it too
+    short = [f"{label} ({n})" for label, n in have.items() if n < k]
+    if short:
+        msg.warn(f"Fewer than k_shot = {k} different seed examples for label(s) {', '.join(short)} in '{key}': those labels "
+                 "start with all they have.")
     return chosen

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..errors import DataError
-from ..ty import Sample
+from ..ty import Sample, TaskSpec
 
 
 def existing_file(path: Optional[str], key: str) -> Path:
@@ -20,12 +20,16 @@ def existing_file(path: Optional[str], key: str) -> Path:
     return file
 
 
-def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False) -> List[Sample]:
-    """Read labelled samples from `path`; errors name the config `key` that points there."""
+def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False, spec: Optional[TaskSpec] = None) -> List[Sample]:
+    """Read labelled samples from `path`; errors name the config `key` that points there.
+
+    With the task's `spec`, Prodigy records are read as the task needs: for NER an accepted
+    record without spans is a sentence without entities; for two exclusive labels a rejected
+    answer of one label (binary annotation, `textcat.teach`) is a text of the other."""
     file = existing_file(path, key)
     suffix = file.suffix.lower()
     if suffix in (".jsonl", ".json"):
-        samples = _read_jsonl(file, key)
+        samples = _read_jsonl(file, key, spec)
     elif suffix in (".csv", ".tsv"):
         samples = _read_csv(file, key, delimiter="\t" if suffix == ".tsv" else ",")
     elif suffix == ".spacy":
@@ -72,6 +76,8 @@ def labels_from_record(record: Dict[str, Any]) -> Optional[List[str]]:
             raise ValueError('"cats" values must be numbers, like {"POSITIVE": 1.0, "NEGATIVE": 0.0}') from None
     if isinstance(record.get("labels"), list):
         return [str(x).strip() for x in record["labels"]]
+    if isinstance(record.get("labels"), str) and record["labels"].strip():
+        return [record["labels"].strip()]
     if isinstance(record.get("label"), list):
         return [str(x).strip() for x in record["label"]]
     if record.get("label") not in (None, ""):
@@ -83,6 +89,7 @@ def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """(line number, record) of each non-blank line; bad JSON or a missing "text" names the line."""
     # lines end at "\n" only: str.splitlines() also breaks at U+2028 and U+0085, which JSON may hold raw
     for i, line in enumerate(read_text(file, key).split("\n"), start=1):
+        line = line.lstrip("\ufeff")  # a byte-order mark mid-file, where files were concatenated
         if not line.strip():
             continue
         if line.lstrip().startswith("["):
@@ -97,13 +104,17 @@ def jsonl_records(file: Path, key: str) -> Iterator[Tuple[int, Dict[str, Any]]]:
         yield i, record
 
 
-def _read_jsonl(file: Path, key: str) -> List[Sample]:
-    samples, unlabelled = [], []
+def _read_jsonl(file: Path, key: str, spec: Optional[TaskSpec] = None) -> List[Sample]:
+    samples, unlabelled, rejected = [], [], []
+    ner = spec is not None and spec.kind == "ner"
+    other = _other_label(spec)
     for i, record in jsonl_records(file, key):
         # Prodigy writes "spans" into text-classification tasks too (textcat.teach with patterns):
-        # a record with no spans but a label is a text-classification sample
-        if isinstance(record.get("spans"), list) and (record["spans"] or _no_label(record)):
-            sample = _spans_sample(record, file, i, key)
+        # a record with no spans but a label is a text-classification sample. For NER, a record
+        # without spans (Prodigy's ner.manual leaves them out) is a sentence without entities.
+        has_spans = isinstance(record.get("spans"), list)
+        if (has_spans and (record["spans"] or _no_label(record))) or (ner and not has_spans and _no_label(record)):
+            sample = _spans_sample({**record, "spans": record.get("spans") or []}, file, i, key)
             if sample is not None:
                 samples.append(sample)
             continue
@@ -111,18 +122,39 @@ def _read_jsonl(file: Path, key: str) -> List[Sample]:
             labels = labels_from_record(record)
         except ValueError as err:
             raise DataError(f"{file}, line {i} ('{key}'): {err}.") from None
+        if labels is None and record.get("answer") == "reject" and isinstance(record.get("label"), str):
+            label = record["label"].strip()
+            if other and label in other:
+                labels = [other[label]]  # "not POSITIVE" of two exclusive labels is NEGATIVE
+            else:
+                rejected.append(i)
         if labels is None:
             if record.get("answer", "accept") not in ("reject", "ignore"):
                 unlabelled.append(i)
             continue
         samples.append(Sample(text=str(record["text"]).strip(), labels=labels))
-    if unlabelled and samples:
-        from wasabi import msg
+    from wasabi import msg
 
-        lines = ", ".join(map(str, unlabelled[:5])) + (", …" if len(unlabelled) > 5 else "")
-        msg.warn(f"{file} ('{key}'): skipped {len(unlabelled)} record(s) with no label (line {lines}); "
+    if unlabelled and samples:
+        msg.warn(f"{file} ('{key}'): skipped {len(unlabelled)} record(s) with no label (line {_lines(unlabelled)}); "
                  'give each a "label", "labels", "accept" or "cats", or mark it "answer": "ignore".')
+    if rejected and spec is not None and spec.kind == "textcat":
+        msg.warn(f"{file} ('{key}'): skipped {len(rejected)} rejected answer(s) (line {_lines(rejected)}). A reject says "
+                 "which label a text does not have, so it names the text's label only in a task with two exclusive "
+                 "labels (a rejected A is B); give those texts their label to use them.")
     return samples
+
+
+def _lines(numbers: List[int]) -> str:
+    return ", ".join(map(str, numbers[:5])) + (", …" if len(numbers) > 5 else "")
+
+
+def _other_label(spec: Optional[TaskSpec]) -> Dict[str, str]:
+    """For a text-classification task with two exclusive labels, each label's other one."""
+    if spec is None or spec.kind != "textcat" or not spec.exclusive or len(spec.labels) != 2:
+        return {}
+    first, second = spec.label_names
+    return {first: second, second: first}
 
 
 def _no_label(record: Dict[str, Any]) -> bool:
@@ -186,7 +218,7 @@ def read_conll(file: Path, key: str) -> List[Sample]:
         if tag != "O" and (prefix not in TAG_PREFIXES or not label):
             raise DataError(f"{file}, line {i} ('{key}'): tag {tag!r} is not O or B-, I-, E-, S-, L-, U- and a label "
                             "(IOB, BIOES or BILOU tags, like B-PER).")
-        tokens.append((parts[0], tag))
+        tokens.append((parts[0].strip(), tag))
     return samples
 
 
@@ -217,13 +249,19 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
 def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> Iterator[Tuple[int, Dict[str, str]]]:
     """(line number, row) of a CSV file whose header names `columns`; a header without them, or a
     row with more fields than the header (an unquoted comma), is an error naming the line."""
-    reader = csv.DictReader(io.StringIO(read_text(file, key), newline=""), delimiter=delimiter)
+    # TSV (IANA text/tab-separated-values) has no quoting: a text that starts with a quote is
+    # text, not the start of a quoted field that would swallow the rows after it
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.DictReader(io.StringIO(read_text(file, key), newline=""), delimiter=delimiter, quoting=quoting)
     fields = reader.fieldnames
     if fields is None or not set(columns) <= set(fields):
         named = f"a `{columns[0]}` column" if len(columns) == 1 else f"columns {','.join(columns)}"
         raise DataError(f"{file} ('{key}'): the first row must be a header with {named} (lower case, separated by "
                         f"{delimiter!r}); it has {list(fields or [])}.")
     for row in reader:
+        values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
+        if not any((value or "").strip() for value in values):
+            continue  # a row of empty fields (",,", as spreadsheets write below the data)
         if None in row:
             raise DataError(f"{file}, line {reader.line_num} ('{key}'): more fields than the header's columns; put a text "
                             'that holds a comma in double quotes ("Good, but slow",NEGATIVE).')

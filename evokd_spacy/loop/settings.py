@@ -253,7 +253,7 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
                 f"{path} ('paths.labels') gives {key!r} the value {json.dumps(odd[key])}; every value must be the label's "
                 "description (a string). Labels that are not mutually exclusive are set with --task.exclusive false."
             )
-        labels = {str(k): str(v or "") for k, v in data.items()}
+        labels = {str(k).strip(): str(v or "") for k, v in data.items()}
     else:
         labels = {str(k): str(v or "") for k, v in (inline or {}).items()}
     if len(labels) < 2:
