@@ -86,7 +86,7 @@ def report_command(
 def evaluate_teacher_command(
     ctx: typer.Context,
     target: Path = typer.Argument(..., help=TARGET_HELP, callback=existing),
-    limit: int = typer.Option(0, "--limit", "-n", help="Label only the first N dev examples (0: all)"),
+    limit: int = typer.Option(0, "--limit", "-n", help="Label N dev examples drawn at random (fixed by --task.seed; 0: all)"),
 ) -> None:
     """Score the teacher alone on the dev set (what the teacher can do; written to teacher_eval.json)."""
     from ..loop.teacher_eval import evaluate_teacher

@@ -1,23 +1,34 @@
 """How good is the teacher alone? Label the dev set with the labelling task and score it."""
+import random
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from wasabi import msg
 
-from ..data.kshot import sample_k_shot
-from ..data.readers import read_samples
+from ..review.store import read_batch
 from ..tasks.request import result_of
+from ..ty import Sample
 from ..util.io import atomic_write_json
 from .kinds import get_kind
 from .label_choice import apply_saved_choices, label_and_score
+from .run_data import read_run_data
 from .settings import RunSettings
 from .state import RunFolder
 from .teacher import build_teacher, prepare_labelling
 from .threshold import choose_threshold, confidence_table
 
 
+def dev_sample(dev: List[Sample], limit: Optional[int], seed: int) -> List[Sample]:
+    """`limit` dev samples drawn at random (fixed by the run's seed), in file order; all without a
+    limit. The first rows of a file sorted by label would hold one or two labels."""
+    if not limit or limit >= len(dev):
+        return list(dev)
+    keep = set(random.Random(seed).sample(range(len(dev)), limit))
+    return [sample for i, sample in enumerate(dev) if i in keep]
+
+
 def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
-    """Label (up to `limit`) dev texts with the teacher; scores go to `<output>/teacher_eval.json`,
+    """Label the dev texts (`limit` of them, drawn at random) with the teacher; scores go to `<output>/teacher_eval.json`,
     with the accuracy of the answers kept at each confidence threshold and the threshold to use.
 
     Calls go through the run's cache, so a later run (or a second evaluation) reuses them. Dev
@@ -26,10 +37,9 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     """
     spec, kind = settings.spec, get_kind(settings.spec.kind, settings.spec.exclusive)
     folder = RunFolder(settings.output, settings.corpus, settings.cache)
-    dev = read_samples(settings.paths["dev"], "paths.dev")[: limit or None]
-    seeds = sample_k_shot(
-        read_samples(settings.paths["seeds"], "paths.seeds"), spec.label_names, int(settings.task["k_shot"]), int(settings.task["seed"])
-    )
+    data = read_run_data(settings)  # the run's seeds: dev and test texts left out before sampling
+    dev = dev_sample(data.dev, limit, int(settings.task["seed"]))
+    seeds = read_batch(folder, 0) if folder.round_jsonl(0).exists() else data.seeds  # as the run shows them
     teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
     examples = [kind.example(s) for s in seeds]
     prepare_labelling(teacher, examples)

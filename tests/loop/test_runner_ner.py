@@ -102,3 +102,23 @@ def test_teacher_evaluation_recommends_a_confidence_threshold(settings_factory):
     assert result["recommended_min_confidence"] in [row["threshold"] for row in result["confidence"]]
     ner = evaluate_teacher(settings_factory("evokd_ner.cfg"), limit=10)
     assert ner["confidence"] == [] and ner["recommended_min_confidence"] is None  # NER answers carry no confidence
+
+
+def test_teacher_alone_is_shown_the_runs_seeds_and_a_random_dev_sample(settings_factory, tmp_path, monkeypatch):
+    import evokd_spacy.loop.teacher_eval as teacher_eval
+    from evokd_spacy.loop.run_data import read_run_data
+    from evokd_spacy.loop.teacher_eval import dev_sample, evaluate_teacher
+    from tests.conftest import ASSETS
+
+    dev_lines = (ASSETS / "dev.jsonl").read_text().splitlines()
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text((ASSETS / "seeds.jsonl").read_text() + "\n".join(dev_lines) + "\n")  # every dev text is also a seed
+    settings = settings_factory(**{"paths.seeds": str(seeds)})
+    shown = []
+    monkeypatch.setattr(teacher_eval, "prepare_labelling", lambda teacher, examples: shown.extend(e["text"] for e in examples))
+    evaluate_teacher(settings, limit=4)
+    assert shown == [s.text for s in read_run_data(settings).seeds], "the run's seeds, dev texts left out"
+    dev = read_run_data(settings).dev
+    picked = dev_sample(dev, 10, 0)
+    assert len(picked) == 10 and picked == dev_sample(dev, 10, 0) and picked != dev[:10], "drawn at random, fixed by the seed"
+    assert [s.text for s in picked] == [s.text for s in dev if s in picked], "in file order"
