@@ -177,7 +177,8 @@ def _spans_sample(record: Dict[str, Any], file: Path, line: int, key: str) -> Op
             raise DataError(f"{file}, line {line} ('{key}'): each span needs start, end and label.") from None
         if not 0 <= start < end <= len(text):
             raise DataError(f"{file}, line {line} ('{key}'): span {start}-{end} is outside the text.")
-        spans.append([start, end, label])
+        if [start, end, label] not in spans:  # the same span twice (a merged export) is one entity
+            spans.append([start, end, label])
     clash = overlapping_spans(spans)
     if clash:
         raise DataError(f"{file}, line {line} ('{key}'): spans {clash} overlap; an entity recognizer takes one entity "

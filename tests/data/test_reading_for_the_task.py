@@ -28,6 +28,8 @@ def test_an_ner_record_without_spans_is_a_sentence_without_entities(tmp_path):
     ])
     samples = read_samples(path, "paths.dev", spec=NER)
     assert [(s.text, s.spans) for s in samples] == [("I took ibuprofen.", [[7, 16, "DRUG"]]), ("Sorry, what is that?", [])]
+    twice = _write(tmp_path / "twice.jsonl", [{"text": "I took ibuprofen.", "spans": [{"start": 7, "end": 16, "label": "DRUG"}] * 2}])
+    assert read_samples(twice, "paths.dev", spec=NER)[0].spans == [[7, 16, "DRUG"]], "the same span twice is one entity, not an overlap"
 
 
 def test_a_rejected_binary_answer_is_the_other_of_two_exclusive_labels(tmp_path, capsys):
