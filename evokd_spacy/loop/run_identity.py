@@ -2,7 +2,7 @@
 run is continued only with the same ones (rounds may change). Its corpus folder records which run
 folder owns it, so two runs never write their batches into one corpus folder."""
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from wasabi import msg
 
@@ -45,16 +45,18 @@ def check_run_folder(folder: RunFolder, settings: RunSettings) -> Optional[Dict[
         return None
     saved = read_json(path)
     changed = changed_keys(saved["settings"], run_fingerprint(settings))
-    if changed and all(_is_teacher_key(key) for key in changed) and not teacher_answered(folder):
-        msg.info(f"{folder.output} has no teacher answer yet, so it continues with the new teacher settings ({', '.join(changed)}).")
-        return {**saved, "settings": run_fingerprint(settings)}
+    data = data_digests(settings)
+    edited = [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
+    unused = _unused_changes(folder, changed, edited)
+    if unused:  # what changed has not been used yet: a fixed setting continues the run
+        msg.info(f"{folder.output} has no {' or '.join(USED_BY[side] for side in unused)} yet, so it continues with the new "
+                 f"{' and '.join(unused)} settings ({', '.join(sorted({k for keys in unused.values() for k in keys}))}).")
+        return {**saved, "settings": run_fingerprint(settings), "data": data}
     if changed:
         raise ConfigError(
             f"{folder.output} holds a run started with other settings ({', '.join(changed)}). "
             f"Continue it with the same settings, or {NEW_RUN}."
         )
-    data = data_digests(settings)
-    edited = [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
     if edited:
         raise ConfigError(
             f"The file(s) of {', '.join(edited)} changed since {folder.output} started: its rounds were chosen and "
@@ -69,6 +71,30 @@ NEW_RUN = ("give the new run its own --paths.output and --paths.corpus (with spa
 
 def _is_teacher_key(key: str) -> bool:
     return key.startswith("teacher.") or key == "paths.teacher"
+
+
+USED_BY = {"teacher": "teacher answer", "student": "trained student"}
+
+
+def _unused_changes(folder: RunFolder, changed: List[str], edited: List[str]) -> Dict[str, List[str]]:
+    """The changed settings and edited files by side ("teacher", "student") when every one of them
+    belongs to a side the run has not used yet (no teacher answer, no trained student); else {}."""
+    sides = {"teacher": [k for k in changed if _is_teacher_key(k)], "student": [k for k in changed + edited if _is_student_key(k)]}
+    sides = {side: keys for side, keys in sides.items() if keys}
+    if not sides or sum(map(len, sides.values())) != len(changed) + len(edited):
+        return {}
+    used = {"teacher": teacher_answered, "student": student_trained}
+    return {} if any(used[side](folder) for side in sides) else sides
+
+
+def _is_student_key(key: str) -> bool:
+    return key.startswith("student.")
+
+
+def student_trained(folder: RunFolder) -> bool:
+    """Whether any round of the run in `folder` has trained its student: until then its student
+    settings (and its own training config file) may still change."""
+    return any(folder.output.glob("rounds/round_*/train.json"))
 
 
 def teacher_answered(folder: RunFolder) -> bool:

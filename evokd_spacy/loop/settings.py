@@ -309,11 +309,17 @@ SAME_WHEN_EXCLUSIVE = {
 
 
 def data_digests(settings: RunSettings) -> Dict[str, str]:
-    """A short sha256 of each data file the run reads (seeds, dev, test, labels, pool), by config key."""
+    """A short sha256 of each data file the run reads (seeds, dev, test, labels, pool) and of the
+    student's own training config (a preset given as a path), by config key."""
     import hashlib
+
+    from ..student.train import PRESETS
 
     files = {f"paths.{key}": settings.paths.get(key) for key in ("seeds", "dev", "test", "labels")}
     files["pool.path"] = settings.pool.get("path")
+    preset = str(settings.student.get("preset", ""))
+    if preset and preset not in PRESETS:
+        files["student.preset"] = preset
     return {key: hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] for key, path in files.items() if path and Path(path).is_file()}
 
 

@@ -279,3 +279,26 @@ def test_a_resumed_run_keeps_the_seeds_round_0_wrote(settings_factory, capsys):
     runner.prepare()
     assert [s.text for s in runner.seeds] == [row["text"] for row in rows]
     assert "the run goes on with round 0's seeds" in " ".join(capsys.readouterr().out.split())
+
+
+def test_student_settings_and_its_config_file_may_change_until_a_student_has_trained(settings_factory, tmp_path, capsys):
+    import spacy
+
+    from evokd_spacy.student.train import base_config_path
+
+    preset = tmp_path / "mine.cfg"
+    config = spacy.util.load_config(base_config_path("cnn"), interpolate=False)
+    config.to_disk(preset)
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": str(preset)}), quiet=True).prepare()  # round 0 then failed
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": "cnn", "student.max_steps": 40}), quiet=True).prepare()
+    assert "no trained student yet, so it continues with the new student settings (student.max_steps, student.preset)" in " ".join(
+        capsys.readouterr().out.split())
+    config["training"]["dropout"] = 0.3  # an edit to the user's own training config before anything trained
+    config.to_disk(preset)
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": str(preset)}), quiet=True).run()
+    config["training"]["dropout"] = 0.5  # and after round 0 trained with it
+    config.to_disk(preset)
+    with pytest.raises(ConfigError, match=r"The file\(s\) of student.preset changed since"):
+        EvoKDRunner(settings_factory(**{"loop.rounds": 1, "student.preset": str(preset)}), quiet=True).prepare()
+    with pytest.raises(ConfigError, match=r"other settings \(student.max_steps\)"):
+        EvoKDRunner(settings_factory(**{"loop.rounds": 1, "student.preset": str(preset), "student.max_steps": 40}), quiet=True).prepare()
