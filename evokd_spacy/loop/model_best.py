@@ -19,10 +19,15 @@ DESCRIPTION_START = "A spaCy "
 
 
 def describe_student(evokd: Dict[str, Any]) -> str:
-    """The packaged student's one-line description: its task, its teacher and its dev score."""
+    """The packaged student's one-line description: its task, its teacher and its dev score; a
+    student of round 0 says that it learnt from the seeds alone."""
     task = f" for: {evokd['task_description']}" if evokd.get("task_description") else ""
+    score = f"dev score {float(evokd.get('dev_score', 0.0)):.3f}, round {evokd.get('best_round')}"
+    if evokd.get("best_round") == 0:
+        return (f"{DESCRIPTION_START}{evokd.get('task', 'textcat')} student trained on its seed examples alone{task} ({score}): "
+                f"the EvoKD rounds with {evokd.get('teacher', 'an LLM')} as teacher did not beat it on dev.")
     return (f"{DESCRIPTION_START}{evokd.get('task', 'textcat')} student distilled with EvoKD from {evokd.get('teacher', 'an LLM')}"
-            f"{task} (dev score {float(evokd.get('dev_score', 0.0)):.3f}, round {evokd.get('best_round')}).")
+            f"{task} ({score}).")
 
 
 def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[str, Any]) -> int:
@@ -36,9 +41,12 @@ def publish_best(folder: RunFolder, metrics: List[Dict[str, Any]], info: Dict[st
     meta["evokd"] = {
         **info,
         "best_round": best,
-        "rounds": len(metrics) - 1,
+        "rounds": len(metrics) - 1,  # the run's, as are its teacher calls
         "dev_score": best_line(metrics)["dev_score"],
-        "samples": {"seeds": metrics[0]["n_train"], "generated_kept": sum(m["kept"] for m in metrics[1:])},
+        # what this round's student learnt from: the seeds and the texts kept up to its round (with
+        # replay below 1, it trained on `trained_on` docs of them)
+        "samples": {"seeds": metrics[0]["n_train"], "generated_kept": sum(m["kept"] for m in metrics if 0 < m["round"] <= best),
+                    "trained_on": best_line(metrics)["n_train"]},
         "teacher_calls": sum(m["teacher"]["calls"] for m in metrics),
     }
     if not meta.get("description") or str(meta["description"]).startswith(DESCRIPTION_START):

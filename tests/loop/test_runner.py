@@ -38,8 +38,9 @@ def test_two_rounds_write_data_metrics_and_model(settings_factory, tmp_path):
     assert (folder.model_best / "meta.json").exists()
     meta = json.loads((folder.model_best / "meta.json").read_text())
     assert meta["evokd"]["rounds"] == 2 and meta["evokd"]["teacher"].startswith("evokd.ScriptedTeacher.v1")
-    assert meta["description"].startswith("A spaCy textcat student distilled with EvoKD from evokd.ScriptedTeacher.v1")
+    assert meta["description"].startswith("A spaCy textcat student") and "evokd.ScriptedTeacher.v1" in meta["description"]
     assert settings.spec.description in meta["description"] and f"round {meta['evokd']['best_round']})" in meta["description"]
+    assert meta["evokd"]["samples"]["trained_on"] == metrics[meta["evokd"]["best_round"]]["n_train"]
     best = spacy.load(folder.model_best)
     assert set(best("great stuff").cats) == {"POSITIVE", "NEGATIVE"}
     assert metrics[2]["n_train"] == metrics[0]["n_train"] + metrics[1]["kept"] + metrics[2]["kept"]
@@ -295,3 +296,12 @@ def test_part_replay_rounds_each_earlier_batchs_share_half_up(settings_factory):
         atomic_write_jsonl(runner.folder.round_jsonl(r), [Sample(text=f"r{r} t{i}", labels=["POSITIVE"], round=r, tag="easy").to_dict() for i in range(n)])
     trained = Counter(s.round for s in runner.training_samples(4))
     assert [trained[r] for r in range(5)] == [2, 1, 2, 3, 2], "half of 1, 3 and 5 rounds up; the seeds and the newest batch whole"
+
+
+def test_a_round_0_student_is_described_as_trained_on_the_seeds_alone():
+    from evokd_spacy.loop.model_best import describe_student
+
+    info = {"task": "textcat", "teacher": "qwen", "dev_score": 0.61, "task_description": "Sentiment."}
+    assert describe_student({**info, "best_round": 2}) == "A spaCy textcat student distilled with EvoKD from qwen for: Sentiment. (dev score 0.610, round 2)."
+    seeds_only = describe_student({**info, "best_round": 0})
+    assert "trained on its seed examples alone" in seeds_only and "distilled" not in seeds_only and "(dev score 0.610, round 0)" in seeds_only
