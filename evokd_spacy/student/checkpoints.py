@@ -1,6 +1,7 @@
 """Which training step a round's `model-best` came from, so that an untrained network is never kept.
 
-spaCy evaluates the student on dev at step 0, before the learning rate has warmed up, and saves
+spaCy evaluates the student on dev at step 0, after one batch but before the learning rate has
+warmed up (a preset without warm-up, like `cnn`, has taken one step there), and saves
 the best-scoring checkpoint as `model-best`. When every trained checkpoint scores lower (a small
 NER student often finds no entity at all for its first steps), the untrained network wins: it
 tags spans at random, scores a little above zero, and becomes the round's student. The loop would
