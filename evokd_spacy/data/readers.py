@@ -259,14 +259,23 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
         named = f"a `{columns[0]}` column" if len(columns) == 1 else f"columns {','.join(columns)}"
         raise DataError(f"{file} ('{key}'): the first row must be a header with {named} (lower case, separated by "
                         f"{delimiter!r}); it has {list(fields or [])}.")
+    last, warned = reader.line_num, False
     for row in reader:
+        first, last = last + 1, reader.line_num  # a quoted field may span lines: the row's first line names it
         values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
         if not any((value or "").strip() for value in values):
             continue  # a row of empty fields (",,", as spreadsheets write below the data)
         if None in row:
-            raise DataError(f"{file}, line {reader.line_num} ('{key}'): more fields than the header's columns; put a text "
+            raise DataError(f"{file}, line {first} ('{key}'): more fields than the header's columns; put a text "
                             'that holds a comma in double quotes ("Good, but slow",NEGATIVE).')
-        yield reader.line_num, row
+        if not warned and last > first and any(delimiter in line for value in values for line in (value or "").split("\n")[1:]):
+            warned = True
+            from wasabi import msg
+
+            msg.warn(f"{file}, lines {first}-{last} ('{key}'): one quoted text runs over {last - first + 1} lines that hold "
+                     f"{delimiter!r} like rows of their own. If a text starts with a quote that does not close it, the rows "
+                     'after it were read as its text: double the quote ("") or quote the whole text.')
+        yield first, row
 
 
 def _read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:

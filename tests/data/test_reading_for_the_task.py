@@ -108,3 +108,16 @@ def test_label_file_keys_are_stripped(settings_factory, tmp_path):
     labels = tmp_path / "labels.json"
     labels.write_text(json.dumps({"POSITIVE ": "good", " NEGATIVE": "bad"}))
     assert settings_factory(**{"paths.labels": str(labels)}).spec.label_names == ["POSITIVE", "NEGATIVE"]
+
+
+def test_a_csv_quote_that_swallows_rows_is_warned_about_naming_where_it_opened(tmp_path, capsys):
+    path = tmp_path / "runaway.csv"
+    path.write_text('text,label\nGood,POS\n"Best film ever,POS\nawful,NEG\nboring,NEG\nok",POS\n', encoding="utf8")
+    samples = read_samples(str(path), "paths.seeds")
+    assert len(samples) == 2  # csv's quoting rules make lines 3-6 one text: the warning says so
+    said = " ".join(capsys.readouterr().out.split())
+    assert "lines 3-6 ('paths.seeds'): one quoted text runs over 4 lines" in said
+    multiline = tmp_path / "multiline.csv"
+    multiline.write_text('text,label\n"First line\nsecond line",POS\n', encoding="utf8")
+    assert read_samples(str(multiline), "paths.seeds")[0].text == "First line\nsecond line"
+    assert "runs over" not in capsys.readouterr().out, "a text of several lines without commas is no warning"
