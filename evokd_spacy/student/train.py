@@ -206,23 +206,23 @@ def build_config(
     return config
 
 
-def set_exclusive_classes(model: Any, exclusive: bool) -> None:
+def set_exclusive_classes(model: Any, exclusive: bool, top: bool = True) -> None:
     """Set `exclusive_classes` on the textcat model block and its sub-blocks whose architecture
-    takes it: TextCatEnsemble.v2 does not (its `linear_model` does), most others do. An
-    architecture that cannot be looked up gets it, as spaCy's own presets would."""
+    takes it: TextCatEnsemble.v2 does not (its `linear_model` does), most others do. A top block
+    whose architecture cannot be looked up gets it (as before); a sub-block then does not."""
     import inspect
 
     from spacy.util import registry
 
-    try:
-        takes = "exclusive_classes" in inspect.signature(registry.architectures.get(model["@architectures"])).parameters
+    try:  # registry.get (not registry.architectures.get) loads spaCy's own and spacy-legacy's names first
+        takes = "exclusive_classes" in inspect.signature(registry.get("architectures", model["@architectures"])).parameters
     except Exception:  # no @architectures, or one registered by a package not imported here
-        takes = True
+        takes = top
     if takes:
         model["exclusive_classes"] = exclusive
     for value in model.values():
         if isinstance(value, dict) and "@architectures" in value:
-            set_exclusive_classes(value, exclusive)
+            set_exclusive_classes(value, exclusive, top=False)
 
 
 def train_student(

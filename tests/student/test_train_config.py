@@ -147,6 +147,23 @@ def test_exclusive_classes_is_set_where_the_architecture_takes_it():
     bow = {"@architectures": "spacy.TextCatBOW.v3", "ngram_size": 1, "no_output_layer": False, "length": 64}
     set_exclusive_classes(bow, True)
     assert bow["exclusive_classes"] is True
+    old = {"@architectures": "spacy.TextCatCNN.v1", "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v1", "pretrained_vectors": None,
+           "width": 8, "depth": 1, "embed_size": 100, "window_size": 1, "maxout_pieces": 2, "subword_features": True}}
+    set_exclusive_classes(old, True)  # 3.0-era names, found through spacy-legacy
+    assert old["exclusive_classes"] is True and "exclusive_classes" not in old["tok2vec"]
+    custom = {"@architectures": "my.Unknown.v1", "tok2vec": {"@architectures": "my.Other.v1"}}
+    set_exclusive_classes(custom, True)
+    assert custom["exclusive_classes"] is True and "exclusive_classes" not in custom["tok2vec"], "only the top block of an unknown one"
+
+
+def test_the_cnn_preset_loads_in_a_fresh_interpreter():
+    import subprocess
+    import sys
+
+    code = ("from pathlib import Path; import spacy\nfrom evokd_spacy.student.train import build_config\nfrom evokd_spacy.ty import TaskSpec\n"
+            "c = build_config(TaskSpec('textcat', '', {'A': '', 'B': ''}), {'preset': 'cnn'}, Path('t'), Path('d'))\n"
+            "spacy.util.load_model_from_config(c, auto_fill=True, validate=True)")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # its listener got exclusive_classes before
 
 
 def test_student_steps_that_replace_a_users_own_config_are_warned_about(tmp_path, capsys):
