@@ -1,23 +1,14 @@
 """Readers for labelled text: Prodigy-style JSONL (labels or character `spans`), CSV
 `text,label`, CoNLL-style BIO files (`token<TAB>tag`), and spaCy DocBin."""
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..errors import DataError
 from ..ty import Sample, TaskSpec
+from .csv_files import read_csv
+from .files import existing_file, read_text
 
-
-def existing_file(path: Optional[str], key: str) -> Path:
-    """`path` as a Path; a missing setting or file is an error that names the config `key`."""
-    if path is None or str(path).strip() in ("", "null", "None"):
-        raise DataError(f"No file given for '{key}': set it in the config or with --{key} PATH.")
-    file = Path(path)
-    if not file.exists():
-        raise DataError(f"File not found for '{key}': {file}. Check the path, or set --{key}.")
-    return file
 
 
 def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False, spec: Optional[TaskSpec] = None) -> List[Sample]:
@@ -31,7 +22,7 @@ def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False, sp
     if suffix in (".jsonl", ".json"):
         samples = _read_jsonl(file, key, spec)
     elif suffix in (".csv", ".tsv"):
-        samples = _read_csv(file, key, delimiter="\t" if suffix == ".tsv" else ",")
+        samples = read_csv(file, key, delimiter="\t" if suffix == ".tsv" else ",")
     elif suffix == ".spacy":
         samples = _read_docbin(file, key)
     elif suffix in (".conll", ".bio", ".iob"):
@@ -49,16 +40,6 @@ def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False, sp
     if not samples and not allow_empty:
         raise DataError(f"No labelled examples in {file} ('{key}'). Add examples or point '{key}' elsewhere.")
     return samples
-
-
-def read_text(file: Path, key: str, encoding: str = "utf-8-sig") -> str:
-    """The text of a data file; a file that is not UTF-8 is an error naming where, and the fix."""
-    try:
-        return file.read_text(encoding=encoding)
-    except UnicodeDecodeError as err:
-        line = file.read_bytes()[: err.start].count(b"\n") + 1
-        raise DataError(f"{file}, line {line} ('{key}'): not UTF-8 (byte {err.object[err.start:err.start + 1]!r}); "
-                        "save the file as UTF-8 (e.g. from Excel: CSV UTF-8).") from None
 
 
 def labels_from_record(record: Dict[str, Any]) -> Optional[List[str]]:
@@ -113,7 +94,9 @@ def _read_jsonl(file: Path, key: str, spec: Optional[TaskSpec] = None) -> List[S
         # a record with no spans but a label is a text-classification sample. For NER, a record
         # without spans (Prodigy's ner.manual leaves them out) is a sentence without entities.
         has_spans = isinstance(record.get("spans"), list)
-        if (has_spans and (record["spans"] or _no_label(record))) or (ner and not has_spans and _no_label(record)):
+        textcat = spec is not None and not ner
+        entity_free = ner and not has_spans and record.get("answer") == "accept" and _no_label(record)
+        if (has_spans and (record["spans"] or (_no_label(record) and not textcat))) or entity_free:
             sample = _spans_sample({**record, "spans": record.get("spans") or []}, file, i, key)
             if sample is not None:
                 samples.append(sample)
@@ -136,8 +119,10 @@ def _read_jsonl(file: Path, key: str, spec: Optional[TaskSpec] = None) -> List[S
     from wasabi import msg
 
     if unlabelled and samples:
+        give = ('its "spans" (an empty list for a sentence without entities) or "answer": "accept"' if ner
+                else 'a "label", "labels", "accept" or "cats"')
         msg.warn(f"{file} ('{key}'): skipped {len(unlabelled)} record(s) with no label (line {_lines(unlabelled)}); "
-                 'give each a "label", "labels", "accept" or "cats", or mark it "answer": "ignore".')
+                 f'give each {give}, or mark it "answer": "ignore".')
     if rejected and spec is not None and spec.kind == "textcat":
         msg.warn(f"{file} ('{key}'): skipped {len(rejected)} rejected answer(s) (line {_lines(rejected)}). A reject says "
                  "which label a text does not have, so it names the text's label only in a task with two exclusive "
@@ -245,48 +230,6 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
         if prefix in ("E", "L", "S", "U"):
             current = None
     return Sample(text=text, labels=sorted({s[2] for s in spans}), spans=spans)
-
-
-def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> Iterator[Tuple[int, Dict[str, str]]]:
-    """(line number, row) of a CSV file whose header names `columns`; a header without them, or a
-    row with more fields than the header (an unquoted comma), is an error naming the line."""
-    # TSV (IANA text/tab-separated-values) has no quoting: a text that starts with a quote is
-    # text, not the start of a quoted field that would swallow the rows after it
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.DictReader(io.StringIO(read_text(file, key), newline=""), delimiter=delimiter, quoting=quoting)
-    fields = reader.fieldnames
-    if fields is None or not set(columns) <= set(fields):
-        named = f"a `{columns[0]}` column" if len(columns) == 1 else f"columns {','.join(columns)}"
-        raise DataError(f"{file} ('{key}'): the first row must be a header with {named} (lower case, separated by "
-                        f"{delimiter!r}); it has {list(fields or [])}.")
-    last, warned = reader.line_num, False
-    for row in reader:
-        first, last = last + 1, reader.line_num  # a quoted field may span lines: the row's first line names it
-        values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
-        if not any((value or "").strip() for value in values):
-            continue  # a row of empty fields (",,", as spreadsheets write below the data)
-        if None in row:
-            raise DataError(f"{file}, line {first} ('{key}'): more fields than the header's columns; put a text "
-                            'that holds a comma in double quotes ("Good, but slow",NEGATIVE).')
-        if not warned and last > first and any(delimiter in line for value in values for line in (value or "").split("\n")[1:]):
-            warned = True
-            from wasabi import msg
-
-            msg.warn(f"{file}, lines {first}-{last} ('{key}'): one quoted text runs over {last - first + 1} lines that hold "
-                     f"{delimiter!r} like rows of their own. If a text starts with a quote that does not close it, the rows "
-                     'after it were read as its text: double the quote ("") or quote the whole text.')
-        yield first, row
-
-
-def _read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
-    samples = []
-    for line, row in csv_rows(file, key, delimiter, ("text", "label")):
-        text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
-        labels = [lab.strip() for lab in label.split("|") if lab.strip()]
-        if not text or not labels:
-            raise DataError(f"{file}, line {line} ('{key}'): empty text or label.")
-        samples.append(Sample(text=text, labels=labels))
-    return samples
 
 
 def _read_docbin(file: Path, key: str) -> List[Sample]:

@@ -232,7 +232,7 @@ def read_labels(labels_file: Optional[str], inline: Dict[str, str]) -> Dict[str,
         path = Path(labels_file)
         if not path.exists():
             raise DataError(f"Label file not found for 'paths.labels': {path}")
-        from ..data.readers import read_text
+        from ..data.files import read_text
 
         try:
             data: Any = srsly.json_loads(read_text(path, "paths.labels"))

@@ -4,7 +4,9 @@ a document; any tags are ignored)."""
 from pathlib import Path
 from typing import List, Set
 
-from ..data.readers import csv_rows, existing_file, jsonl_records, read_samples, read_text
+from ..data.csv_files import csv_rows
+from ..data.files import existing_file, read_text
+from ..data.readers import jsonl_records, read_samples
 from ..errors import DataError
 from ..loop.filters import normalise
 

@@ -28,6 +28,9 @@ def test_an_ner_record_without_spans_is_a_sentence_without_entities(tmp_path):
     ])
     samples = read_samples(path, "paths.dev", spec=NER)
     assert [(s.text, s.spans) for s in samples] == [("I took ibuprofen.", [[7, 16, "DRUG"]]), ("Sorry, what is that?", [])]
+    unannotated = _write(tmp_path / "raw.jsonl", [{"text": "I took ibuprofen.", "spans": [{"start": 7, "end": 16, "label": "DRUG"}]},
+                                                  {"text": "Never annotated."}])
+    assert [s.text for s in read_samples(unannotated, "paths.dev", spec=NER)] == ["I took ibuprofen."], "no answer: not read as entity-free"
     twice = _write(tmp_path / "twice.jsonl", [{"text": "I took ibuprofen.", "spans": [{"start": 7, "end": 16, "label": "DRUG"}] * 2}])
     assert read_samples(twice, "paths.dev", spec=NER)[0].spans == [[7, 16, "DRUG"]], "the same span twice is one entity, not an overlap"
 
@@ -35,12 +38,14 @@ def test_an_ner_record_without_spans_is_a_sentence_without_entities(tmp_path):
 def test_a_rejected_binary_answer_is_the_other_of_two_exclusive_labels(tmp_path, capsys):
     records = [{"text": "Loved it", "label": "POSITIVE", "answer": "accept"},
                {"text": "Hated it", "label": "POSITIVE", "answer": "reject"},
-               {"text": "Skip me", "label": "POSITIVE", "answer": "ignore"}]
+               {"text": "Skip me", "label": "POSITIVE", "answer": "ignore"},
+               {"text": "Dull", "label": "POSITIVE", "spans": [], "answer": "reject"}]  # textcat.teach with patterns
     path = _write(tmp_path / "binary.jsonl", records)
-    assert [(s.text, s.labels) for s in read_samples(path, "paths.seeds", spec=SENTIMENT)] == [("Loved it", ["POSITIVE"]), ("Hated it", ["NEGATIVE"])]
+    assert [(s.text, s.labels) for s in read_samples(path, "paths.seeds", spec=SENTIMENT)] == [
+        ("Loved it", ["POSITIVE"]), ("Hated it", ["NEGATIVE"]), ("Dull", ["NEGATIVE"])]
     three = TaskSpec("textcat", "", {"POSITIVE": "", "NEGATIVE": "", "NEUTRAL": ""})
     assert [s.text for s in read_samples(path, "paths.seeds", spec=three)] == ["Loved it"]
-    assert "skipped 1 rejected answer(s) (line 2)" in " ".join(capsys.readouterr().out.split())
+    assert "skipped 2 rejected answer(s) (line 2, 4)" in " ".join(capsys.readouterr().out.split())
     assert [s.text for s in read_samples(path, "paths.seeds")] == ["Loved it"], "without the task, rejects are skipped as before"
 
 
@@ -49,11 +54,15 @@ def test_labels_given_as_one_string_are_read(tmp_path):
     assert read_samples(path, "paths.seeds")[0].labels == ["POSITIVE"]
 
 
-def test_a_tsv_text_that_starts_with_a_quote_stays_one_row(tmp_path):
+def test_a_tsv_text_that_starts_with_a_quote_stays_one_row(tmp_path, capsys):
     path = tmp_path / "q.tsv"
-    path.write_text('text\tlabel\n"Best" film ever\tPOS\nGreat\tPOS\nawful film\tNEG\n', encoding="utf8")
+    path.write_text('text\tlabel\n"Best film ever\tPOS\nGreat\tPOS\nawful film\tNEG\n', encoding="utf8")
     assert [(s.text, s.labels) for s in read_samples(str(path), "paths.seeds")] == [
-        ('"Best" film ever', ["POS"]), ("Great", ["POS"]), ("awful film", ["NEG"])]
+        ('"Best film ever', ["POS"]), ("Great", ["POS"]), ("awful film", ["NEG"])]
+    assert "lines 2-4 ('paths.seeds'): a quote opens a text that runs over several lines" in " ".join(capsys.readouterr().out.split())
+    quoted = tmp_path / "pandas.tsv"  # as csv.writer and pandas.to_csv(sep="\t") write quotes and tabs
+    quoted.write_text('text\tlabel\n"He said ""awful"" twice"\tNEG\n"a\ttab"\tPOS\n', encoding="utf8")
+    assert [s.text for s in read_samples(str(quoted), "paths.seeds")] == ['He said "awful" twice', "a\ttab"]
 
 
 def test_empty_spreadsheet_rows_a_mid_file_bom_and_a_conll_token_with_a_space_are_read(tmp_path):

@@ -1,0 +1,71 @@
+"""CSV and TSV files with a header: rows with their line numbers, and labelled samples (`text,label`)."""
+import csv
+import io
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+
+from ..errors import DataError
+from ..ty import Sample
+from .files import read_text
+
+
+def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> Iterator[Tuple[int, Dict[str, str]]]:
+    """(line number, row) of a CSV file whose header names `columns`; a header without them, or a
+    row with more fields than the header (an unquoted comma), is an error naming the line.
+
+    A TSV file is read with CSV quoting (as csv.writer and pandas write it), unless a quote opens
+    a field that runs over lines: TSV as most tools write it has no quoting, and a text that starts
+    with a quote would swallow the rows after it, so such a file is read without quoting."""
+    text = read_text(file, key)
+    rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_MINIMAL))
+    if delimiter == "\t" and any(last > first for first, last, _ in rows):
+        from wasabi import msg
+
+        first, last, _ = next(row for row in rows if row[1] > row[0])
+        msg.warn(f"{file}, lines {first}-{last} ('{key}'): a quote opens a text that runs over several lines; reading the "
+                 "file without quoting, as plain tab-separated lines.")
+        rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_NONE))
+    warned = False
+    for first, last, row in rows:
+        values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
+        if not warned and last > first and any(delimiter in line for value in values for line in (value or "").split("\n")[1:]):
+            warned = True
+            from wasabi import msg
+
+            msg.warn(f"{file}, lines {first}-{last} ('{key}'): one quoted text runs over {last - first + 1} lines that hold "
+                     f"{delimiter!r} like rows of their own. If a text starts with a quote that does not close it, the rows "
+                     'after it were read as its text: double the quote ("") or quote the whole text.')
+        yield first, row
+
+
+def _rows(text: str, file: Path, key: str, delimiter: str, columns: Tuple[str, ...], quoting: int) -> Iterator[Tuple[int, int, Dict[str, str]]]:
+    """(first line, last line, row) of each row that is not empty, after the header check."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    fields = reader.fieldnames
+    if fields is None or not set(columns) <= set(fields):
+        named = f"a `{columns[0]}` column" if len(columns) == 1 else f"columns {','.join(columns)}"
+        raise DataError(f"{file} ('{key}'): the first row must be a header with {named} (lower case, separated by "
+                        f"{delimiter!r}); it has {list(fields or [])}.")
+    last = reader.line_num
+    for row in reader:
+        first, last = last + 1, reader.line_num  # a quoted field may span lines: the row's first line names it
+        values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
+        if not any((value or "").strip() for value in values):
+            continue  # a row of empty fields (",,", as spreadsheets write below the data)
+        if None in row:
+            fix = ('put a text that holds a comma in double quotes ("Good, but slow",NEGATIVE)' if delimiter == ","
+                   else "put a text that holds a tab in double quotes")
+            raise DataError(f"{file}, line {first} ('{key}'): more fields than the header's columns; {fix}.")
+        yield first, last, row
+
+
+def read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
+    """Samples of a `text,label` file (`A|B` for several labels); an empty text or label names its line."""
+    samples = []
+    for line, row in csv_rows(file, key, delimiter, ("text", "label")):
+        text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
+        labels = [lab.strip() for lab in label.split("|") if lab.strip()]
+        if not text or not labels:
+            raise DataError(f"{file}, line {line} ('{key}'): empty text or label.")
+        samples.append(Sample(text=text, labels=labels))
+    return samples
