@@ -130,9 +130,28 @@ def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] =
         if not (path / SAVED_CONFIG).exists():
             raise ConfigError(f"{path} holds no {SAVED_CONFIG}: give the run's config file instead, or start the run with `evokd run`.")
         # the folder given is the run's, wherever its saved config says it was (a moved or copied run)
-        overrides = {"paths.output": str(path), **(overrides or {})}
+        overrides = {"paths.output": str(path), **rebased_run_paths(path, load_config(path / SAVED_CONFIG)), **(overrides or {})}
         path = path / SAVED_CONFIG
     return check_settings(load_config(path, overrides), training)
+
+
+def rebased_run_paths(folder: Path, saved: Any) -> Dict[str, str]:
+    """`paths.corpus` and `paths.cache` of a run folder used from another working directory: a
+    run started as `training/evokd` with `corpus/evokd`, given as `/project/training/evokd`, keeps
+    its batches in `/project/corpus/evokd`, not in the current directory's. Only paths that are
+    relative, missing from here and present there are moved; neither is part of a run's identity."""
+    paths = dict(saved.get("paths", {}) or {})
+    output = Path(str(paths.get("output") or ""))
+    given = folder.resolve().parts
+    if not output.parts or output.is_absolute() or given[-len(output.parts):] != output.parts:
+        return {}
+    base = Path(*given[: -len(output.parts)])
+    moved = {}
+    for key in ("corpus", "cache"):
+        value = paths.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute() and not Path(value).exists() and (base / value).exists():
+            moved[f"paths.{key}"] = str(base / value)
+    return moved
 
 
 def check_settings(config: Any, training: bool = True) -> RunSettings:

@@ -302,3 +302,17 @@ def test_student_settings_and_its_config_file_may_change_until_a_student_has_tra
         EvoKDRunner(settings_factory(**{"loop.rounds": 1, "student.preset": str(preset)}), quiet=True).prepare()
     with pytest.raises(ConfigError, match=r"other settings \(student.max_steps\)"):
         EvoKDRunner(settings_factory(**{"loop.rounds": 1, "student.preset": str(preset), "student.max_steps": 40}), quiet=True).prepare()
+
+
+def test_a_run_folder_used_from_another_directory_finds_its_relative_corpus(settings_factory, tmp_path, monkeypatch):
+    from evokd_spacy.loop.settings import settings_for
+
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(project)  # the project's defaults: relative folders
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "paths.output": "training/evokd", "paths.corpus": "corpus/evokd"}), quiet=True).run()
+    monkeypatch.chdir(elsewhere)
+    settings = settings_for(project / "training" / "evokd", training=False)
+    assert settings.corpus == project / "corpus" / "evokd", "not ./corpus/evokd of the current directory"
+    assert settings_for(project / "training" / "evokd", {"paths.corpus": "mine"}, training=False).corpus.name == "mine", "a given one wins"
