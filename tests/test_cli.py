@@ -141,6 +141,8 @@ def test_status_and_report_name_a_missing_folder_or_config(tmp_path):
     (tmp_path / "bare").mkdir()
     report = cli.invoke(app, ["report", str(tmp_path / "bare")])
     assert report.exit_code == 1 and "give it with --corpus" in " ".join(report.output.split())
+    status = cli.invoke(app, ["status", str(tmp_path / "bare")])  # the parent of a run folder, say: it said "No finished round"
+    assert status.exit_code == 1 and "holds no run (no run.json, config.cfg or metrics.jsonl)" in " ".join(status.output.split())
 
 
 def test_a_run_saved_with_a_gpu_is_exported_without_one_and_resumed_on_the_cpu_with_gpu_id_minus_one(tmp_path, monkeypatch):

@@ -25,6 +25,10 @@ def status_command(output: Path = typer.Argument(Path("training/evokd"), help="T
     if not output.is_dir():
         msg.fail(f"No run folder at {output}: give a run's output folder ([paths] output, training/evokd by default).")
         sys.exit(1)
+    if not any((output / name).exists() for name in ("run.json", SAVED_CONFIG, "metrics.jsonl")):
+        msg.fail(f"{output} holds no run (no run.json, {SAVED_CONFIG} or metrics.jsonl): give a run's output folder "
+                 "([paths] output, training/evokd by default).")
+        sys.exit(1)
     folder = RunFolder(output, Path("."))
     metrics = folder.counted_metrics()
     later = len(folder.read_metrics()) - len(metrics)
