@@ -37,7 +37,7 @@ def import_command(
     ctx: typer.Context,
     target: Path = typer.Argument(..., help=TARGET_HELP, callback=existing),
     reviewed: Path = typer.Argument(..., help="Reviewed tasks (Prodigy JSONL with answer accept/reject/ignore)"),
-    round_: int = typer.Option(None, "--round", "-r", help="Round of every task (default: each task's meta.round)"),
+    round_: int = typer.Option(None, "--round", "-r", help="Round of the tasks without meta.round (a task's own meta.round wins)"),
 ) -> None:
     """Import reviewed answers: accepted ones override the teacher, rejected ones are removed from
     training in the following rounds. Kept in <output>/reviewed/, never overwritten by a run.

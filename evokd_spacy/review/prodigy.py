@@ -64,7 +64,9 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
     if not text.strip() or answer not in ANSWERS:
         raise DataError(f"{where}: each reviewed task needs a \"text\" and an \"answer\" of {', '.join(ANSWERS)}.")
     meta = record.get("meta") or {}
-    r = meta.get("round")
+    r = meta.get("round") if isinstance(meta, dict) else None
+    if r is not None and not str(r).strip().isdigit():
+        raise DataError(f"{where}: meta.round is {r!r}; give the round's number (0, 1, 2 ...), or leave it out and import with --round N.")
     review = Review(text=text, answer=answer, round=int(r) if r is not None else None)
     binary = record.get("label") and not isinstance(record.get("accept"), list) and "options" not in record
     if spec.kind != "ner" and not spec.exclusive and binary:
@@ -74,7 +76,11 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
         return review
     if spec.kind == "ner":
         for span in record.get("spans") or []:
-            start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
+            try:
+                start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
+            except (KeyError, TypeError, ValueError):
+                raise DataError(f"{where}: each span needs its character \"start\" and \"end\" and a \"label\" (as Prodigy "
+                                f"writes them); got {span!r}.") from None
             if not 0 <= start < end <= len(text) or label not in spec.labels:
                 raise DataError(f"{where}: span {start}-{end} {label!r} is outside the text or the label set.")
             review.spans.append([start, end, label])
@@ -85,11 +91,14 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
         review.labels = sorted({s[2] for s in review.spans})
     else:
         labels = record.get("accept")
+        if isinstance(labels, str):
+            raise DataError(f"{where}: \"accept\" is {labels!r}; give a list of the accepted labels, like [{labels!r}].")
         if not isinstance(labels, list):
             labels = [record["label"]] if record.get("label") else []
         unknown = [label for label in labels if label not in spec.labels]
         if unknown or not labels:
-            raise DataError(f"{where}: accepted labels {labels} must be one or more of {', '.join(spec.label_names)}.")
+            raise DataError(f"{where}: accepted labels {labels} must be one or more of {', '.join(spec.label_names)}"
+                            + ("; to say the text has none of them, answer \"reject\"." if not labels else "."))
         if spec.exclusive and len(labels) > 1:
             raise DataError(f"{where}: accepted labels {labels}: the task's labels are exclusive, so accept exactly one "
                             "(or run the task with --task.exclusive false).")

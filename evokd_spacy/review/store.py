@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set
 
+from wasabi import msg
+
 from ..errors import DataError
 from ..loop.filters import normalise
 from ..loop.state import RunFolder
@@ -33,6 +35,7 @@ def import_reviews(folder: RunFolder, path: Path, spec: TaskSpec, round_: Option
     if not path.exists():
         raise DataError(f"Reviewed file not found: {path}")
     by_round: Dict[int, Dict[str, Review]] = {}
+    overruled = 0
     for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
@@ -40,12 +43,19 @@ def import_reviews(folder: RunFolder, path: Path, spec: TaskSpec, round_: Option
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise DataError(f"{path}, line {i}: not valid JSON ({err.msg}).") from None
+        if not isinstance(record, dict):
+            raise DataError(f"{path}, line {i}: a reviewed task is a JSON object with \"text\" and \"answer\", one a line.")
         review = from_prodigy(record, spec, f"{path}, line {i}")
-        r = round_ if round_ is not None else review.round
+        overruled += round_ is not None and review.round is not None and review.round != round_
+        r = review.round if review.round is not None else round_  # a task's own meta.round wins
         if r is None:
             raise DataError(f"{path}, line {i}: no meta.round in the task; import with --round N.")
         review.round = r
         by_round.setdefault(r, {})[normalise(review.text)] = review
+    if overruled:
+        msg.warn(f"{overruled} task(s) carry their own meta.round, which --round {round_} does not change: it is the round of "
+                 "tasks without one.")
+    warn_unmatched(folder, by_round)
     counts = {}
     for r, reviews in sorted(by_round.items()):
         stored = {normalise(old.text): old for old in read_reviews(folder, r)}
@@ -53,6 +63,27 @@ def import_reviews(folder: RunFolder, path: Path, spec: TaskSpec, round_: Option
         atomic_write_jsonl(reviewed_path(folder, r), [rev.to_dict() for rev in stored.values()])
         counts[r] = {answer: sum(rev.answer == answer for rev in reviews.values()) for answer in ("accept", "reject", "ignore")}
     return counts
+
+
+def warn_unmatched(folder: RunFolder, by_round: Dict[int, Dict[str, Review]]) -> None:
+    """Warn of reviews that change nothing (a reject or ignore of a text its round does not hold)
+    and of accepted texts that another round holds (added to this round, they are trained twice)."""
+    written, r = {}, 0
+    while folder.round_jsonl(r).exists():
+        written[r] = {normalise(str(row.get("text", ""))) for row in read_jsonl_lenient(folder.round_jsonl(r))}
+        r += 1
+    for r, reviews in sorted(by_round.items()):
+        if r not in written:
+            continue  # a round not run yet: the import says so
+        idle = [rev for key, rev in reviews.items() if rev.answer != "accept" and key not in written[r]]
+        elsewhere = sorted({k for key, rev in reviews.items() if rev.answer == "accept" and key not in written[r]
+                            for k, texts in written.items() if k != r and key in texts})
+        if idle:
+            msg.warn(f"Round {r}: {len(idle)} rejected or ignored text(s) are not in the round, so they change nothing "
+                     f"(e.g. {idle[0].text[:60]!r}); is meta.round right?")
+        if elsewhere:
+            msg.warn(f"Round {r}: accepted text(s) that round(s) {', '.join(map(str, elsewhere))} hold are added to round {r} "
+                     "too, so they are trained on twice; is meta.round right?")
 
 
 def read_batch(folder: RunFolder, r: int) -> List[Sample]:

@@ -42,9 +42,20 @@ def test_export_edit_import_changes_the_next_rounds_training_data(tmp_path):
     imported = cli.invoke(app, ["import", str(output), str(reviewed)])
     assert imported.exit_code == 0, imported.output
     assert (output / "reviewed" / "round_1.jsonl").exists() and "no data yet" not in imported.output
-    typo = cli.invoke(app, ["import", str(output), str(reviewed), "--round", "9"])
+    again = cli.invoke(app, ["import", str(output), str(reviewed), "--round", "9"])  # it moved every task to round 9
+    assert "3 task(s) carry their own meta.round, which --round 9 does not change" in " ".join(again.output.split())
+    assert not (output / "reviewed" / "round_9.jsonl").exists()
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps({"text": "No round of its own.", "accept": ["POSITIVE"], "answer": "accept"}) + "\n")
+    typo = cli.invoke(app, ["import", str(output), str(bare), "--round", "9"])
     assert typo.exit_code == 0 and "Round(s) 9 of this run have no data yet" in " ".join(typo.output.split())
     (output / "reviewed" / "round_9.jsonl").unlink()
+    elsewhere = tmp_path / "elsewhere.jsonl"  # round 1's texts answered as round 0's
+    elsewhere.write_text("".join(json.dumps({**task, "meta": {"round": 0}}) + "\n" for task in (tasks[2], {**tasks[3], "answer": "reject"})))
+    said = " ".join(cli.invoke(app, ["import", str(output), str(elsewhere)]).output.split())
+    assert "Round 0: 1 rejected or ignored text(s) are not in the round, so they change nothing" in said
+    assert "Round 0: accepted text(s) that round(s) 1 hold are added to round 0 too, so they are trained on twice" in said
+    (output / "reviewed" / "round_0.jsonl").unlink()
 
     resumed = cli.invoke(app, ["resume", str(output), "--loop.rounds", "2"])
     assert resumed.exit_code == 0, resumed.output

@@ -1,4 +1,6 @@
 """Reviewed answers applied to a round's samples, and what a later round may not bring back."""
+import re
+
 import pytest
 
 from evokd_spacy.errors import DataError
@@ -85,3 +87,33 @@ def test_an_ner_sample_with_an_entity_the_teacher_named_but_could_not_keep_needs
     task = to_prodigy(unsure, spec, spacy.blank("en"), "unsure_entities")
     assert task["meta"]["unsure_entities"] == [{"text": "miso", "label": "SOUP", "reason": "unknown_label"}]
     assert "unsure_entities" not in to_prodigy(plain, spec, spacy.blank("en"))["meta"]
+
+
+SPEC = TaskSpec(kind="textcat", description="", labels={"POS": "", "NEG": ""}, exclusive=True)
+
+
+@pytest.mark.parametrize("line,message", [
+    ('[1, 2]', "a reviewed task is a JSON object"),
+    ('{"text": "a", "answer": "accept", "accept": ["POS"], "meta": {"round": "r1"}}', "meta.round is 'r1'; give the round's number"),
+    ('{"text": "a", "answer": "accept", "accept": "POS"}', "\"accept\" is 'POS'; give a list of the accepted labels, like ['POS']"),
+    ('{"text": "a", "answer": "accept", "accept": []}', "accepted labels [] must be one or more of POS, NEG; to say the text has none of them"),
+])
+def test_a_malformed_review_line_is_refused_naming_its_line(tmp_path, line, message):
+    from evokd_spacy.errors import DataError
+    from evokd_spacy.loop.state import RunFolder
+    from evokd_spacy.review.store import import_reviews
+
+    path = tmp_path / "reviewed.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(DataError, match="reviewed.jsonl, line 1: " + re.escape(message)):
+        import_reviews(RunFolder(tmp_path / "training", tmp_path / "corpus"), path, SPEC)
+
+
+def test_a_review_span_without_character_offsets_is_refused_naming_its_line(tmp_path):
+    from evokd_spacy.errors import DataError
+    from evokd_spacy.review.prodigy import from_prodigy
+
+    ner = TaskSpec("ner", "", {"DRUG": ""})
+    record = {"text": "took aspirin", "answer": "accept", "spans": [{"token_start": 1, "token_end": 1, "label": "DRUG"}]}
+    with pytest.raises(DataError, match=r"here: each span needs its character \"start\" and \"end\""):
+        from_prodigy(record, ner, "here")
