@@ -12,7 +12,7 @@ from wasabi import msg
 from ..student.docs import predict, write_docbin
 from ..tasks.ner.kind import unsure_ranges
 from ..ty import Sample, TaskKind, TaskSpec
-from ..util.io import atomic_write_text, jsonl_text
+from ..util.io import atomic_write_json, atomic_write_text, jsonl_text, read_json
 from ..loop.state import RunFolder
 from .prodigy import to_prodigy
 
@@ -36,17 +36,29 @@ def review_reasons(
     return reasons
 
 
+EXPORTED = ".exported.json"  # beside the files: the sha256 of each as the last export wrote it
+
+
 def write_keeping_edits(path: Path, tasks: List[Dict[str, Any]]) -> None:
-    """Write tasks as JSONL; an existing file that differs (hand edits not imported yet) is first
-    kept beside it as `<name>.<time>.bak`, with a warning."""
+    """Write tasks as JSONL; an existing file that was changed since the export wrote it (hand
+    edits not imported yet) is first kept beside it as `<name>.<time>.bak`, with a warning. A file
+    the export wrote and nobody changed is replaced silently, also when imported reviews changed
+    what this export writes."""
+    import hashlib
     import time
 
     new = jsonl_text(tasks)
-    if path.exists() and path.read_text(encoding="utf8") != new:
-        backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
-        path.replace(backup)
-        msg.warn(f"{path.name} differed from this export (edited?): the old file is kept as {backup.name}.")
+    record = path.parent / EXPORTED
+    written = read_json(record) if record.exists() else {}
+    if path.exists():
+        old = path.read_text(encoding="utf8")
+        untouched = written.get(path.name) == hashlib.sha256(old.encode("utf8")).hexdigest()
+        if old != new and not untouched:
+            backup = path.with_name(f"{path.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+            path.replace(backup)
+            msg.warn(f"{path.name} was changed since it was exported (edited?): the old file is kept as {backup.name}.")
     atomic_write_text(path, new)
+    atomic_write_json(record, {**written, path.name: hashlib.sha256(new.encode("utf8")).hexdigest()})
 
 
 def export_round(

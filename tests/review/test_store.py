@@ -44,11 +44,13 @@ def test_a_hand_edited_export_file_is_kept_when_exported_again(tmp_path):
     path = tmp_path / "round_1.jsonl"
     write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
     write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["round_1.jsonl"], "the same export: nothing to keep"
-    path.write_text('{"text": "a", "accept": ["NEG"]}\n')
-    write_keeping_edits(path, [{"text": "a", "accept": ["POS"]}])
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["round_1.jsonl"], "the same export: nothing to keep"
+    write_keeping_edits(path, [{"text": "a", "accept": ["NEG"]}])  # an imported review changed the export, nobody the file
+    assert not list(tmp_path.glob("*.bak")) and '"NEG"' in path.read_text()
+    path.write_text('{"text": "a", "accept": ["POS"]}\n')  # a hand edit
+    write_keeping_edits(path, [{"text": "a", "accept": ["NEG"]}])
     [backup] = [p for p in tmp_path.iterdir() if p.name.endswith(".bak")]
-    assert '"NEG"' in backup.read_text() and '"POS"' in path.read_text()
+    assert '"POS"' in backup.read_text() and '"NEG"' in path.read_text()
 
 
 def test_an_accepted_ner_review_with_overlapping_spans_is_refused():
