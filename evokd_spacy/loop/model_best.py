@@ -24,8 +24,9 @@ def describe_student(evokd: Dict[str, Any]) -> str:
     task = f" for: {evokd['task_description']}" if evokd.get("task_description") else ""
     score = f"dev score {float(evokd.get('dev_score', 0.0)):.3f}, round {evokd.get('best_round')}"
     if evokd.get("best_round") == 0:
-        return (f"{DESCRIPTION_START}{evokd.get('task', 'textcat')} student trained on its seed examples alone{task} ({score}): "
-                f"the EvoKD rounds with {evokd.get('teacher', 'an LLM')} as teacher did not beat it on dev.")
+        later = (f": the EvoKD rounds with {evokd.get('teacher', 'an LLM')} as teacher did not beat it on dev"
+                 if evokd.get("rounds") else "")
+        return f"{DESCRIPTION_START}{evokd.get('task', 'textcat')} student trained on its seed examples alone{task} ({score}){later}."
     return (f"{DESCRIPTION_START}{evokd.get('task', 'textcat')} student distilled with EvoKD from {evokd.get('teacher', 'an LLM')}"
             f"{task} ({score}).")
 

@@ -303,5 +303,6 @@ def test_a_round_0_student_is_described_as_trained_on_the_seeds_alone():
 
     info = {"task": "textcat", "teacher": "qwen", "dev_score": 0.61, "task_description": "Sentiment."}
     assert describe_student({**info, "best_round": 2}) == "A spaCy textcat student distilled with EvoKD from qwen for: Sentiment. (dev score 0.610, round 2)."
-    seeds_only = describe_student({**info, "best_round": 0})
+    seeds_only = describe_student({**info, "best_round": 0, "rounds": 2})
     assert "trained on its seed examples alone" in seeds_only and "distilled" not in seeds_only and "(dev score 0.610, round 0)" in seeds_only
+    assert "did not beat it" in seeds_only and "did not beat it" not in describe_student({**info, "best_round": 0, "rounds": 0})
