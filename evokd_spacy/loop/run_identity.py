@@ -133,7 +133,8 @@ def claim_run_folder(folder: RunFolder, settings: RunSettings) -> None:
         warn_if_cache_left_behind(folder, saved["cache"], cache)
     # a run started before its data files or its cache were recorded gets them now
     record = {**(saved or {"settings": run_fingerprint(settings)}), "cache": cache, "rounds": int(settings.loop["rounds"])}
-    record["data"] = record.get("data") or data_digests(settings)
+    # a digest a later version records (the student's own config file) is added from now on
+    record["data"] = {**data_digests(settings), **(record.get("data") or {})}
     if record != on_disk:
         atomic_write_json(path, record)
     if settings.config is not None:

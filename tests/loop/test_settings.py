@@ -289,10 +289,14 @@ def test_student_settings_and_its_config_file_may_change_until_a_student_has_tra
     preset = tmp_path / "mine.cfg"
     config = spacy.util.load_config(base_config_path("cnn"), interpolate=False)
     config.to_disk(preset)
-    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": str(preset)}), quiet=True).prepare()  # round 0 then failed
+    broken = {"components.textcat.model.no_such_argument": 3}
+    with pytest.raises(ConfigError, match="spaCy could not train the student"):  # round 0 fails after the folder is claimed
+        EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": str(preset), "student.overrides": broken}), quiet=True).run()
+    capsys.readouterr()
     EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": "cnn", "student.max_steps": 40}), quiet=True).prepare()
-    assert "no trained student yet, so it continues with the new student settings (student.max_steps, student.preset)" in " ".join(
-        capsys.readouterr().out.split())
+    said = " ".join(capsys.readouterr().out.split())
+    assert "no trained student yet, so it continues with the new student settings (student.max_steps, " in said
+    assert "student.overrides.components.textcat.model.no_such_argument, student.preset)" in said
     config["training"]["dropout"] = 0.3  # an edit to the user's own training config before anything trained
     config.to_disk(preset)
     EvoKDRunner(settings_factory(**{"loop.rounds": 0, "student.preset": str(preset)}), quiet=True).run()
@@ -316,3 +320,22 @@ def test_a_run_folder_used_from_another_directory_finds_its_relative_corpus(sett
     settings = settings_for(project / "training" / "evokd", training=False)
     assert settings.corpus == project / "corpus" / "evokd", "not ./corpus/evokd of the current directory"
     assert settings_for(project / "training" / "evokd", {"paths.corpus": "mine"}, training=False).corpus.name == "mine", "a given one wins"
+
+
+def test_a_run_started_before_the_config_digest_was_recorded_records_it_when_continued(settings_factory, tmp_path):
+    import json
+
+    import spacy
+
+    from evokd_spacy.student.train import base_config_path
+
+    preset = tmp_path / "mine.cfg"
+    spacy.util.load_config(base_config_path("cnn"), interpolate=False).to_disk(preset)
+    settings = settings_factory(**{"loop.rounds": 0, "student.preset": str(preset)})
+    EvoKDRunner(settings, quiet=True).run()
+    run_json = settings.output / "run.json"
+    record = json.loads(run_json.read_text())
+    del record["data"]["student.preset"]  # as an earlier version wrote it
+    run_json.write_text(json.dumps(record))
+    EvoKDRunner(settings, quiet=True).prepare()
+    assert "student.preset" in json.loads(run_json.read_text())["data"]
