@@ -27,6 +27,21 @@ def dev_sample(dev: List[Sample], limit: Optional[int], seed: int) -> List[Sampl
     return [sample for i, sample in enumerate(dev) if i in keep]
 
 
+def holds_this_run(folder: RunFolder, settings: RunSettings) -> bool:
+    """Whether `folder` holds round 0 of a run with these settings and data (so its seeds are the
+    ones these settings sample); a run with other settings is warned about and left alone."""
+    from ..errors import ConfigError
+    from .run_identity import check_run_folder
+
+    if not folder.round_jsonl(0).exists():
+        return False
+    try:
+        return check_run_folder(folder, settings) is not None
+    except ConfigError as err:
+        msg.warn(f"Not showing the seeds of the run in {folder.output}: {err} The seeds are sampled from these settings instead.")
+        return False
+
+
 def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
     """Label the dev texts (`limit` of them, drawn at random) with the teacher; scores go to `<output>/teacher_eval.json`,
     with the accuracy of the answers kept at each confidence threshold and the threshold to use.
@@ -39,7 +54,7 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     folder = RunFolder(settings.output, settings.corpus, settings.cache)
     data = read_run_data(settings)  # the run's seeds: dev and test texts left out before sampling
     dev = dev_sample(data.dev, limit, int(settings.task["seed"]))
-    seeds = read_batch(folder, 0) if folder.round_jsonl(0).exists() else data.seeds  # as the run shows them
+    seeds = read_batch(folder, 0) if holds_this_run(folder, settings) else data.seeds  # as the run shows them
     teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
     examples = [kind.example(s) for s in seeds]
     prepare_labelling(teacher, examples)

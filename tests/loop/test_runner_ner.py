@@ -122,3 +122,17 @@ def test_teacher_alone_is_shown_the_runs_seeds_and_a_random_dev_sample(settings_
     picked = dev_sample(dev, 10, 0)
     assert len(picked) == 10 and picked == dev_sample(dev, 10, 0) and picked != dev[:10], "drawn at random, fixed by the seed"
     assert [s.text for s in picked] == [s.text for s in dev if s in picked], "in file order"
+
+
+def test_teacher_alone_samples_its_own_seeds_when_the_folder_holds_another_run(settings_factory, monkeypatch, capsys):
+    import evokd_spacy.loop.teacher_eval as teacher_eval
+    from evokd_spacy.loop.run_data import read_run_data
+    from evokd_spacy.loop.teacher_eval import evaluate_teacher
+
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0, "task.seed": 1}), quiet=True).prepare()
+    other = settings_factory(**{"loop.rounds": 0, "task.seed": 2, "task.k_shot": 2})
+    shown = []
+    monkeypatch.setattr(teacher_eval, "prepare_labelling", lambda teacher, examples: shown.extend(e["text"] for e in examples))
+    evaluate_teacher(other, limit=4)
+    assert shown == [s.text for s in read_run_data(other).seeds]
+    assert "Not showing the seeds of the run in" in " ".join(capsys.readouterr().out.split())
