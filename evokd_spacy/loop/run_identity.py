@@ -153,3 +153,35 @@ def warn_if_cache_left_behind(folder: RunFolder, old: Optional[str], new: Option
         msg.warn(f"This run's teacher answers so far are cached in {before}, and it now uses "
                  f"{new or folder.output / 'cache'}: answers found only in the old one are asked again (and paid for). "
                  f"To reuse them, continue with --paths.cache {before}.")
+
+
+def samples_digest(samples: List[Any]) -> Dict[str, Any]:
+    """How many samples a file was read as, and a short sha256 of their texts, labels and spans."""
+    import hashlib
+    import json
+
+    rows = [[s.text, list(s.labels), [list(span) for span in s.spans]] for s in samples]
+    return {"n": len(rows), "sha256": hashlib.sha256(json.dumps(rows).encode("utf8")).hexdigest()[:16]}
+
+
+def check_samples_read(folder: RunFolder, read: Dict[str, List[Any]]) -> None:
+    """Record how the run's dev and test files were read (`run.json`'s "read"); when this version
+    reads them into other samples than the one that started the run (same files, another reader),
+    warn: the rounds before and after are scored on different dev sets."""
+    path = folder.output / "run.json"
+    if not path.exists():
+        return
+    record = read_json(path)
+    now = {key: samples_digest(samples) for key, samples in read.items()}
+    before = record.get("read")
+    if before is None:
+        atomic_write_json(path, {**record, "read": now})
+        return
+    changed = [key for key in now if key in before and before[key] != now[key]]
+    if changed and not folder.metrics.exists():  # no round scored yet: nothing to compare across
+        atomic_write_json(path, {**record, "read": now})
+    elif changed:
+        counts = ", ".join(f"{key}: {before[key]['n']} samples then, {now[key]['n']} now" for key in changed)
+        msg.warn(f"This version reads {', '.join(changed)} into other samples than the version that started the run ({counts}). "
+                 "Rounds finished before were scored on the old dev set and later ones on the new, so their dev scores, and "
+                 f"the choice of model-best, do not compare; to compare rounds on one dev set, {NEW_RUN}.")

@@ -25,7 +25,7 @@ from .model_best import publish_best
 from .round_metrics import rescored, round_metrics
 from .run_data import read_run_data, seeds_as_written
 from .table import print_rounds
-from .run_identity import claim_run_folder
+from .run_identity import check_samples_read, claim_run_folder
 from .settings import RunSettings, calls_label_task
 from .state import RunFolder
 from .teacher import Teacher, build_teacher, loop_budget, prepare_labelling
@@ -80,6 +80,7 @@ class EvoKDRunner:
         """Read and check seeds and dev data, sample the k-shot seeds, write round 0's batch."""
         data = read_run_data(self.settings)  # before the folder is claimed: a data error leaves it free for the fixed run
         claim_run_folder(self.folder, self.settings)
+        check_samples_read(self.folder, {"paths.dev": data.dev, "paths.test": data.test})
         check_run_files(self.folder, int(self.settings.loop["rounds"]))
         self.seeds, self.dev, self.held_out = seeds_as_written(self.folder, data.seeds), data.dev, data.held_out
         if not self._prepared:

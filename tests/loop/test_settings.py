@@ -339,3 +339,20 @@ def test_a_run_started_before_the_config_digest_was_recorded_records_it_when_con
     run_json.write_text(json.dumps(record))
     EvoKDRunner(settings, quiet=True).prepare()
     assert "student.preset" in json.loads(run_json.read_text())["data"]
+
+
+def test_a_dev_file_read_into_other_samples_on_resume_is_warned_about(settings_factory, capsys):
+    import json
+
+    settings = settings_factory(**{"loop.rounds": 0})
+    EvoKDRunner(settings, quiet=True).run()
+    run_json = settings.output / "run.json"
+    record = json.loads(run_json.read_text())
+    assert record["read"]["paths.dev"]["n"] > 0
+    record["read"]["paths.dev"] = {"n": 3, "sha256": "0" * 16}  # as an older reader read the same file
+    run_json.write_text(json.dumps(record))
+    capsys.readouterr()
+    EvoKDRunner(settings, quiet=True).prepare()
+    said = " ".join(capsys.readouterr().out.split())
+    assert "This version reads paths.dev into other samples than the version that started the run (paths.dev: 3 samples then" in said
+    assert json.loads(run_json.read_text())["read"]["paths.dev"]["n"] == 3, "the run's own reading stays on record"
