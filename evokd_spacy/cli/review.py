@@ -15,6 +15,7 @@ def export_command(
     min_confidence: float = typer.Option(0.8, "--min-confidence", help="Teacher confidence below which a sample needs review"),
 ) -> None:
     """Export every finished round's kept data as Prodigy JSONL, DocBin and a needs-review subset.
+
     Settings may be overridden like `run`'s, e.g. a copied run folder's --paths.corpus."""
     from ..review.export import export_run
 
@@ -27,9 +28,14 @@ def export_command(
             return
         msg.table([(r, c["samples"], c["needs_review"]) for r, c in counts.items()], header=("round", "samples", "needs review"), divider=True)
         msg.good(f"Exported to {out_dir} (round_<r>.jsonl, round_<r>.spacy, round_<r>.needs_review.jsonl)")
-        recipe = "ner.manual review_r1 blank:en" if settings.spec.kind == "ner" else "textcat.manual review_r1"
-        msg.text(f"Review in Prodigy, e.g.: prodigy {recipe} {out_dir}/round_1.needs_review.jsonl --label ...; "
-                 f"then: prodigy db-out review_r1 > reviewed.jsonl && evokd import {target} reviewed.jsonl")
+        labels = ",".join(settings.spec.label_names)
+        if settings.spec.kind == "ner":
+            recipe = f"ner.manual review_r1 blank:en {out_dir}/round_1.needs_review.jsonl --label {labels}"
+        else:
+            exclusive = " --exclusive" if settings.spec.exclusive else ""
+            recipe = f"textcat.manual review_r1 {out_dir}/round_1.needs_review.jsonl --label {labels}{exclusive}"
+        msg.text(f"Review in Prodigy, e.g.: prodigy {recipe}; "
+                 f"then: prodigy db-out review_r1 > reviewed.jsonl && python -m evokd_spacy import {target} reviewed.jsonl")
 
 
 @app.command("import", context_settings=EXTRA_ARGS)
@@ -39,9 +45,10 @@ def import_command(
     reviewed: Path = typer.Argument(..., help="Reviewed tasks (Prodigy JSONL with answer accept/reject/ignore)"),
     round_: int = typer.Option(None, "--round", "-r", help="Round of the tasks without meta.round (a task's own meta.round wins)"),
 ) -> None:
-    """Import reviewed answers: accepted ones override the teacher, rejected ones are removed from
-    training in the following rounds. Kept in <output>/reviewed/, never overwritten by a run.
-    Settings may be overridden like `run`'s, e.g. a copied run folder's --paths.corpus."""
+    """Import reviewed answers: accepted ones replace the teacher's, rejected ones leave training.
+
+    They apply from the next round on, and are kept in <output>/reviewed/, never overwritten by a
+    run. Settings may be overridden like `run`'s, e.g. a copied run folder's --paths.corpus."""
     from ..loop.state import RunFolder
     from ..review.store import import_reviews
 

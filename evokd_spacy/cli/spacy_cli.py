@@ -5,7 +5,7 @@ from spacy.cli._util import app as spacy_app
 from . import app
 
 if not any(group.name == "evokd" for group in spacy_app.registered_groups):
-    spacy_app.add_typer(app, name="evokd", help="Evolving Knowledge Distillation: run, resume, status, report, export, import.")
+    spacy_app.add_typer(app, name="evokd", help="Evolving Knowledge Distillation: run, resume, status, report, export, import, evaluate-teacher, prepare-teacher.")
 
 
 def evokd_commands() -> None:

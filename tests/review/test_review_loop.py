@@ -21,7 +21,8 @@ def test_export_edit_import_changes_the_next_rounds_training_data(tmp_path):
     output = tmp_path / "training"
     exported = cli.invoke(app, ["export", str(output), "--min-confidence", "0.99", "--paths.corpus", str(tmp_path / "corpus")])
     assert exported.exit_code == 0, exported.output  # settings may be overridden, as for run and resume
-    assert "prodigy textcat.manual" in exported.output
+    hint = " ".join(exported.output.split())
+    assert "prodigy textcat.manual review_r1" in hint and f"--label {','.join(LEXICON)} --exclusive" in hint
     tasks = _lines(output / "export" / "round_1.jsonl")
     assert len(tasks) == len(DocBin().from_disk(output / "export" / "round_1.spacy"))
     first = tasks[0]
