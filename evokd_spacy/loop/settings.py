@@ -138,18 +138,24 @@ def settings_for(target: Union[str, Path], overrides: Optional[Dict[str, Any]] =
 def rebased_run_paths(folder: Path, saved: Any) -> Dict[str, str]:
     """`paths.corpus` and `paths.cache` of a run folder used from another working directory: a
     run started as `training/evokd` with `corpus/evokd`, given as `/project/training/evokd`, keeps
-    its batches in `/project/corpus/evokd`, not in the current directory's. Only paths that are
-    relative, missing from here and present there are moved; neither is part of a run's identity."""
+    its batches in `/project/corpus/evokd`, not in the current directory's (which may hold another
+    project's). Only relative paths that exist there are moved; neither is part of a run's identity."""
+    import os
+
     paths = dict(saved.get("paths", {}) or {})
     output = Path(str(paths.get("output") or ""))
-    given = folder.resolve().parts
-    if not output.parts or output.is_absolute() or given[-len(output.parts):] != output.parts:
+    if not output.parts or output.is_absolute():
         return {}
-    base = Path(*given[: -len(output.parts)])
+    for given in (Path(os.path.abspath(folder)).parts, folder.resolve().parts):  # as given (a symlink), then its target
+        if given[-len(output.parts):] == output.parts:
+            base = Path(*given[: -len(output.parts)])
+            break
+    else:
+        return {}
     moved = {}
     for key in ("corpus", "cache"):
         value = paths.get(key)
-        if isinstance(value, str) and value and not Path(value).is_absolute() and not Path(value).exists() and (base / value).exists():
+        if isinstance(value, str) and value and not Path(value).is_absolute() and (base / value).exists():
             moved[f"paths.{key}"] = str(base / value)
     return moved
 

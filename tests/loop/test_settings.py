@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from evokd_spacy.errors import ConfigError, DataError
@@ -317,8 +319,12 @@ def test_a_run_folder_used_from_another_directory_finds_its_relative_corpus(sett
     monkeypatch.chdir(project)  # the project's defaults: relative folders
     EvoKDRunner(settings_factory(**{"loop.rounds": 0, "paths.output": "training/evokd", "paths.corpus": "corpus/evokd"}), quiet=True).run()
     monkeypatch.chdir(elsewhere)
+    (elsewhere / "corpus" / "evokd").mkdir(parents=True)  # another project's corpus, under the same relative name
     settings = settings_for(project / "training" / "evokd", training=False)
     assert settings.corpus == project / "corpus" / "evokd", "not ./corpus/evokd of the current directory"
+    (project / "training" / "evokd").rename(tmp_path / "run1")  # the run folder kept on another disk, linked in
+    (project / "training" / "evokd").symlink_to(tmp_path / "run1")
+    assert settings_for(Path("..") / "project" / "training" / "evokd", training=False).corpus == project / "corpus" / "evokd"
     assert settings_for(project / "training" / "evokd", {"paths.corpus": "mine"}, training=False).corpus.name == "mine", "a given one wins"
 
 
