@@ -13,16 +13,18 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
     """(line number, row) of a CSV file whose header names `columns`; a header without them, or a
     row with more fields than the header (an unquoted comma), is an error naming the line.
 
-    A TSV file is read with CSV quoting (as csv.writer and pandas write it), unless a quote opens
-    a field that runs over lines: TSV as most tools write it has no quoting, and a text that starts
-    with a quote would swallow the rows after it, so such a file is read without quoting."""
+    A TSV file is read with CSV quoting (as csv.writer and pandas write it) when its quotes follow
+    those rules; else (a text that starts with a quote, or a quote that never closes) it is read
+    without quoting, as TSV is mostly written, with a warning naming the line."""
     text = read_text(file, key)
-    rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_MINIMAL))
-    if delimiter == "\t" and any(last > first for first, last, _ in rows):
+    try:
+        rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_MINIMAL, strict=delimiter == "\t"))
+    except QuotingError as err:
+        if delimiter != "\t":
+            raise DataError(f"{file}, line {err.line} ('{key}'): {err.reason}; check the quotes there.") from None
         from wasabi import msg
 
-        first, last, _ = next(row for row in rows if row[1] > row[0])
-        msg.warn(f"{file}, lines {first}-{last} ('{key}'): a quote opens a text that runs over several lines; reading the "
+        msg.warn(f"{file}, line {err.line} ('{key}'): a quote there does not follow CSV quoting ({err.reason}); reading the "
                  "file without quoting, as plain tab-separated lines.")
         rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_NONE))
     warned = False
@@ -38,16 +40,36 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
         yield first, row
 
 
-def _rows(text: str, file: Path, key: str, delimiter: str, columns: Tuple[str, ...], quoting: int) -> Iterator[Tuple[int, int, Dict[str, str]]]:
-    """(first line, last line, row) of each row that is not empty, after the header check."""
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
-    fields = reader.fieldnames
+class QuotingError(Exception):
+    """A row the csv module cannot read under its quoting rules, with the line the row starts on."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
+def _rows(
+    text: str, file: Path, key: str, delimiter: str, columns: Tuple[str, ...], quoting: int, strict: bool = False
+) -> Iterator[Tuple[int, int, Dict[str, str]]]:
+    """(first line, last line, row) of each row that is not empty, after the header check; a
+    QuotingError for a row the quoting rules cannot read."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=strict)
+    try:
+        fields = reader.fieldnames
+    except csv.Error as err:
+        raise QuotingError(1, str(err)) from None
     if fields is None or not set(columns) <= set(fields):
         named = f"a `{columns[0]}` column" if len(columns) == 1 else f"columns {','.join(columns)}"
         raise DataError(f"{file} ('{key}'): the first row must be a header with {named} (lower case, separated by "
                         f"{delimiter!r}); it has {list(fields or [])}.")
     last = reader.line_num
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise QuotingError(last + 1, str(err)) from None
         first, last = last + 1, reader.line_num  # a quoted field may span lines: the row's first line names it
         values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
         if not any((value or "").strip() for value in values):

@@ -59,10 +59,13 @@ def test_a_tsv_text_that_starts_with_a_quote_stays_one_row(tmp_path, capsys):
     path.write_text('text\tlabel\n"Best film ever\tPOS\nGreat\tPOS\nawful film\tNEG\n', encoding="utf8")
     assert [(s.text, s.labels) for s in read_samples(str(path), "paths.seeds")] == [
         ('"Best film ever', ["POS"]), ("Great", ["POS"]), ("awful film", ["NEG"])]
-    assert "lines 2-4 ('paths.seeds'): a quote opens a text that runs over several lines" in " ".join(capsys.readouterr().out.split())
-    quoted = tmp_path / "pandas.tsv"  # as csv.writer and pandas.to_csv(sep="\t") write quotes and tabs
-    quoted.write_text('text\tlabel\n"He said ""awful"" twice"\tNEG\n"a\ttab"\tPOS\n', encoding="utf8")
-    assert [s.text for s in read_samples(str(quoted), "paths.seeds")] == ['He said "awful" twice', "a\ttab"]
+    assert "line 2 ('paths.seeds'): a quote there does not follow CSV quoting" in " ".join(capsys.readouterr().out.split())
+    inner = tmp_path / "inner.tsv"  # a quoted word at the start of a text: its quotes stay
+    inner.write_text('text\tlabel\n"Best" film ever\tPOS\nGreat\tPOS\n', encoding="utf8")
+    assert [s.text for s in read_samples(str(inner), "paths.seeds")] == ['"Best" film ever', "Great"]
+    quoted = tmp_path / "pandas.tsv"  # as csv.writer and pandas.to_csv(sep="\t") write quotes, tabs and line breaks
+    quoted.write_text('text\tlabel\n"He said ""awful"" twice"\tNEG\n"a\ttab"\tPOS\n"two\nlines"\tPOS\n', encoding="utf8")
+    assert [s.text for s in read_samples(str(quoted), "paths.seeds")] == ['He said "awful" twice', "a\ttab", "two\nlines"]
 
 
 def test_empty_spreadsheet_rows_a_mid_file_bom_and_a_conll_token_with_a_space_are_read(tmp_path):
