@@ -69,7 +69,8 @@ NEW_RUN = ("give the new run its own --paths.output and --paths.corpus (with spa
            "--vars.corpus), or delete the old run's folders (spacy project run clean)")
 
 
-def _is_teacher_key(key: str) -> bool:
+def is_teacher_key(key: str) -> bool:
+    """Whether a fingerprint key is a teacher setting (its blocks, or the local teacher's path)."""
     return key.startswith("teacher.") or key == "paths.teacher"
 
 
@@ -79,7 +80,7 @@ USED_BY = {"teacher": "teacher answer", "student": "trained student"}
 def _unused_changes(folder: RunFolder, changed: List[str], edited: List[str]) -> Dict[str, List[str]]:
     """The changed settings and edited files by side ("teacher", "student") when every one of them
     belongs to a side the run has not used yet (no teacher answer, no trained student); else {}."""
-    sides = {"teacher": [k for k in changed if _is_teacher_key(k)], "student": [k for k in changed + edited if _is_student_key(k)]}
+    sides = {"teacher": [k for k in changed if is_teacher_key(k)], "student": [k for k in changed + edited if _is_student_key(k)]}
     sides = {side: keys for side, keys in sides.items() if keys}
     if not sides or sum(map(len, sides.values())) != len(changed) + len(edited):
         return {}
@@ -176,6 +177,11 @@ def check_samples_read(folder: RunFolder, read: Dict[str, List[Any]]) -> None:
     before = record.get("read")
     if before is None:
         atomic_write_json(path, {**record, "read": now})
+        if folder.metrics.exists():  # a run started before readings were recorded
+            msg.warn(f"{folder.output} was started by a version that did not record how it read its dev and test files. "
+                     "If this version reads them differently (session 22 changed how Prodigy NER records without spans, "
+                     "binary rejects and TSV quotes are read), rounds before and after are scored on different dev sets; "
+                     "compare the dev set's size in its rounds' train.log with the file to check.")
         return
     changed = [key for key in now if key in before and before[key] != now[key]]
     if changed and not folder.metrics.exists():  # no round scored yet: nothing to compare across

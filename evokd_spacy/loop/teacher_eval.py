@@ -1,14 +1,14 @@
 """How good is the teacher alone? Label the dev set with the labelling task and score it."""
 import random
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from wasabi import msg
 
 from ..review.store import read_batch
 from ..tasks.request import result_of
 from ..ty import Sample
-from ..util.io import atomic_write_json
+from ..util.io import atomic_write_json, read_json
 from .kinds import get_kind
 from .label_choice import apply_saved_choices, label_and_score
 from .run_data import read_run_data
@@ -27,19 +27,26 @@ def dev_sample(dev: List[Sample], limit: Optional[int], seed: int) -> List[Sampl
     return [sample for i, sample in enumerate(dev) if i in keep]
 
 
-def holds_this_run(folder: RunFolder, settings: RunSettings) -> bool:
-    """Whether `folder` holds round 0 of a run with these settings and data (so its seeds are the
-    ones these settings sample); a run with other settings is warned about and left alone."""
-    from ..errors import ConfigError
-    from .run_identity import check_run_folder
+def run_in_folder(folder: RunFolder, settings: RunSettings) -> Tuple[bool, bool]:
+    """(same seeds, other choices): whether `folder` holds round 0 of a run whose data files and
+    settings, the teacher's aside, are these (so its seeds are the ones these settings draw), and
+    whether it holds a run with other settings, the teacher's included (so its dev choices were
+    made for another labeller). A run with other settings than the teacher's is warned about."""
+    from .run_identity import is_teacher_key
+    from .settings import changed_keys, data_digests, run_fingerprint
 
-    if not folder.round_jsonl(0).exists():
-        return False
-    try:
-        return check_run_folder(folder, settings) is not None
-    except ConfigError as err:
-        msg.warn(f"Not showing the seeds of the run in {folder.output}: {err} The seeds are sampled from these settings instead.")
-        return False
+    path = folder.output / "run.json"
+    if not path.exists():
+        return False, False
+    saved = read_json(path)
+    changed = changed_keys(saved.get("settings", {}), run_fingerprint(settings))
+    data = data_digests(settings)
+    others = [key for key in changed if not is_teacher_key(key)] + [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
+    if others:
+        msg.warn(f"{folder.output} holds a run with other settings or data ({', '.join(sorted(others))}): its seeds and dev "
+                 "choices are not used; the seeds are drawn from these settings.")
+        return False, True
+    return folder.round_jsonl(0).exists(), bool(changed)
 
 
 def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
@@ -54,16 +61,19 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
     folder = RunFolder(settings.output, settings.corpus, settings.cache)
     data = read_run_data(settings)  # the run's seeds: dev and test texts left out before sampling
     dev = dev_sample(data.dev, limit, int(settings.task["seed"]))
-    seeds = read_batch(folder, 0) if holds_this_run(folder, settings) else data.seeds  # as the run shows them
+    same_seeds, other_choices = run_in_folder(folder, settings)
+    seeds = read_batch(folder, 0) if same_seeds else data.seeds  # as the run shows them
     teacher = build_teacher(settings.teacher_config, spec, folder.cache, progress=settings.loop["progress"])
     examples = [kind.example(s) for s in seeds]
     prepare_labelling(teacher, examples)
-    choices = apply_saved_choices(teacher, kind, spec, examples, settings.loop, folder.output)
+    choices = {} if other_choices else apply_saved_choices(teacher, kind, spec, examples, settings.loop, folder.output)
     if choices:
         msg.info(f"Labeller as the run chose on dev: {', '.join(f'{k} = {v}' for k, v in choices.items())}")
     missing = [key for key, made in (("choose_exemplars", "few_shot"), ("choose_echo", "echo")) if settings.loop[key] and made not in choices]
     if missing:
-        msg.warn(f"The run has not made its [loop] {' and '.join(missing)} choice yet: that part of the labeller is scored as configured.")
+        why = f"made its [loop] {' and '.join(missing)} choice for other settings" if other_choices else \
+            f"has not made its [loop] {' and '.join(missing)} choice yet"
+        msg.warn(f"The run {why}: that part of the labeller is scored as configured.")
     start = time.perf_counter()
     scores, predicted = label_and_score(teacher, kind, spec, dev, "teacher on dev")
     seconds = time.perf_counter() - start

@@ -135,4 +135,9 @@ def test_teacher_alone_samples_its_own_seeds_when_the_folder_holds_another_run(s
     monkeypatch.setattr(teacher_eval, "prepare_labelling", lambda teacher, examples: shown.extend(e["text"] for e in examples))
     evaluate_teacher(other, limit=4)
     assert shown == [s.text for s in read_run_data(other).seeds]
-    assert "Not showing the seeds of the run in" in " ".join(capsys.readouterr().out.split())
+    assert "holds a run with other settings or data (task.k_shot, task.seed): its seeds and dev choices are not used" in " ".join(
+        capsys.readouterr().out.split())
+    shown.clear()
+    another_teacher = settings_factory(**{"loop.rounds": 0, "task.seed": 1, "teacher.generate.n_hard": 5})  # comparing teachers
+    evaluate_teacher(another_teacher, limit=4)
+    assert shown == [s.text for s in read_run_data(another_teacher).seeds] and "other settings" not in capsys.readouterr().out
