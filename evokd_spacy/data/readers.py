@@ -96,7 +96,7 @@ def _read_jsonl(file: Path, key: str, spec: Optional[TaskSpec] = None) -> List[S
         has_spans = isinstance(record.get("spans"), list)
         textcat = spec is not None and not ner
         entity_free = ner and not has_spans and record.get("answer") == "accept" and _no_label(record)
-        if (has_spans and (record["spans"] or (_no_label(record) and not textcat))) or entity_free:
+        if (has_spans and not textcat and (record["spans"] or _no_label(record))) or entity_free:
             sample = _spans_sample({**record, "spans": record.get("spans") or []}, file, i, key)
             if sample is not None:
                 samples.append(sample)

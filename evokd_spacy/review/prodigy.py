@@ -65,7 +65,7 @@ def from_prodigy(record: Dict[str, Any], spec: TaskSpec, where: str) -> Review:
         raise DataError(f"{where}: each reviewed task needs a \"text\" and an \"answer\" of {', '.join(ANSWERS)}.")
     meta = record.get("meta") or {}
     r = meta.get("round") if isinstance(meta, dict) else None
-    if r is not None and not str(r).strip().isdigit():
+    if r is not None and not (str(r).strip().isdigit() or (isinstance(r, float) and r.is_integer() and r >= 0)):
         raise DataError(f"{where}: meta.round is {r!r}; give the round's number (0, 1, 2 ...), or leave it out and import with --round N.")
     review = Review(text=text, answer=answer, round=int(r) if r is not None else None)
     binary = record.get("label") and not isinstance(record.get("accept"), list) and "options" not in record

@@ -69,8 +69,9 @@ def warn_unmatched(folder: RunFolder, by_round: Dict[int, Dict[str, Review]]) ->
     """Warn of reviews that change nothing (a reject or ignore of a text its round does not hold)
     and of accepted texts that another round holds (added to this round, they are trained twice)."""
     written, r = {}, 0
-    while folder.round_jsonl(r).exists():
+    while folder.round_jsonl(r).exists():  # the round's texts, and those earlier accepted reviews added to it
         written[r] = {normalise(str(row.get("text", ""))) for row in read_jsonl_lenient(folder.round_jsonl(r))}
+        written[r] |= {normalise(rev.text) for rev in read_reviews(folder, r) if rev.answer == "accept"}
         r += 1
     for r, reviews in sorted(by_round.items()):
         if r not in written:

@@ -39,13 +39,14 @@ def test_a_rejected_binary_answer_is_the_other_of_two_exclusive_labels(tmp_path,
     records = [{"text": "Loved it", "label": "POSITIVE", "answer": "accept"},
                {"text": "Hated it", "label": "POSITIVE", "answer": "reject"},
                {"text": "Skip me", "label": "POSITIVE", "answer": "ignore"},
-               {"text": "Dull", "label": "POSITIVE", "spans": [], "answer": "reject"}]  # textcat.teach with patterns
+               {"text": "Dull", "label": "POSITIVE", "spans": [], "answer": "reject"},  # textcat.teach with patterns
+               {"text": "Not great at all", "label": "POSITIVE", "spans": [{"start": 4, "end": 9, "label": "POSITIVE"}], "answer": "reject"}]
     path = _write(tmp_path / "binary.jsonl", records)
     assert [(s.text, s.labels) for s in read_samples(path, "paths.seeds", spec=SENTIMENT)] == [
-        ("Loved it", ["POSITIVE"]), ("Hated it", ["NEGATIVE"]), ("Dull", ["NEGATIVE"])]
+        ("Loved it", ["POSITIVE"]), ("Hated it", ["NEGATIVE"]), ("Dull", ["NEGATIVE"]), ("Not great at all", ["NEGATIVE"])]
     three = TaskSpec("textcat", "", {"POSITIVE": "", "NEGATIVE": "", "NEUTRAL": ""})
     assert [s.text for s in read_samples(path, "paths.seeds", spec=three)] == ["Loved it"]
-    assert "skipped 2 rejected answer(s) (line 2, 4)" in " ".join(capsys.readouterr().out.split())
+    assert "skipped 3 rejected answer(s) (line 2, 4, 5)" in " ".join(capsys.readouterr().out.split())
     assert [s.text for s in read_samples(path, "paths.seeds")] == ["Loved it"], "without the task, rejects are skipped as before"
 
 

@@ -362,3 +362,7 @@ def test_a_dev_file_read_into_other_samples_on_resume_is_warned_about(settings_f
     said = " ".join(capsys.readouterr().out.split())
     assert "This version reads paths.dev into other samples than the version that started the run (paths.dev: 3 samples then" in said
     assert json.loads(run_json.read_text())["read"]["paths.dev"]["n"] == 3, "the run's own reading stays on record"
+    del record["read"]  # a run started before readings were recorded
+    run_json.write_text(json.dumps(record))
+    EvoKDRunner(settings, quiet=True).prepare()
+    assert "was started by a version that did not record how it read its dev and test files" in " ".join(capsys.readouterr().out.split())

@@ -57,6 +57,13 @@ def test_export_edit_import_changes_the_next_rounds_training_data(tmp_path):
     assert "Round 0: 1 rejected or ignored text(s) are not in the round, so they change nothing" in said
     assert "Round 0: accepted text(s) that round(s) 1 hold are added to round 0 too, so they are trained on twice" in said
     (output / "reviewed" / "round_0.jsonl").unlink()
+    added = tmp_path / "added.jsonl"  # a reject of the text an accepted review added to round 1 changes something
+    added.write_text(json.dumps({"text": "A reviewer wrote this one: simply wonderful.", "answer": "reject", "meta": {"round": 1.0}}) + "\n")
+    said = " ".join(cli.invoke(app, ["import", str(output), str(added)]).output.split())
+    assert "Imported 1 reviewed task(s)" in said and "change nothing" not in said
+    added.write_text(json.dumps({"text": "A reviewer wrote this one: simply wonderful.", "accept": ["POSITIVE"], "answer": "accept",
+                                 "meta": {"round": 1}}) + "\n")
+    assert cli.invoke(app, ["import", str(output), str(added)]).exit_code == 0  # as it was, for the rest of the test
 
     resumed = cli.invoke(app, ["resume", str(output), "--loop.rounds", "2"])
     assert resumed.exit_code == 0, resumed.output
