@@ -19,12 +19,17 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
     text = read_text(file, key)
     try:
         rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_MINIMAL, strict=delimiter == "\t"))
+        if delimiter == "\t":  # a quoted text over lines that holds a tab: an unclosed quote closed by a later row's
+            merged = next((first for first, last, row in rows if last > first and any("\t" in (v or "") for v in row.values())), None)
+            if merged is not None:
+                raise QuotingError(merged, "a quoted text runs over lines and holds a tab, like rows of their own")
     except QuotingError as err:
         if delimiter != "\t":
             raise DataError(f"{file}, line {err.line} ('{key}'): {err.reason}; check the quotes there.") from None
         from wasabi import msg
 
-        msg.warn(f"{file}, line {err.line} ('{key}'): a quote there does not follow CSV quoting ({err.reason}); reading the "
+        reason = err.reason.replace("\t", "\\t")  # the csv module's message may hold a raw tab
+        msg.warn(f"{file}, line {err.line} ('{key}'): a quote there does not follow CSV quoting ({reason}); reading the "
                  "file without quoting, as plain tab-separated lines.")
         rows = list(_rows(text, file, key, delimiter, columns, csv.QUOTE_NONE))
     warned = False

@@ -10,7 +10,7 @@ from ..tasks.request import result_of
 from ..ty import Sample
 from ..util.io import atomic_write_json, read_json
 from .kinds import get_kind
-from .label_choice import apply_saved_choices, label_and_score
+from .label_choice import CHOICE_FILE, ECHO_FILE, apply_saved_choices, label_and_score
 from .run_data import read_run_data
 from .settings import RunSettings
 from .state import RunFolder
@@ -27,26 +27,37 @@ def dev_sample(dev: List[Sample], limit: Optional[int], seed: int) -> List[Sampl
     return [sample for i, sample in enumerate(dev) if i in keep]
 
 
+LABELLER_KEYS = ("teacher.model", "teacher.label", "paths.teacher")  # what a dev choice of the labeller was made for
+
+
 def run_in_folder(folder: RunFolder, settings: RunSettings) -> Tuple[bool, bool]:
     """(same seeds, other choices): whether `folder` holds round 0 of a run whose data files and
-    settings, the teacher's aside, are these (so its seeds are the ones these settings draw), and
-    whether it holds a run with other settings, the teacher's included (so its dev choices were
-    made for another labeller). A run with other settings than the teacher's is warned about."""
-    from .run_identity import is_teacher_key
+    task and loop settings are these (so its seeds are the ones these settings draw; the teacher's
+    and the student's settings do not change them), and whether its labeller (the teacher model
+    and its labelling task) or those settings differ (so its dev choices were made for another).
+    A run with other data or task or loop settings, or one whose corpus another run owns, is
+    warned about."""
+    from .run_identity import corpus_owner, is_teacher_key
     from .settings import changed_keys, data_digests, run_fingerprint
 
     path = folder.output / "run.json"
     if not path.exists():
         return False, False
+    owner = corpus_owner(folder)
+    if owner is not None:
+        msg.warn(f"{folder.corpus} holds the round data of the run in {owner}: its seeds are not used; they are drawn from these settings.")
+        return False, True
     saved = read_json(path)
     changed = changed_keys(saved.get("settings", {}), run_fingerprint(settings))
     data = data_digests(settings)
-    others = [key for key in changed if not is_teacher_key(key)] + [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
+    edited = [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest and key != "student.preset"]
+    others = [key for key in changed if not is_teacher_key(key) and not key.startswith("student.")] + edited
     if others:
         msg.warn(f"{folder.output} holds a run with other settings or data ({', '.join(sorted(others))}): its seeds and dev "
                  "choices are not used; the seeds are drawn from these settings.")
         return False, True
-    return folder.round_jsonl(0).exists(), bool(changed)
+    labeller = [key for key in changed if key in LABELLER_KEYS or key.startswith(tuple(f"{k}." for k in LABELLER_KEYS))]
+    return folder.round_jsonl(0).exists(), bool(labeller)
 
 
 def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict[str, Any]:
@@ -71,7 +82,8 @@ def evaluate_teacher(settings: RunSettings, limit: Optional[int] = None) -> Dict
         msg.info(f"Labeller as the run chose on dev: {', '.join(f'{k} = {v}' for k, v in choices.items())}")
     missing = [key for key, made in (("choose_exemplars", "few_shot"), ("choose_echo", "echo")) if settings.loop[key] and made not in choices]
     if missing:
-        why = f"made its [loop] {' and '.join(missing)} choice for other settings" if other_choices else \
+        made = other_choices and any((folder.output / name).exists() for name in (CHOICE_FILE, ECHO_FILE))
+        why = f"made its [loop] {' and '.join(missing)} choice for another labeller" if made else \
             f"has not made its [loop] {' and '.join(missing)} choice yet"
         msg.warn(f"The run {why}: that part of the labeller is scored as configured.")
     start = time.perf_counter()

@@ -61,6 +61,11 @@ def test_a_tsv_text_that_starts_with_a_quote_stays_one_row(tmp_path, capsys):
     assert [(s.text, s.labels) for s in read_samples(str(path), "paths.seeds")] == [
         ('"Best film ever', ["POS"]), ("Great", ["POS"]), ("awful film", ["NEG"])]
     assert "line 2 ('paths.seeds'): a quote there does not follow CSV quoting" in " ".join(capsys.readouterr().out.split())
+    merged = tmp_path / "merged.tsv"  # an unclosed quote that a later text's inch mark "closes"
+    merged.write_text('text\tlabel\n"Wow, just wow\tPOS\nThe screen is 12"\tNEG\nfine\tPOS\n', encoding="utf8")
+    assert [(s.text, s.labels) for s in read_samples(str(merged), "paths.seeds")] == [
+        ('"Wow, just wow', ["POS"]), ('The screen is 12"', ["NEG"]), ("fine", ["POS"])]
+    assert "runs over lines and holds a tab" in " ".join(capsys.readouterr().out.split())
     inner = tmp_path / "inner.tsv"  # a quoted word at the start of a text: its quotes stay
     inner.write_text('text\tlabel\n"Best" film ever\tPOS\nGreat\tPOS\n', encoding="utf8")
     assert [s.text for s in read_samples(str(inner), "paths.seeds")] == ['"Best" film ever', "Great"]

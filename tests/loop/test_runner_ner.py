@@ -141,3 +141,24 @@ def test_teacher_alone_samples_its_own_seeds_when_the_folder_holds_another_run(s
     another_teacher = settings_factory(**{"loop.rounds": 0, "task.seed": 1, "teacher.generate.n_hard": 5})  # comparing teachers
     evaluate_teacher(another_teacher, limit=4)
     assert shown == [s.text for s in read_run_data(another_teacher).seeds] and "other settings" not in capsys.readouterr().out
+
+
+def test_which_runs_seeds_and_choices_teacher_alone_may_use(settings_factory, tmp_path, capsys):
+    from evokd_spacy.loop.state import RunFolder
+    from evokd_spacy.loop.teacher_eval import run_in_folder
+
+    EvoKDRunner(settings_factory(**{"loop.rounds": 0}), quiet=True).prepare()
+    folder = RunFolder(settings_factory().output, settings_factory().corpus)
+    assert run_in_folder(folder, settings_factory(**{"loop.rounds": 0, "teacher.generate.n_hard": 5})) == (True, False), "same labeller"
+    assert run_in_folder(folder, settings_factory(**{"loop.rounds": 0, "student.max_steps": 12})) == (True, False), "the student draws no seeds"
+    assert run_in_folder(folder, settings_factory(**{"loop.rounds": 0, "teacher.label": {"@llm_tasks": "evokd.TextCatLabel.v5"}})) == (True, True)
+    import json
+
+    from evokd_spacy.loop.run_identity import CORPUS_OWNER
+
+    (tmp_path / "other").mkdir()  # another run whose --paths.corpus is this run's corpus folder
+    (tmp_path / "other" / "run.json").write_text("{}")
+    (folder.corpus / CORPUS_OWNER).write_text(json.dumps({"output": str((tmp_path / "other").resolve())}))
+    capsys.readouterr()
+    assert run_in_folder(folder, settings_factory(**{"loop.rounds": 0})) == (False, True)
+    assert "holds the round data of the run in" in " ".join(capsys.readouterr().out.split())
