@@ -4,6 +4,8 @@ import io
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
+from wasabi import msg
+
 from ..errors import DataError
 from ..ty import Sample
 from .files import read_text
@@ -26,8 +28,6 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
     except QuotingError as err:
         if delimiter != "\t":
             raise DataError(f"{file}, line {err.line} ('{key}'): {err.reason}; check the quotes there.") from None
-        from wasabi import msg
-
         reason = err.reason.replace("\t", "\\t")  # the csv module's message may hold a raw tab
         msg.warn(f"{file}, line {err.line} ('{key}'): a quote there does not follow CSV quoting ({reason}); reading the "
                  "file without quoting, as plain tab-separated lines.")
@@ -37,8 +37,6 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
         values = [value for name, value in row.items() if name is not None] + list(row.get(None) or [])
         if not warned and last > first and any(delimiter in line for value in values for line in (value or "").split("\n")[1:]):
             warned = True
-            from wasabi import msg
-
             msg.warn(f"{file}, lines {first}-{last} ('{key}'): one quoted text runs over {last - first + 1} lines that hold "
                      f"{delimiter!r} like rows of their own. If a text starts with a quote that does not close it, the rows "
                      'after it were read as its text: double the quote ("") or quote the whole text.')

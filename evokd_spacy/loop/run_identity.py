@@ -46,7 +46,7 @@ def check_run_folder(folder: RunFolder, settings: RunSettings) -> Optional[Dict[
     saved = read_json(path)
     changed = changed_keys(saved["settings"], run_fingerprint(settings))
     data = data_digests(settings)
-    edited = [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
+    edited = edited_files(saved, data)
     unused = _unused_changes(folder, changed, edited)
     if unused:  # what changed has not been used yet: a fixed setting continues the run
         msg.info(f"{folder.output} has no {' or '.join(USED_BY[side] for side in unused)} yet, so it continues with the new "
@@ -63,6 +63,11 @@ def check_run_folder(folder: RunFolder, settings: RunSettings) -> Optional[Dict[
             f"scored on the old ones. Continue it with the original files, or {NEW_RUN}."
         )
     return saved
+
+
+def edited_files(saved: Dict[str, Any], data: Dict[str, str]) -> List[str]:
+    """The config keys of the files recorded in a run's `run.json` whose digest differs from `data` now."""
+    return [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest]
 
 
 NEW_RUN = ("give the new run its own --paths.output and --paths.corpus (with spacy project run: --vars.output and "

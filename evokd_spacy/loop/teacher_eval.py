@@ -37,7 +37,7 @@ def run_in_folder(folder: RunFolder, settings: RunSettings) -> Tuple[bool, bool]
     and its labelling task) or those settings differ (so its dev choices were made for another).
     A run with other data or task or loop settings, or one whose corpus another run owns, is
     warned about."""
-    from .run_identity import corpus_owner, is_teacher_key
+    from .run_identity import corpus_owner, edited_files, is_teacher_key
     from .settings import changed_keys, data_digests, run_fingerprint
 
     path = folder.output / "run.json"
@@ -49,8 +49,7 @@ def run_in_folder(folder: RunFolder, settings: RunSettings) -> Tuple[bool, bool]
         return False, True
     saved = read_json(path)
     changed = changed_keys(saved.get("settings", {}), run_fingerprint(settings))
-    data = data_digests(settings)
-    edited = [key for key, digest in saved.get("data", {}).items() if data.get(key) != digest and key != "student.preset"]
+    edited = [key for key in edited_files(saved, data_digests(settings)) if key != "student.preset"]
     others = [key for key in changed if not is_teacher_key(key) and not key.startswith("student.")] + edited
     if others:
         msg.warn(f"{folder.output} holds a run with other settings or data ({', '.join(sorted(others))}): its seeds and dev "
