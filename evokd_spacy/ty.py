@@ -26,6 +26,7 @@ class TaskSpec:
     description: str
     labels: Dict[str, str]
     exclusive: bool = True
+    lang: str = "en"  # the spaCy language whose tokenizer splits the texts (the student's)
 
     @property
     def label_names(self) -> List[str]:

@@ -10,9 +10,9 @@ def warn_unaligned_spans(samples: List[Sample], path: str, key: str, lang: str =
     """Warn when entity spans do not start and end on token boundaries (offsets from another
     tool's tokenizer, or cut a character short): training widens them to whole tokens, and of
     widened spans that overlap keeps the longest. Returns how many spans are off."""
-    import spacy
+    from ..student.language import blank_nlp
 
-    nlp = spacy.blank(lang)
+    nlp = blank_nlp(lang)
     off = []
     for sample in samples:
         if not sample.spans:

@@ -3,10 +3,13 @@ text seen so far. A small teacher often rewrites its last answer with one word c
 matching (after `normalise`) misses those."""
 from typing import Iterable, List, Optional, Set, Tuple
 
+from ..util.scripts import split_unspaced
+
 
 def shingles(key: str) -> Set[Tuple[str, ...]]:
-    """Word bigrams of a normalised text (its single word for a one-word text)."""
-    words = key.split()
+    """Word bigrams of a normalised text (its single word for a one-word text); in Chinese, Japanese
+    or Thai, written without spaces, each character counts as a word."""
+    words = split_unspaced(key).split()
     return set(zip(words, words[1:])) if len(words) > 1 else {tuple(words)}
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from wasabi import msg
 
 from ..student.docs import predict, write_docbin
+from ..student.language import blank_nlp
 from ..student.train import train_student
 from ..teachers.budget import TeacherUsage
 from ..ty import Sample
@@ -35,13 +36,11 @@ class EvoKDRunner:
     """Runs (or resumes) the rounds of one EvoKD run described by `settings`."""
 
     def __init__(self, settings: RunSettings, quiet: bool = False) -> None:
-        import spacy
-
         self.settings = settings
         self.spec = settings.spec
         self.kind = get_kind(settings.spec.kind, settings.spec.exclusive)
         self.folder = RunFolder(settings.output, settings.corpus, settings.cache)
-        self.nlp = spacy.blank("en")
+        self.nlp = blank_nlp(settings.spec.lang)
         self.quiet = quiet
         self._teacher: Optional[Teacher] = None
         self.seeds: List[Sample] = []

@@ -16,7 +16,7 @@ from .attributes import check_attributes
 SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
     "paths": {"seeds": None, "dev": None, "test": None, "labels": None, "corpus": "corpus/evokd", "output": "training/evokd", "teacher": None,
               "cache": None},
-    "task": {"kind": "textcat", "description": "", "exclusive": True, "k_shot": 1, "seed": 0, "labels": {}},
+    "task": {"kind": "textcat", "description": "", "exclusive": True, "k_shot": 1, "seed": 0, "labels": {}, "lang": ""},
     "loop": {
         "rounds": 3,
         "requests_per_label": 1,
@@ -67,7 +67,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 # so that runs started before them can still be continued.
 LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0,
                                   "loop.test_before_training": True, "loop.unsure_entity_tokens": "missing",
-                                  "loop.choose_echo": 0}
+                                  "loop.choose_echo": 0, "task.lang": "en"}
 UNSURE_ENTITY_TOKENS = ("missing", "outside")  # left unannotated, or trained as "not an entity" (before session 15)
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
@@ -211,9 +211,11 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
                  "or --loop.max_teacher_tokens instead.")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
+    from ..student.language import run_lang
     from ..student.train import checked_base_config
 
-    checked_base_config(sections["student"], sections["task"]["kind"], check_gpu=training)
+    student_config, _ = checked_base_config(sections["student"], sections["task"]["kind"], check_gpu=training)
+    lang = run_lang(sections["task"], sections["student"], student_config)
     pool = sections["pool"]
     if pool["path"] and pool["per_round"] < 1:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")
@@ -232,6 +234,7 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
         description=sections["task"]["description"],
         labels=read_labels(sections["paths"].get("labels"), sections["task"]["labels"]),
         exclusive=bool(sections["task"]["exclusive"]),
+        lang=lang,
     )
     from .kinds import get_kind
 
@@ -320,6 +323,7 @@ def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
     if settings.pool.get("path"):
         walk("pool", settings.pool)
     walk("teacher", settings.teacher_config)
+    flat["task.lang"] = settings.spec.lang  # the language in effect ("" takes the student's), as runs before it were "en"
     if settings.spec.exclusive:  # versions that ask an exclusive task what the version before them asks
         flat = {k: SAME_WHEN_EXCLUSIVE.get((k, v), v) for k, v in flat.items()}
     return {k: v for k, v in flat.items() if k not in LATER_DEFAULTS or v != LATER_DEFAULTS[k]}

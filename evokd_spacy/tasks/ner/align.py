@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from spacy.tokens import Doc
 
+from ...util.scripts import SPACED_WORD_CHAR
+
 Span = List[Any]  # [start_char, end_char, label]
 
 
@@ -24,14 +26,14 @@ def _occurrences(text: str, needle: str) -> List[Tuple[int, int]]:
     matches of the two folded (`folded`: "Sao Paulo" finds "São Paulo", "McDonald's" finds
     "McDonald’s", "New York" finds "New  York"); whole words only."""
     for flags in (0, re.IGNORECASE):
-        found = [(m.start(), m.end()) for m in _whole_words(needle, flags).finditer(text)]
+        found = [(m.start(), m.end()) for m in whole_word_pattern(needle, flags).finditer(text)]
         if found:
             return found
     folded_text, where = folded(text)
     folded_needle = folded(needle)[0].strip()
     if not folded_needle:
         return []
-    return [(where[m.start()], _past_marks(text, where[m.end() - 1] + 1)) for m in _whole_words(folded_needle, 0).finditer(folded_text)]
+    return [(where[m.start()], _past_marks(text, where[m.end() - 1] + 1)) for m in whole_word_pattern(folded_needle, 0).finditer(folded_text)]
 
 
 def _past_marks(text: str, end: int) -> int:
@@ -47,8 +49,10 @@ def _inside_words(text: str, needle: str) -> List[Tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(re.escape(needle), text, re.IGNORECASE)] if len(needle.strip()) >= 3 else []
 
 
-def _whole_words(needle: str, flags: int) -> "re.Pattern[str]":
-    return re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", flags)
+def whole_word_pattern(needle: str, flags: int = 0) -> "re.Pattern[str]":
+    """`needle` not preceded or followed by a letter or digit of a spaced script ("pho" is not in
+    "phone"); next to Chinese, Japanese, Thai or Korean characters it may stand anywhere."""
+    return re.compile(f"(?<!{SPACED_WORD_CHAR})" + re.escape(needle) + f"(?!{SPACED_WORD_CHAR})", flags)
 
 
 _SAME = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-",
