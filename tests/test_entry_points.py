@@ -2,8 +2,6 @@
 import subprocess
 import sys
 
-import pytest
-
 
 def _run(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
