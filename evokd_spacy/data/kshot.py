@@ -9,8 +9,20 @@ from ..loop.filters import normalise
 from ..ty import Sample
 
 
+def _first_of_each_text(samples: Sequence[Sample], key: str) -> List[Sample]:
+    """Every sample whose text comes first in the file (after `normalise`), with a warning naming
+    how many repeats were left out: a repeated text would be trained twice as often."""
+    kept: Dict[str, Sample] = {}
+    for sample in samples:
+        kept.setdefault(normalise(sample.text), sample)
+    repeats = len(samples) - len(kept)
+    if repeats:
+        msg.warn(f"{repeats} seed example(s) in '{key}' repeat an earlier text; the first of each is kept.")
+    return list(kept.values())
+
+
 def sample_k_shot(samples: Sequence[Sample], labels: Sequence[str], k: int, seed: int, key: str = "paths.seeds") -> List[Sample]:
-    """Pick k samples per label (deterministic for a seed); k <= 0 keeps everything."""
+    """Pick k samples per label (deterministic for a seed); k <= 0 keeps every different text."""
     by_label: Dict[str, List[Sample]] = {label: [] for label in labels}
     for sample in samples:
         for label in sample.labels:
@@ -23,7 +35,7 @@ def sample_k_shot(samples: Sequence[Sample], labels: Sequence[str], k: int, seed
             "Add at least one example per label, or remove the label from the label file."
         )
     if k <= 0:
-        return list(samples)
+        return _first_of_each_text(samples, key)
     rng = random.Random(seed)
     chosen: List[Sample] = []
     seen: Set[int] = set()

@@ -139,3 +139,11 @@ def test_a_csv_quote_that_swallows_rows_is_warned_about_naming_where_it_opened(t
     multiline.write_text('text,label\n"First line\nsecond line",POS\n', encoding="utf8")
     assert read_samples(str(multiline), "paths.seeds")[0].text == "First line\nsecond line"
     assert "runs over" not in capsys.readouterr().out, "a text of several lines without commas is no warning"
+
+
+def test_all_seeds_k_shot_0_keep_the_first_of_each_text_and_say_how_many_repeats(capsys):
+    samples = [Sample("great film", ["POS"]), Sample("bad", ["NEG"]), Sample("Great  film!", ["POS"]), Sample("fine", ["POS"])]
+    assert [s.text for s in sample_k_shot(samples, ["POS", "NEG"], 0, 0)] == ["great film", "bad", "fine"]
+    assert "1 seed example(s) in 'paths.seeds' repeat an earlier text" in " ".join(capsys.readouterr().out.split())
+    sample_k_shot(samples[:2], ["POS", "NEG"], 0, 0)
+    assert "repeat" not in capsys.readouterr().out
