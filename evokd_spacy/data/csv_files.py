@@ -25,6 +25,8 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
             merged = next((first for first, last, row in rows if last > first and any("\t" in (v or "") for v in row.values())), None)
             if merged is not None:
                 raise QuotingError(merged, "a quoted text runs over lines and holds a tab, like rows of their own")
+        if delimiter != "\t":
+            _warn_dropped_quotes(text, file, key, delimiter, columns)
     except QuotingError as err:
         if delimiter != "\t":
             raise DataError(f"{file}, line {err.line} ('{key}'): {err.reason}; check the quotes there.") from None
@@ -41,6 +43,20 @@ def csv_rows(file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> 
                      f"{delimiter!r} like rows of their own. If a text starts with a quote that does not close it, the rows "
                      'after it were read as its text: double the quote ("") or quote the whole text.')
         yield first, row
+
+
+def _warn_dropped_quotes(text: str, file: Path, key: str, delimiter: str, columns: Tuple[str, ...]) -> None:
+    """Warn about the first row that strict CSV quoting cannot read: read leniently, as a CSV file
+    is, the quotes of a text that starts with a quoted word (`"Best" film ever,POS`) are dropped."""
+    try:
+        for _ in _rows(text, file, key, delimiter, columns, csv.QUOTE_MINIMAL, strict=True):
+            pass
+    except QuotingError as err:
+        msg.warn(f"{file}, line {err.line} ('{key}'): a quote there does not follow CSV quoting ({err.reason}), so the "
+                 'text is read without those quotes (`"Best" film ever` as `Best film ever`). To keep them, quote the '
+                 'whole text and double each quote in it: """Best"" film ever",POS.')
+    except DataError:  # the lenient reading decides what is an error
+        pass
 
 
 class QuotingError(Exception):

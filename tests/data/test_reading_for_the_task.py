@@ -141,6 +141,18 @@ def test_a_csv_quote_that_swallows_rows_is_warned_about_naming_where_it_opened(t
     assert "runs over" not in capsys.readouterr().out, "a text of several lines without commas is no warning"
 
 
+def test_a_csv_text_that_starts_with_a_quoted_word_is_warned_about_as_read_without_its_quotes(tmp_path, capsys):
+    path = tmp_path / "quoted.csv"
+    path.write_text('text,label\nShe said "hi",POS\n"a ""b"" c",POS\n"ok, fine",NEG\n"Best" film ever,POS\n', encoding="utf8")
+    assert [s.text for s in read_samples(str(path), "paths.seeds")] == ['She said "hi"', 'a "b" c', "ok, fine", "Best film ever"]
+    said = " ".join(capsys.readouterr().out.split())
+    assert "quoted.csv, line 5 ('paths.seeds'): a quote there does not follow CSV quoting" in said
+    assert "line 2" not in said and "line 3" not in said and "line 4" not in said
+    path.write_text('text,label\nShe said "hi",POS\n"ok, fine",NEG\n', encoding="utf8")
+    read_samples(str(path), "paths.seeds")
+    assert "quote" not in capsys.readouterr().out
+
+
 def test_all_seeds_k_shot_0_keep_the_first_of_each_text_and_say_how_many_repeats(capsys):
     samples = [Sample("great film", ["POS"]), Sample("bad", ["NEG"]), Sample("Great  film!", ["POS"]), Sample("fine", ["POS"])]
     assert [s.text for s in sample_k_shot(samples, ["POS", "NEG"], 0, 0)] == ["great film", "bad", "fine"]
