@@ -7,6 +7,8 @@ counts) reads the extra attributes.
 import math
 from typing import Any, Dict, Optional, Sequence
 
+from .util.scripts import count_unspaced
+
 
 class ChoicePrompt(str):
     """A prompt whose answer is one of `choices`; a local model scores each by log-probability."""
@@ -116,5 +118,9 @@ def softmax(scores: Dict[str, float]) -> Dict[str, float]:
 
 
 def estimate_tokens(text: str) -> int:
-    """Rough token count for models that report none (about 4 characters a token)."""
-    return max(1, (len(text) + 3) // 4) if text else 0
+    """Rough token count for models that report none: about 4 characters a token, and a token for
+    each Chinese, Japanese or Thai character."""
+    if not text:
+        return 0
+    unspaced = count_unspaced(text)
+    return max(1, unspaced + (len(text) - unspaced + 3) // 4)

@@ -27,6 +27,7 @@ class TaskSpec:
     labels: Dict[str, str]
     exclusive: bool = True
     lang: str = "en"  # the spaCy language whose tokenizer splits the texts (the student's)
+    tokenizer: str = ""  # the student config's [nlp.tokenizer] as JSON ("": the language's default)
 
     @property
     def label_names(self) -> List[str]:

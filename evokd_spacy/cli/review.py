@@ -30,7 +30,7 @@ def export_command(
         msg.good(f"Exported to {out_dir} (round_<r>.jsonl, round_<r>.spacy, round_<r>.needs_review.jsonl)")
         labels = ",".join(settings.spec.label_names)
         if settings.spec.kind == "ner":
-            recipe = f"ner.manual review_r1 blank:en {out_dir}/round_1.needs_review.jsonl --label {labels}"
+            recipe = f"ner.manual review_r1 blank:{settings.spec.lang} {out_dir}/round_1.needs_review.jsonl --label {labels}"
         else:
             exclusive = " --exclusive" if settings.spec.exclusive else ""
             recipe = f"textcat.manual review_r1 {out_dir}/round_1.needs_review.jsonl --label {labels}{exclusive}"

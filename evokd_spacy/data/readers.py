@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..errors import DataError
 from ..ty import Sample, TaskSpec
+from ..util.scripts import token_separator
 from .csv_files import read_csv
 from .files import existing_file, read_text
 
@@ -215,8 +216,9 @@ def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
     text, spans, offset = "", [], 0
     current: Optional[List[Any]] = None
     for word, tag in tokens:
-        start = offset + (1 if text else 0)
-        text = f"{text} {word}" if text else word
+        separator = token_separator(text, word) if text else ""
+        start = offset + len(separator)
+        text = f"{text}{separator}{word}"
         offset = start + len(word)
         prefix, _, label = tag.partition("-")
         continues = prefix in ("I", "E", "L") and current is not None and current[2] == label

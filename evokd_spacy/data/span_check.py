@@ -1,18 +1,18 @@
 """A check of gold entity spans against the student's tokens, with a warning that shows them."""
-from typing import List
+from typing import List, Optional
 
 from wasabi import msg
 
-from ..ty import Sample
+from ..ty import Sample, TaskSpec
 
 
-def warn_unaligned_spans(samples: List[Sample], path: str, key: str, lang: str = "en") -> int:
+def warn_unaligned_spans(samples: List[Sample], path: str, key: str, spec: Optional[TaskSpec] = None) -> int:
     """Warn when entity spans do not start and end on token boundaries (offsets from another
     tool's tokenizer, or cut a character short): training widens them to whole tokens, and of
     widened spans that overlap keeps the longest. Returns how many spans are off."""
-    from ..student.language import blank_nlp
+    from ..student.language import blank_nlp, text_nlp
 
-    nlp = blank_nlp(lang)
+    nlp = text_nlp(spec) if spec is not None else blank_nlp()
     off = []
     for sample in samples:
         if not sample.spans:

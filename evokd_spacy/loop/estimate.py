@@ -9,7 +9,7 @@ import re
 from typing import Any, Dict, List
 
 from ..llm_io import estimate_tokens
-from ..student.language import blank_nlp
+from ..student.language import text_nlp
 from ..tasks.request import make_request_doc
 from . import steps
 from .kinds import get_kind
@@ -72,7 +72,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
         requests, generation = requests[:kept], generation[:kept]
     counts = tasks["generate"].tagged_counts() if hasattr(tasks["generate"], "tagged_counts") else {"n": 5}
     texts = len(requests) * sum(int(n) for n in counts.values()) if loop["separate_labelling"] else 0
-    nlp = blank_nlp(settings.spec.lang)
+    nlp = text_nlp(settings.spec)
     per_text = [list(p) if isinstance(p, (list, tuple)) else [p] for p in tasks["label"].generate_prompts([nlp.make_doc(s.text) for s in seeds])]
     label_prompts = [p for prompts in per_text for p in prompts]  # a labeller may ask two prompts a text (v8)
     calls_per_text = len(label_prompts) / max(1, len(per_text))

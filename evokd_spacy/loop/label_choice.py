@@ -16,7 +16,7 @@ from spacy.training import Example
 from wasabi import msg
 
 from ..errors import ConfigError
-from ..student.language import blank_nlp
+from ..student.language import text_nlp
 from ..ty import Sample, TaskKind, TaskSpec
 from ..util.io import atomic_write_json, read_json
 from .teacher import Teacher, calibrate
@@ -27,7 +27,7 @@ ECHO_FILE = "echo_choice.json"
 
 def label_and_score(teacher: Teacher, kind: TaskKind, spec: TaskSpec, samples: Sequence[Sample], desc: str) -> Tuple[Dict[str, Any], List[Any]]:
     """Label `samples` with the teacher's labelling task (one call); spaCy's scores and the docs."""
-    nlp = blank_nlp(spec.lang)
+    nlp = text_nlp(spec)
     predicted = teacher.client.run(teacher.label, [nlp.make_doc(s.text) for s in samples], desc=desc)
     examples = [Example(pred, kind.to_doc(nlp, sample, spec)) for pred, sample in zip(predicted, samples)]
     return kind.score(examples, spec), predicted

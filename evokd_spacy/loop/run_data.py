@@ -38,7 +38,7 @@ def read_run_data(settings: RunSettings) -> RunData:
     test = read_samples(paths["test"], "paths.test", spec=spec) if paths.get("test") else []
     if spec.kind == "ner":
         for samples, key in ((pool, "paths.seeds"), (dev, "paths.dev"), (test, "paths.test")):
-            warn_unaligned_spans(samples, paths.get(key.split(".")[1]), key, spec.lang)
+            warn_unaligned_spans(samples, paths.get(key.split(".")[1]), key, spec)
     held_out = {normalise(s.text) for s in dev + test}
     leaking = [s for s in pool if normalise(s.text) in held_out]
     if leaking:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from wasabi import msg
 
 from ..student.docs import predict, write_docbin
-from ..student.language import blank_nlp
+from ..student.language import text_nlp
 from ..student.train import train_student
 from ..teachers.budget import TeacherUsage
 from ..ty import Sample
@@ -40,7 +40,7 @@ class EvoKDRunner:
         self.spec = settings.spec
         self.kind = get_kind(settings.spec.kind, settings.spec.exclusive)
         self.folder = RunFolder(settings.output, settings.corpus, settings.cache)
-        self.nlp = blank_nlp(settings.spec.lang)
+        self.nlp = text_nlp(settings.spec)
         self.quiet = quiet
         self._teacher: Optional[Teacher] = None
         self.seeds: List[Sample] = []

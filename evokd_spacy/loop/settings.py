@@ -67,7 +67,7 @@ SECTION_DEFAULTS: Dict[str, Dict[str, Any]] = {
 # so that runs started before them can still be continued.
 LATER_DEFAULTS: Dict[str, Any] = {"loop.generate": True, "loop.near_duplicate": 0.0, "loop.round_tokens": 0, "loop.choose_exemplars": 0,
                                   "loop.test_before_training": True, "loop.unsure_entity_tokens": "missing",
-                                  "loop.choose_echo": 0, "task.lang": "en"}
+                                  "loop.choose_echo": 0}
 UNSURE_ENTITY_TOKENS = ("missing", "outside")  # left unannotated, or trained as "not an entity" (before session 15)
 REVISE_TASKS = {"textcat": "evokd.TextCatRevise.v1", "ner": "evokd.NERRevise.v1"}
 TEACHER_PARTS = ("model", "analyse", "generate", "label")
@@ -86,6 +86,7 @@ class RunSettings:
     pool: Dict[str, Any] = field(default_factory=lambda: dict(SECTION_DEFAULTS["pool"]))
     teacher_config: Dict[str, Any] = field(default_factory=dict)
     config: Any = None  # the whole (interpolated) config, saved with the run so it can be resumed by folder
+    student_lang: str = "en"  # the language of the student's training config ([task] lang may set another)
 
     @property
     def output(self) -> Path:
@@ -211,11 +212,12 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
                  "or --loop.max_teacher_tokens instead.")
     if sections["loop"]["round_tokens"] < 0:
         raise ConfigError("[loop] round_tokens must be >= 0 (0: ask every repeat of requests_per_label).")
-    from ..student.language import run_lang
-    from ..student.train import checked_base_config
+    from ..student.language import run_language
+    from ..student.train import PRESETS, checked_base_config
 
     student_config, _ = checked_base_config(sections["student"], sections["task"]["kind"], check_gpu=training)
-    lang = run_lang(sections["task"], sections["student"], student_config)
+    own_config = str(sections["student"]["preset"]) not in PRESETS
+    lang, tokenizer, student_lang = run_language(sections["task"], sections["student"], student_config, own_config)
     pool = sections["pool"]
     if pool["path"] and pool["per_round"] < 1:
         raise ConfigError("[pool] per_round must be >= 1 when [pool] path is set.")
@@ -235,11 +237,12 @@ def check_settings(config: Any, training: bool = True) -> RunSettings:
         labels=read_labels(sections["paths"].get("labels"), sections["task"]["labels"]),
         exclusive=bool(sections["task"]["exclusive"]),
         lang=lang,
+        tokenizer=tokenizer,
     )
     from .kinds import get_kind
 
     get_kind(spec.kind)
-    return RunSettings(spec=spec, teacher_config=teacher, config=config, **sections)
+    return RunSettings(spec=spec, teacher_config=teacher, config=config, student_lang=student_lang, **sections)
 
 
 def _check_type(section: str, key: str, value: Any, default: Any) -> None:
@@ -323,7 +326,11 @@ def run_fingerprint(settings: RunSettings) -> Dict[str, Any]:
     if settings.pool.get("path"):
         walk("pool", settings.pool)
     walk("teacher", settings.teacher_config)
-    flat["task.lang"] = settings.spec.lang  # the language in effect ("" takes the student's), as runs before it were "en"
+    # the language only where [task] lang sets another than the student config's own, which the
+    # config's digest covers: runs started before [task] lang have that one
+    flat.pop("task.lang", None)
+    if settings.spec.lang != settings.student_lang:
+        flat["task.lang"] = settings.spec.lang
     if settings.spec.exclusive:  # versions that ask an exclusive task what the version before them asks
         flat = {k: SAME_WHEN_EXCLUSIVE.get((k, v), v) for k, v in flat.items()}
     return {k: v for k, v in flat.items() if k not in LATER_DEFAULTS or v != LATER_DEFAULTS[k]}

@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import ConfigError
 from ..registry import registry
-from ..student.language import blank_nlp
+from ..student.language import text_nlp
 from ..tasks.request import REQUEST_KEY, result_of
 from ..ty import PoolCandidate
 from .strategies import exclusive_scores, require_probs, top_scored
@@ -124,11 +124,11 @@ class ExplanationSelector:
             return []
         teacher = context.teacher()
         explain, check = self.tasks(context.spec)
-        make_doc = blank_nlp(context.spec.lang).make_doc
+        make_doc = text_nlp(context.spec).make_doc
         docs = [make_doc(c.text) for c in shortlist for _ in range(self.n_rationales)]
         done = teacher.client.run(explain, docs, desc=f"round {context.round} explain")
         rationales = [result_of(doc) for doc in done]
-        step_probs = self._check_steps(teacher, check, shortlist, rationales, context.round, context.spec.lang)
+        step_probs = self._check_steps(teacher, check, shortlist, rationales, context.round, context.spec)
         rows = []
         for i, cand in enumerate(shortlist):
             mine = slice(i * self.n_rationales, (i + 1) * self.n_rationales)
@@ -139,7 +139,7 @@ class ExplanationSelector:
         rows.sort(key=lambda row: (-row["score"], row["index"]))
         return rows[:n]
 
-    def _check_steps(self, teacher: Any, check: Any, shortlist: List[PoolCandidate], rationales: List[Dict[str, Any]], r: int, lang: str = "en") -> List[List[Optional[Dict[str, float]]]]:
+    def _check_steps(self, teacher: Any, check: Any, shortlist: List[PoolCandidate], rationales: List[Dict[str, Any]], r: int, spec: Any) -> List[List[Optional[Dict[str, float]]]]:
         """Label distributions after 0..K steps of every rationale (each distinct prompt asked
         once); None where a check's answer named no label."""
         wanted: Dict[Tuple[str, Tuple[str, ...]], int] = {}
@@ -147,7 +147,7 @@ class ExplanationSelector:
             text, steps = shortlist[i // self.n_rationales].text, tuple(rationale.get("steps") or [])
             for k in range(len(steps) + 1):
                 wanted.setdefault((text, steps[:k]), len(wanted))
-        make_doc = blank_nlp(lang).make_doc
+        make_doc = text_nlp(spec).make_doc
         docs = []
         for text, steps in wanted:
             doc = make_doc(text)

@@ -9,6 +9,7 @@ from ..data.files import existing_file, read_text
 from ..data.readers import jsonl_records, read_samples
 from ..errors import DataError
 from ..loop.filters import normalise
+from ..util.scripts import join_tokens
 
 
 def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()) -> List[str]:
@@ -53,13 +54,14 @@ PLAIN_TEXT = ("", ".txt", ".text")
 
 
 def _conll_texts(file: Path, key: str) -> List[str]:
-    """One text a sentence of a CoNLL-style file: its first column's tokens, joined by spaces."""
+    """One text a sentence of a CoNLL-style file: its first column's tokens, joined by spaces (not
+    between two Chinese, Japanese or Thai characters)."""
     texts, tokens = [], []
     for line in read_text(file, key).split("\n") + [""]:
         parts = line.split("\t") if "\t" in line else line.split()
         token = parts[0].strip() if parts else ""
         if not token:
-            texts.append(" ".join(tokens))
+            texts.append(join_tokens(tokens))
             tokens = []
         elif token != "-DOCSTART-":
             tokens.append(token)

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 from wasabi import msg
 
 from ..student.docs import predict, write_docbin
-from ..student.language import blank_nlp
+from ..student.language import text_nlp
 from ..tasks.ner.kind import unsure_ranges
 from ..ty import Sample, TaskKind, TaskSpec
 from ..util.io import atomic_write_json, atomic_write_text, jsonl_text, read_json
@@ -69,7 +69,7 @@ def export_round(
     `round_<r>.needs_review.jsonl`; returns the counts."""
     import spacy
 
-    nlp = blank_nlp(spec.lang)
+    nlp = text_nlp(spec)
     student = folder.round_model(r - 1) if r > 0 else None
     predictions = None
     if student is not None and student.exists() and samples:

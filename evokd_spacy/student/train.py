@@ -179,7 +179,6 @@ def build_config(
     if encoder is not None:
         config["paths"]["encoder"] = encoder
     config["system"]["seed"] = int(settings.get("seed", 0))
-    set_student_lang(config, spec.lang)
     if spec.kind == "textcat":
         textcat = config["components"]["textcat"]
         set_exclusive_classes(textcat["model"], spec.exclusive)
@@ -200,6 +199,7 @@ def build_config(
             config["training"][key] = int(settings[key])
     for dotted, value in (settings.get("overrides") or {}).items():
         set_dotted(config, dotted, value, "[student.overrides]")
+    set_student_lang(config, spec.lang)
     if warm_start is not None:
         for name in config["nlp"]["pipeline"]:
             config["components"][name] = {"source": str(warm_start)}

@@ -68,6 +68,15 @@ def test_conll_bio_file_with_lone_tab_separators(tmp_path):
     assert second.spans == [[0, 5, "corporation"], [12, 15, "product"]]
 
 
+def test_a_chinese_conll_file_of_one_character_a_line_reads_as_running_text(tmp_path):
+    path = tmp_path / "zh.conll"
+    chars = [("我", "O"), ("爱", "O"), ("北", "B-LOC"), ("京", "I-LOC"), ("。", "O"), ("I", "O"), ("love", "O"), ("New", "B-LOC"), ("York", "I-LOC")]
+    path.write_text("".join(f"{c}\t{t}\n" for c, t in chars) + "\n", encoding="utf8")
+    (sample,) = read_samples(str(path), "paths.seeds")
+    assert sample.text == "我爱北京。 I love New York"
+    assert [sample.text[s:e] for s, e, _ in sample.spans] == ["北京", "New York"]
+
+
 def test_prodigy_spans_jsonl(tmp_path):
     path = tmp_path / "ner.jsonl"
     path.write_text('{"text": "Pho with basil", "spans": [{"start": 9, "end": 14, "label": "ING"}, {"start": 0, "end": 3, "label": "DISH"}]}\n{"text": "Nothing here", "spans": []}\n')

@@ -34,19 +34,46 @@ def test_an_unknown_language_code_is_a_config_error_naming_codes_that_work(setti
         settings_factory(**{"task.lang": "qq"})
 
 
-def test_the_student_config_takes_the_language_and_its_own_tokenizer(tmp_path):
+def _own_config(tmp_path, lang, tokenizer=None):
+    """A copy of the cnn textcat preset in `lang` (with its own [nlp.tokenizer]), as a user's preset file."""
+    from evokd_spacy.student.train import base_config_path
+
+    config = spacy.util.load_config(base_config_path("cnn", "textcat"), interpolate=False)
+    config["nlp"]["lang"] = lang
+    if tokenizer:
+        config["nlp"]["tokenizer"] = tokenizer
+    path = tmp_path / f"{lang}.cfg"
+    config.to_disk(path)
+    return str(path)
+
+
+def test_a_built_in_preset_takes_the_language_and_its_own_tokenizer(tmp_path):
     spec = TaskSpec(kind="ner", description="", labels={"DISH": ""}, lang="zh")
     config = build_config(spec, {"preset": "cnn"}, tmp_path / "t.spacy", tmp_path / "d.spacy")
     assert config["nlp"]["lang"] == "zh"
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=False)
     assert [t.text for t in nlp.make_doc("北京烤鸭")] == ["北", "京", "烤", "鸭"]
-    # a user's config of another language loses its [nlp.tokenizer] (the rule tokenizer splits on spaces)
-    english = build_config(TaskSpec(kind="ner", description="", labels={"DISH": ""}), {"preset": "cnn"}, tmp_path / "t", tmp_path / "d")
-    english["nlp"]["tokenizer"] = {"@tokenizers": "spacy.Tokenizer.v1"}
-    path = tmp_path / "mine.cfg"
-    english.to_disk(path)
-    mine = build_config(spec, {"preset": str(path)}, tmp_path / "t.spacy", tmp_path / "d.spacy")
-    assert mine["nlp"]["lang"] == "zh" and "tokenizer" not in mine["nlp"]
+
+
+def test_a_language_other_than_the_users_own_config_or_override_is_a_config_error_naming_the_var(settings_factory, tmp_path):
+    german = _own_config(tmp_path, "de")
+    assert settings_factory(**{"student.preset": german, "task.lang": "de"}).spec.lang == "de"
+    with pytest.raises(ConfigError, match=r"\[task\] lang = 'en', but the \[nlp\] lang of your training config .* is 'de': "
+                                          r"give --task.lang de \(in the project: --vars.lang de\)"):
+        settings_factory(**{"student.preset": german, "task.lang": "en"})  # the project passes its lang var
+    with pytest.raises(ConfigError, match=r"but the \[student.overrides\] nlp.lang is 'de'"):
+        settings_factory(**{"student.overrides": {"nlp.lang": "de"}, "task.lang": "zh"})
+
+
+def test_the_texts_are_split_by_the_tokenizer_of_the_users_own_config(settings_factory, tmp_path):
+    from evokd_spacy.student.language import text_nlp
+
+    with pytest.raises(ConfigError, match=r"\[task\] lang = 'vi': spaCy's tokenizer for it needs a library .*Pyvi"):
+        settings_factory(**{"task.lang": "vi"})  # spaCy's Vietnamese default tokenizer needs pyvi
+    own = _own_config(tmp_path, "vi", {"@tokenizers": "spacy.vi.VietnameseTokenizer", "use_pyvi": False})
+    settings = settings_factory(**{"student.preset": own, "student.max_steps": 0, "student.eval_frequency": 0})
+    assert settings.spec.lang == "vi" and "use_pyvi" in settings.spec.tokenizer
+    assert [t.text for t in text_nlp(settings.spec)("Tôi thích phở bò")] == ["Tôi", "thích", "phở", "bò"]
 
 
 def test_a_chinese_ner_run_keeps_its_entities_in_gold_teacher_answers_and_the_student(settings_factory, tmp_path):
@@ -69,10 +96,13 @@ def test_a_chinese_ner_run_keeps_its_entities_in_gold_teacher_answers_and_the_st
     assert json.loads((runner.folder.output / "model-best" / "meta.json").read_text())["lang"] == "zh"
 
 
-def test_a_run_started_before_the_setting_is_the_same_run_with_lang_en_and_another_language_is_not(settings_factory):
+def test_a_run_started_before_the_setting_is_the_same_run_in_its_students_language(settings_factory, tmp_path):
     from evokd_spacy.loop.settings import changed_keys, run_fingerprint
 
-    before = run_fingerprint(settings_factory())
-    before.pop("task.lang", None)  # not recorded by versions before [task] lang
+    before = run_fingerprint(settings_factory())  # versions before [task] lang recorded no language
+    assert "task.lang" not in before
     assert changed_keys(before, run_fingerprint(settings_factory(**{"task.lang": "en"}))) == []
     assert changed_keys(before, run_fingerprint(settings_factory(**{"task.lang": "de"}))) == ["task.lang"]
+    german = _own_config(tmp_path, "de")
+    own = run_fingerprint(settings_factory(**{"student.preset": german}))
+    assert changed_keys(own, run_fingerprint(settings_factory(**{"student.preset": german, "task.lang": "de"}))) == []

@@ -99,6 +99,26 @@ def test_in_text_without_spaces_an_entity_is_kept_where_it_falls_on_the_language
     assert [doc.text[s:e] for s, e, _ in spans] == ["pho"] and [d["reason"] for d in drops] == ["misaligned"]
 
 
+@pytest.mark.parametrize("text,entity,kept", [
+    ("我买了5G手机", "手机", "手机"),  # next to a Latin letter or a digit
+    ("2008奥运会在北京举行", "奥运会", "奥运会"),
+    ("我喜欢北京烤鸭。", "北京烤鸭。", "北京烤鸭"),  # full-width punctuation and quotes are not part of it
+    ("我喜欢「北京烤鸭」", "「北京烤鸭」", "北京烤鸭"),
+])
+def test_chinese_entities_next_to_latin_letters_digits_or_full_width_punctuation(text, entity, kept):
+    doc = spacy.blank("zh").make_doc(text)
+    spans, drops = align_entities(doc, ents((entity, "DISH"),), LABELS)
+    assert [text[s:e] for s, e, _ in spans] == [kept] and drops == []
+
+
+def test_folding_drops_latin_accents_but_not_japanese_voicing_or_thai_tone_marks():
+    from evokd_spacy.tasks.ner.align import _occurrences
+
+    assert _occurrences("São Paulo", "Sao Paulo") == [(0, 9)]
+    assert _occurrences("私はガラスが好き", "カラス") == []  # ガラス (glass) is not カラス (crow)
+    assert _occurrences("ข้าว", "ขาว") == []
+
+
 @pytest.mark.parametrize(
     "response,expected,error",
     [

@@ -50,13 +50,30 @@ def _inside_words(text: str, needle: str) -> List[Tuple[int, int]]:
 
 
 def whole_word_pattern(needle: str, flags: int = 0) -> "re.Pattern[str]":
-    """`needle` not preceded or followed by a letter or digit of a spaced script ("pho" is not in
-    "phone"); next to Chinese, Japanese, Thai or Korean characters it may stand anywhere."""
-    return re.compile(f"(?<!{SPACED_WORD_CHAR})" + re.escape(needle) + f"(?!{SPACED_WORD_CHAR})", flags)
+    """`needle` where it does not continue a word of a spaced script: a needle that starts (ends)
+    with a letter or digit of such a script is not preceded (followed) by another ("pho" is not in
+    "phone"). One that starts or ends with a Chinese, Japanese, Thai or Korean character may stand
+    next to anything there ("手机" in "5G手机")."""
+    before = f"(?<!{SPACED_WORD_CHAR})" if _SPACED_WORD_CHAR.match(needle[:1]) else ""
+    after = f"(?!{SPACED_WORD_CHAR})" if _SPACED_WORD_CHAR.match(needle[-1:]) else ""
+    return re.compile(before + re.escape(needle) + after, flags)
+
+
+_SPACED_WORD_CHAR = re.compile(SPACED_WORD_CHAR)
 
 
 _SAME = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-",
          "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+
+
+def _is_accent(char: str) -> bool:
+    """A combining accent of Latin, Greek or Cyrillic letters ("é" is "e" and one): dropped when
+    folding. Other scripts' marks (Japanese voicing marks, Thai tone marks, Devanagari vowel signs)
+    tell words apart and are kept."""
+    return bool(unicodedata.combining(char)) and any(low <= ord(char) <= high for low, high in _ACCENTS)
+
+
+_ACCENTS = ((0x0300, 0x036F), (0x0483, 0x0489), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
 
 
 def folded(text: str) -> Tuple[str, List[int]]:
@@ -69,17 +86,21 @@ def folded(text: str) -> Tuple[str, List[int]]:
         if char == " " and out and out[-1] == " ":
             continue
         for part in unicodedata.normalize("NFKD", char).casefold():
-            if not unicodedata.combining(part):
+            if not _is_accent(part):
                 out.append(part)
                 where.append(i)
     return "".join(out), where
 
 
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\u300a\u300b\u3010\u3011"  # “” ‘’ 「」 『』 《》 【】
+_TRAILING = ".,;:!?\u3002\uff01\uff1f\uff0c\u3001\uff1b\uff1a\u2026"  # 。！？，、；：…
+
+
 def _surface_ranges(doc: Doc, raw: str) -> Tuple[str, List[Tuple[int, int]]]:
     """The entity string to look for and its occurrences: without trailing punctuation ("hot-dog."
     is "hot-dog"), unless only the string as given falls on token boundaries ("Apple Inc.", "U.S.")."""
-    given = raw.strip().strip("\"'`").strip()
-    stripped = given.rstrip(".,;:!?").strip()
+    given = raw.strip().strip(_QUOTES).strip()
+    stripped = given.rstrip(_TRAILING).strip()
     found = []
     for surface in dict.fromkeys([stripped, given]):
         ranges = _occurrences(doc.text, surface) if surface else []

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from spacy.tokens import Doc
 
 from ...registry import registry
+from ...util.scripts import split_unspaced
 from ..base import PromptTask, examples_for_prompt
 from ..parsing import parse_tagged_lines
 from ..request import request_of, set_result
@@ -72,7 +73,8 @@ def without_unfinished_line(raw: str) -> Tuple[str, List[Dict[str, str]]]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+    """Lower-cased words with single spaces; each Chinese, Japanese or Thai character a word."""
+    return re.sub(r"[\W_]+", " ", split_unspaced(text.lower())).strip()
 
 
 @registry.llm_tasks("evokd.TextCatGenerate.v1")
