@@ -62,5 +62,6 @@ def print_estimate(settings: object) -> None:
         ],
         header=("dry run", "estimate"),
         divider=True,
+        max_col=60,  # wasabi cuts columns at 30 characters: the first row's name is longer
     )
     msg.info("Nothing was run. Prompt tokens are estimated from the rendered round-1 prompts; completions at the token limit.")

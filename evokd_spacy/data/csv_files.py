@@ -100,13 +100,30 @@ def _rows(
         yield first, last, row
 
 
+LABEL_COLUMNS = ("label", "labels", "category", "intent", "class")  # the first the header has holds the labels
+
+
 def read_csv(file: Path, key: str, delimiter: str) -> List[Sample]:
-    """Samples of a `text,label` file (`A|B` for several labels); an empty text or label names its line."""
-    samples = []
-    for line, row in csv_rows(file, key, delimiter, ("text", "label")):
-        text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
+    """Samples of a `text,label` file (`A|B` for several labels; the label column may be named as in
+    LABEL_COLUMNS, such as `category`); an empty text or label names its line."""
+    samples, column = [], ""
+    for line, row in csv_rows(file, key, delimiter, ("text",)):
+        column = column or label_column(list(row), file, key)
+        text, label = (row.get("text") or "").strip(), (row.get(column) or "").strip()
         labels = [lab.strip() for lab in label.split("|") if lab.strip()]
         if not text or not labels:
             raise DataError(f"{file}, line {line} ('{key}'): empty text or label.")
         samples.append(Sample(text=text, labels=labels))
     return samples
+
+
+def label_column(header: List[str], file: Path, key: str) -> str:
+    """The column of a CSV header that holds the labels (the first of LABEL_COLUMNS it has), with
+    a note when it is not `label`; a DataError when it has none."""
+    column = next((name for name in LABEL_COLUMNS if name in header), None)
+    if column is None:
+        raise DataError(f"{file} ('{key}'): the header has no label column: name it `label` (or one of "
+                        f"{', '.join(LABEL_COLUMNS[1:])}); it has {[name for name in header if name is not None]}.")
+    if column != "label":
+        msg.info(f"{file} ('{key}'): labels read from the column `{column}`.")
+    return column

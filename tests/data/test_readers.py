@@ -39,7 +39,8 @@ def test_docbin(tmp_path):
     [
         ("{not json", ".jsonl", r"line 1 \('paths.seeds'\): not valid JSON"),
         ('{"label": "X"}', ".jsonl", r"needs a non-empty \"text\""),
-        ("words,label\na,b\n", ".csv", r"header with columns text,label"),
+        ("words,label\na,b\n", ".csv", r"header with a `text` column"),
+        ("text,sentiment\na,b\n", ".csv", r"the header has no label column: name it `label` \(or one of labels, category, intent, class\); it has \['text', 'sentiment'\]"),
         ("x", ".txt", r"Unknown format for 'paths.seeds'"),
         ("not a docbin", ".spacy", r"not a readable DocBin"),
     ],
@@ -75,6 +76,13 @@ def test_a_chinese_conll_file_of_one_character_a_line_reads_as_running_text(tmp_
     (sample,) = read_samples(str(path), "paths.seeds")
     assert sample.text == "我爱北京。 I love New York"
     assert [sample.text[s:e] for s, e, _ in sample.spans] == ["北京", "New York"]
+
+
+def test_a_csv_label_column_may_be_named_category_as_in_banking77(tmp_path, capsys):
+    path = tmp_path / "b.csv"
+    path.write_text("text,category\nWhere is my card?,card_arrival\n", encoding="utf8")
+    assert [(s.text, s.labels) for s in read_samples(str(path), "paths.seeds")] == [("Where is my card?", ["card_arrival"])]
+    assert "labels read from the column `category`" in " ".join(capsys.readouterr().out.split())
 
 
 def test_prodigy_spans_jsonl(tmp_path):
