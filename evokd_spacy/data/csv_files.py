@@ -1,6 +1,7 @@
 """CSV and TSV files with a header: rows with their line numbers, and labelled samples (`text,label`)."""
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
@@ -52,6 +53,10 @@ def _warn_dropped_quotes(text: str, file: Path, key: str, delimiter: str, column
         for _ in _rows(text, file, key, delimiter, columns, csv.QUOTE_MINIMAL, strict=True):
             pass
     except QuotingError as err:
+        lines = text.split("\n")
+        line = lines[err.line - 1] if 0 < err.line <= len(lines) else ""
+        if not re.search(f'(^|{re.escape(delimiter)})\\s*"[^"]*"[ \\t]*[^\\s{re.escape(delimiter)}"]', line):
+            return  # not a quoted word followed by more text (a space after a closing quote, a quote left open)
         msg.warn(f"{file}, line {err.line} ('{key}'): a quote there does not follow CSV quoting ({err.reason}), so the "
                  'text is read without those quotes (`"Best" film ever` as `Best film ever`). To keep them, quote the '
                  'whole text and double each quote in it: """Best"" film ever",POS.')

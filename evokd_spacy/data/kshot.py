@@ -35,7 +35,12 @@ def sample_k_shot(samples: Sequence[Sample], labels: Sequence[str], k: int, seed
             "Add at least one example per label, or remove the label from the label file."
         )
     if k <= 0:
-        return _first_of_each_text(samples, key)
+        kept = _first_of_each_text(samples, key)
+        lost = [label for label in labels if not any(label in s.labels for s in kept)]
+        if lost:
+            msg.warn(f"Every seed example of label(s) {', '.join(lost)} in '{key}' repeats a text of another label, so "
+                     "those labels start with none: give them texts of their own.")
+        return kept
     rng = random.Random(seed)
     chosen: List[Sample] = []
     seen: Set[int] = set()

@@ -27,7 +27,7 @@ def read_samples(path: Optional[str], key: str, *, allow_empty: bool = False, sp
     elif suffix == ".spacy":
         samples = _read_docbin(file, key)
     elif suffix in (".conll", ".bio", ".iob"):
-        samples = read_conll(file, key)
+        samples = read_conll(file, key, spec.lang if spec is not None else "en")
     elif suffix == ".conllu":
         raise DataError(
             f"{file} ('{key}'): CoNLL-U files are not read, as they have no standard column for entity tags (their "
@@ -181,9 +181,10 @@ def overlapping_spans(spans: List[List[Any]]) -> str:
     return ""
 
 
-def read_conll(file: Path, key: str) -> List[Sample]:
+def read_conll(file: Path, key: str, lang: str = "en") -> List[Sample]:
     """Sentences from a `token<TAB>tag` file, tags in IOB/BIO, BIOES or BILOU; blank lines (or a
-    lone tab) separate sentences, and CoNLL-2003's `-DOCSTART-` lines are skipped."""
+    lone tab) separate sentences, and CoNLL-2003's `-DOCSTART-` lines are skipped. Tokens are joined
+    by spaces, except in Chinese, Japanese or Thai (`lang`) between two characters of those scripts."""
     samples: List[Sample] = []
     tokens: List[Tuple[str, str]] = []
     text = read_text(file, key)
@@ -192,7 +193,7 @@ def read_conll(file: Path, key: str) -> List[Sample]:
         line = line.rstrip("\r").replace("\ufeff", "")  # byte-order marks, also mid-file where files were concatenated
         if line.strip() == "":
             if tokens:
-                samples.append(_bio_sample(tokens))
+                samples.append(_bio_sample(tokens, lang))
                 tokens = []
             continue
         parts = [part for part in (line.split("\t") if "\t" in line else line.split()) if part.strip()]
@@ -212,11 +213,11 @@ def read_conll(file: Path, key: str) -> List[Sample]:
 TAG_PREFIXES = ("B", "I", "E", "S", "L", "U")  # begin, inside, end/last, single/unit
 
 
-def _bio_sample(tokens: List[Tuple[str, str]]) -> Sample:
+def _bio_sample(tokens: List[Tuple[str, str]], lang: str = "en") -> Sample:
     text, spans, offset = "", [], 0
     current: Optional[List[Any]] = None
     for word, tag in tokens:
-        separator = token_separator(text, word) if text else ""
+        separator = token_separator(text, word, lang) if text else ""
         start = offset + len(separator)
         text = f"{text}{separator}{word}"
         offset = start + len(word)

@@ -55,7 +55,7 @@ def estimate_run(settings: RunSettings) -> Dict[str, Any]:
     if settings.pool.get("path"):
         from ..pool.reader import read_pool
 
-        read_pool(settings.pool["path"], "pool.path")
+        read_pool(settings.pool["path"], "pool.path", lang=settings.spec.lang)
     for task in (tasks["label"], tasks.get("revise")):  # the exemplars a run's labeller shows
         if hasattr(task, "set_examples"):
             task.set_examples([kind.example(s) for s in seeds])

@@ -91,7 +91,7 @@ class EvoKDRunner:
             from ..pool.reader import read_pool
             from ..pool.strategies import resolve_strategy
 
-            self.pool = read_pool(self.settings.pool["path"], "pool.path", self.held_out | {normalise(s.text) for s in self.seeds})
+            self.pool = read_pool(self.settings.pool["path"], "pool.path", self.held_out | {normalise(s.text) for s in self.seeds}, self.spec.lang)
             self._strategy = resolve_strategy(self.settings.pool["strategy"])
         if not self.folder.round_jsonl(0).exists():
             self._write_batch(0, self.seeds, [])

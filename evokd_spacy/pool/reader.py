@@ -12,9 +12,9 @@ from ..loop.filters import normalise
 from ..util.scripts import join_tokens
 
 
-def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()) -> List[str]:
+def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset(), lang: str = "en") -> List[str]:
     """The pool's texts in file order, without duplicates and without texts whose normalised
-    form is in `exclude` (seeds, dev and test texts)."""
+    form is in `exclude` (seeds, dev and test texts); `lang` joins a CoNLL file's tokens."""
     file = existing_file(path, key)
     suffix = file.suffix.lower()
     if suffix in (".jsonl", ".json"):
@@ -24,7 +24,7 @@ def read_pool(path: str, key: str = "pool.path", exclude: Set[str] = frozenset()
     elif suffix == ".spacy":
         texts = [sample.text for sample in read_samples(str(file), key, allow_empty=True)]
     elif suffix in (".conll", ".bio", ".iob"):
-        texts = _conll_texts(file, key)
+        texts = _conll_texts(file, key, lang)
     elif suffix in PLAIN_TEXT:
         # lines end at "\n" only: str.splitlines() also splits a document at U+2028 and U+0085
         texts = [line.strip() for line in read_text(file, key).split("\n")]
@@ -53,7 +53,7 @@ def _csv_texts(file: Path, key: str, delimiter: str) -> List[str]:
 PLAIN_TEXT = ("", ".txt", ".text")
 
 
-def _conll_texts(file: Path, key: str) -> List[str]:
+def _conll_texts(file: Path, key: str, lang: str = "en") -> List[str]:
     """One text a sentence of a CoNLL-style file: its first column's tokens, joined by spaces (not
     between two Chinese, Japanese or Thai characters)."""
     texts, tokens = [], []
@@ -61,7 +61,7 @@ def _conll_texts(file: Path, key: str) -> List[str]:
         parts = line.split("\t") if "\t" in line else line.split()
         token = parts[0].strip() if parts else ""
         if not token:
-            texts.append(join_tokens(tokens))
+            texts.append(join_tokens(tokens, lang))
             tokens = []
         elif token != "-DOCSTART-":
             tokens.append(token)

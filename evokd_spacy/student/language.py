@@ -26,8 +26,9 @@ def run_language(task: Dict[str, Any], student: Dict[str, Any], student_config: 
     given = str(task.get("lang") or "")
     if given and given != own and (own_config or override):
         where = "[student.overrides] nlp.lang" if override else f"[nlp] lang of your training config ([student] preset = {student.get('preset')!r})"
+        change = "the override" if override else "the config"
         raise ConfigError(f"[task] lang = {given!r}, but the {where} is {own!r}: give --task.lang {own} (in the project: "
-                          f"--vars.lang {own}), or change the config to {given!r}.")
+                          f"--vars.lang {own}), or change {change} to {given!r}.")
     lang = given or own
     block = student_config["nlp"].get("tokenizer") if lang == own else None
     tokenizer = json.dumps(dict(block), sort_keys=True) if block else ""

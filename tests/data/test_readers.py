@@ -7,6 +7,7 @@ from spacy.tokens import DocBin
 from evokd_spacy.data.kshot import sample_k_shot
 from evokd_spacy.data.readers import read_samples
 from evokd_spacy.errors import DataError
+from evokd_spacy.ty import TaskSpec
 
 
 def test_prodigy_jsonl_variants(tmp_path):
@@ -73,9 +74,15 @@ def test_a_chinese_conll_file_of_one_character_a_line_reads_as_running_text(tmp_
     path = tmp_path / "zh.conll"
     chars = [("我", "O"), ("爱", "O"), ("北", "B-LOC"), ("京", "I-LOC"), ("。", "O"), ("I", "O"), ("love", "O"), ("New", "B-LOC"), ("York", "I-LOC")]
     path.write_text("".join(f"{c}\t{t}\n" for c, t in chars) + "\n", encoding="utf8")
-    (sample,) = read_samples(str(path), "paths.seeds")
+    spec = TaskSpec(kind="ner", description="", labels={"LOC": ""}, lang="zh")
+    (sample,) = read_samples(str(path), "paths.seeds", spec=spec)
     assert sample.text == "我爱北京。 I love New York"
     assert [sample.text[s:e] for s, e, _ in sample.spans] == ["北京", "New York"]
+    # in another language the characters stay apart, as its tokenizer needs to split them
+    assert read_samples(str(path), "paths.seeds")[0].text == "我 爱 北 京 。 I love New York"
+    korean = tmp_path / "ko.conll"
+    korean.write_text("나는\tO\n서울에\tB-LOC\n갔다\tO\n", encoding="utf8")
+    assert read_samples(str(korean), "paths.seeds", spec=TaskSpec(kind="ner", description="", labels={"LOC": ""}, lang="ko"))[0].text == "나는 서울에 갔다"
 
 
 def test_a_csv_label_column_may_be_named_category_as_in_banking77(tmp_path, capsys):

@@ -148,9 +148,9 @@ def test_a_csv_text_that_starts_with_a_quoted_word_is_warned_about_as_read_witho
     said = " ".join(capsys.readouterr().out.split())
     assert "quoted.csv, line 5 ('paths.seeds'): a quote there does not follow CSV quoting" in said
     assert "line 2" not in said and "line 3" not in said and "line 4" not in said
-    path.write_text('text,label\nShe said "hi",POS\n"ok, fine",NEG\n', encoding="utf8")
+    path.write_text('text,label\nShe said "hi",POS\n"ok, fine",NEG\n"Good, but slow" ,NEG\r\nGood film,"POS" \r\n', encoding="utf8")
     read_samples(str(path), "paths.seeds")
-    assert "quote" not in capsys.readouterr().out
+    assert "quote" not in capsys.readouterr().out, "a space after a closing quote loses nothing"
 
 
 def test_all_seeds_k_shot_0_keep_the_first_of_each_text_and_say_how_many_repeats(capsys):
@@ -159,3 +159,5 @@ def test_all_seeds_k_shot_0_keep_the_first_of_each_text_and_say_how_many_repeats
     assert "1 seed example(s) in 'paths.seeds' repeat an earlier text" in " ".join(capsys.readouterr().out.split())
     sample_k_shot(samples[:2], ["POS", "NEG"], 0, 0)
     assert "repeat" not in capsys.readouterr().out
+    sample_k_shot([Sample("great fun", ["POS"]), Sample("great fun!", ["NEG"])], ["POS", "NEG"], 0, 0)
+    assert "Every seed example of label(s) NEG in 'paths.seeds' repeats a text of another label" in " ".join(capsys.readouterr().out.split())

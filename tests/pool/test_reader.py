@@ -30,7 +30,7 @@ def test_docbin_and_conll_pools_give_one_text_a_doc_or_sentence(tmp_path):
     (tmp_path / "p.conll").write_text("-DOCSTART-\tO\n\nI\tO\nlike\tO\nramen\tB-DISH\n\nMiso\nsoup\n")
     assert read_pool(str(tmp_path / "p.conll")) == ["I like ramen", "Miso soup"], "tags ignored, token-only lines read"
     (tmp_path / "zh.conll").write_text("我\tO\n爱\tO\n饺\tB-DISH\n子\tI-DISH\n\n", encoding="utf8")
-    assert read_pool(str(tmp_path / "zh.conll")) == ["我爱饺子"], "no space between two Chinese characters"
+    assert read_pool(str(tmp_path / "zh.conll"), lang="zh") == ["我爱饺子"], "no space between two Chinese characters"
 
 
 @pytest.mark.parametrize(

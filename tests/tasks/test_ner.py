@@ -111,12 +111,22 @@ def test_chinese_entities_next_to_latin_letters_digits_or_full_width_punctuation
     assert [text[s:e] for s, e, _ in spans] == [kept] and drops == []
 
 
+@pytest.mark.parametrize("text,entity,spans", [
+    ("The U.S.A. and the U.S. agreed", "U.S.", [[19, 23]]),  # not also inside U.S.A.
+    ("I code in ASP.NET and .NET", ".NET", [[22, 26]]),
+])
+def test_an_english_entity_with_punctuation_at_its_edge_is_not_found_inside_a_longer_word(text, entity, spans):
+    found, drops = align_entities(nlp.make_doc(text), ents((entity, "DISH"),), LABELS)
+    assert [s[:2] for s in found] == spans and drops == []
+
+
 def test_folding_drops_latin_accents_but_not_japanese_voicing_or_thai_tone_marks():
     from evokd_spacy.tasks.ner.align import _occurrences
 
     assert _occurrences("São Paulo", "Sao Paulo") == [(0, 9)]
     assert _occurrences("私はガラスが好き", "カラス") == []  # ガラス (glass) is not カラス (crow)
     assert _occurrences("ข้าว", "ขาว") == []
+    assert _occurrences("زرت القَاهِرَة أمس", "القاهرة") == [(4, 14)]  # Arabic vowel points are left out in writing
 
 
 @pytest.mark.parametrize(

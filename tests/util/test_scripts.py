@@ -5,7 +5,8 @@ from evokd_spacy.util.scripts import join_tokens, split_unspaced
 
 
 def test_tokens_join_without_a_space_only_between_unspaced_characters_and_their_punctuation():
-    assert join_tokens(["我", "爱", "北", "京", "。", "I", "love", "it", "."]) == "我爱北京。 I love it ."
+    assert join_tokens(["我", "爱", "北", "京", "。", "I", "love", "it", "."], "zh") == "我爱北京。 I love it ."
+    assert join_tokens(["我", "爱"]) == "我 爱" and join_tokens(["나는", "서울에"], "ko") == "나는 서울에"
     assert split_unspaced("我爱 pho").split() == ["我", "爱", "pho"]
 
 

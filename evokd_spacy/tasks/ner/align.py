@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from spacy.tokens import Doc
 
-from ...util.scripts import SPACED_WORD_CHAR
+from ...util.scripts import SPACED_WORD_CHAR, UNSPACED
 
 Span = List[Any]  # [start_char, end_char, label]
 
@@ -50,16 +50,15 @@ def _inside_words(text: str, needle: str) -> List[Tuple[int, int]]:
 
 
 def whole_word_pattern(needle: str, flags: int = 0) -> "re.Pattern[str]":
-    """`needle` where it does not continue a word of a spaced script: a needle that starts (ends)
-    with a letter or digit of such a script is not preceded (followed) by another ("pho" is not in
-    "phone"). One that starts or ends with a Chinese, Japanese, Thai or Korean character may stand
-    next to anything there ("手机" in "5G手机")."""
-    before = f"(?<!{SPACED_WORD_CHAR})" if _SPACED_WORD_CHAR.match(needle[:1]) else ""
-    after = f"(?!{SPACED_WORD_CHAR})" if _SPACED_WORD_CHAR.match(needle[-1:]) else ""
+    """`needle` where it does not continue a word of a spaced script: not preceded or followed by a
+    letter or digit of such a script ("pho" is not in "phone", ".NET" not in "ASP.NET"), except at
+    an edge that is a Chinese, Japanese, Thai or Korean character ("手机" in "5G手机")."""
+    before = "" if _UNSPACED_CHAR.match(needle[:1]) else f"(?<!{SPACED_WORD_CHAR})"
+    after = "" if _UNSPACED_CHAR.match(needle[-1:]) else f"(?!{SPACED_WORD_CHAR})"
     return re.compile(before + re.escape(needle) + after, flags)
 
 
-_SPACED_WORD_CHAR = re.compile(SPACED_WORD_CHAR)
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
 
 
 _SAME = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-",
@@ -67,13 +66,14 @@ _SAME = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '
 
 
 def _is_accent(char: str) -> bool:
-    """A combining accent of Latin, Greek or Cyrillic letters ("é" is "e" and one): dropped when
-    folding. Other scripts' marks (Japanese voicing marks, Thai tone marks, Devanagari vowel signs)
-    tell words apart and are kept."""
+    """A combining accent of Latin, Greek or Cyrillic letters ("é" is "e" and one), or a Hebrew or
+    Arabic vowel point (often left out in writing): dropped when folding. Other scripts' marks
+    (Japanese voicing marks, Thai tone marks, Devanagari vowel signs) tell words apart and are kept."""
     return bool(unicodedata.combining(char)) and any(low <= ord(char) <= high for low, high in _ACCENTS)
 
 
-_ACCENTS = ((0x0300, 0x036F), (0x0483, 0x0489), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+_ACCENTS = ((0x0300, 0x036F), (0x0483, 0x0489), (0x0591, 0x05C7), (0x0610, 0x061A), (0x064B, 0x065F), (0x0670, 0x0670),
+            (0x06D6, 0x06ED), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
 
 
 def folded(text: str) -> Tuple[str, List[int]]:
