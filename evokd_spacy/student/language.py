@@ -61,7 +61,7 @@ def blank_nlp(lang: str = "en", tokenizer: str = "") -> Any:
 
 def text_nlp(spec: Any) -> Any:
     """The blank pipeline that splits a run's texts as its student does (`TaskSpec` lang and tokenizer)."""
-    return blank_nlp(spec.lang, getattr(spec, "tokenizer", ""))
+    return blank_nlp(spec.lang, spec.tokenizer)
 
 
 def set_student_lang(config: Any, lang: str) -> None:

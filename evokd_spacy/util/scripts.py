@@ -6,7 +6,7 @@ from typing import List
 UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff"
             "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ffff")
 SPACED_WORD_CHAR = f"[^\\W{UNSPACED}]"  # a letter or digit of a script that separates words by spaces
-_UNSPACED_CHAR = re.compile(f"([{UNSPACED}])")
+UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
 # Chinese, Japanese and Thai, with CJK and full-width punctuation and half-width kana (not Korean,
 # written with spaces between words, nor full-width Latin letters and digits)
 _JOINED_CHAR = re.compile("[\u0e00-\u0e7f\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -17,7 +17,7 @@ UNSPACED_LANGS = ("zh", "ja", "th")  # spaCy languages whose tokenizers split te
 def split_unspaced(text: str) -> str:
     """`text` with a space around every character of an unspaced script, so that splitting it at
     spaces gives its words and those characters one by one."""
-    return _UNSPACED_CHAR.sub(r" \1 ", text)
+    return UNSPACED_CHAR.sub(r" \g<0> ", text)
 
 
 def token_separator(before: str, after: str, lang: str = "en") -> str:
@@ -38,4 +38,4 @@ def join_tokens(tokens: List[str], lang: str = "en") -> str:
 
 def count_unspaced(text: str) -> int:
     """How many characters of `text` belong to an unspaced script."""
-    return len(_UNSPACED_CHAR.findall(text))
+    return len(UNSPACED_CHAR.findall(text))

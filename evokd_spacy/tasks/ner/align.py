@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from spacy.tokens import Doc
 
-from ...util.scripts import SPACED_WORD_CHAR, UNSPACED
+from ...util.scripts import SPACED_WORD_CHAR, UNSPACED_CHAR
 
 Span = List[Any]  # [start_char, end_char, label]
 
@@ -53,12 +53,10 @@ def whole_word_pattern(needle: str, flags: int = 0) -> "re.Pattern[str]":
     """`needle` where it does not continue a word of a spaced script: not preceded or followed by a
     letter or digit of such a script ("pho" is not in "phone", ".NET" not in "ASP.NET"), except at
     an edge that is a Chinese, Japanese, Thai or Korean character ("手机" in "5G手机")."""
-    before = "" if _UNSPACED_CHAR.match(needle[:1]) else f"(?<!{SPACED_WORD_CHAR})"
-    after = "" if _UNSPACED_CHAR.match(needle[-1:]) else f"(?!{SPACED_WORD_CHAR})"
+    before = "" if UNSPACED_CHAR.match(needle[:1]) else f"(?<!{SPACED_WORD_CHAR})"
+    after = "" if UNSPACED_CHAR.match(needle[-1:]) else f"(?!{SPACED_WORD_CHAR})"
     return re.compile(before + re.escape(needle) + after, flags)
 
-
-_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
 
 
 _SAME = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-",
